@@ -1,0 +1,124 @@
+{{/* Chart name, overridable with nameOverride. */}}
+{{- define "hostup-iso-worker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: release name plus chart name, unless the release name already contains it. */}}
+{{- define "hostup-iso-worker.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "hostup-iso-worker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector labels: stable across upgrades. */}}
+{{- define "hostup-iso-worker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hostup-iso-worker.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of every resource. */}}
+{{- define "hostup-iso-worker.labels" -}}
+helm.sh/chart: {{ include "hostup-iso-worker.chart" . }}
+{{ include "hostup-iso-worker.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | trimSuffix "-" | quote }}
+app.kubernetes.io/component: worker
+app.kubernetes.io/part-of: hostup-iso-worker
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* metadata.annotations block (indented for metadata, with a leading newline) for commonAnnotations plus extra annotations (dict "ctx" . "extra" map). */}}
+{{- define "hostup-iso-worker.annotations" -}}
+{{- $all := merge (deepCopy (.extra | default dict)) (.ctx.Values.commonAnnotations | default dict) }}
+{{- with $all }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- end }}
+
+{{- define "hostup-iso-worker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "hostup-iso-worker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "hostup-iso-worker.image" -}}
+{{- $repo := .Values.image.repository }}
+{{- if .Values.image.registry }}
+{{- $repo = printf "%s/%s" .Values.image.registry .Values.image.repository }}
+{{- end }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repo .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repo (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the HostUp API key. */}}
+{{- define "hostup-iso-worker.apiTokenSecretName" -}}
+{{- default (include "hostup-iso-worker.fullname" .) .Values.hostup.existingSecret }}
+{{- end }}
+
+{{/* Name of the Secret holding the SASL JAAS configuration. */}}
+{{- define "hostup-iso-worker.saslSecretName" -}}
+{{- default (include "hostup-iso-worker.fullname" .) .Values.kafka.sasl.existingSecret }}
+{{- end }}
+
+{{/* True when SASL JAAS configuration is provided (chart-made or existing Secret). */}}
+{{- define "hostup-iso-worker.saslEnabled" -}}
+{{- if or .Values.kafka.sasl.jaasConfig .Values.kafka.sasl.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/* Termination grace period: explicit, or the shutdown timeout plus 15 s. */}}
+{{- define "hostup-iso-worker.terminationGracePeriodSeconds" -}}
+{{- $shutdown := int .Values.worker.shutdownTimeoutSeconds }}
+{{- if kindIs "invalid" .Values.terminationGracePeriodSeconds }}
+{{- add $shutdown 15 }}
+{{- else }}
+{{- $grace := int .Values.terminationGracePeriodSeconds }}
+{{- if le $grace $shutdown }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed worker.shutdownTimeoutSeconds (%d) or in-flight work is killed before graceful shutdown ends" $grace $shutdown) }}
+{{- end }}
+{{- $grace }}
+{{- end }}
+{{- end }}
+
+{{/* Cross-value checks the JSON schema cannot express. */}}
+{{- define "hostup-iso-worker.validate" -}}
+{{- if and .Values.autoscaling.enabled .Values.keda.enabled }}
+{{- fail "autoscaling.enabled and keda.enabled are exclusive: KEDA manages its own HPA" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) (int .Values.kafka.partitions)) }}
+{{- fail (printf "autoscaling.maxReplicas (%d) exceeds kafka.partitions (%d): extra consumers would stay idle" (int .Values.autoscaling.maxReplicas) (int .Values.kafka.partitions)) }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail "autoscaling.minReplicas exceeds autoscaling.maxReplicas" }}
+{{- end }}
+{{- if and .Values.keda.enabled (gt (int .Values.keda.maxReplicaCount) (int .Values.kafka.partitions)) }}
+{{- fail (printf "keda.maxReplicaCount (%d) exceeds kafka.partitions (%d): extra consumers would stay idle" (int .Values.keda.maxReplicaCount) (int .Values.kafka.partitions)) }}
+{{- end }}
+{{- if and .Values.keda.enabled (gt (int .Values.keda.minReplicaCount) (int .Values.keda.maxReplicaCount)) }}
+{{- fail "keda.minReplicaCount exceeds keda.maxReplicaCount" }}
+{{- end }}
+{{- if and .Values.kafka.tls.enabled (not .Values.kafka.tls.existingSecret) }}
+{{- fail "kafka.tls.enabled needs kafka.tls.existingSecret (the Secret holding the truststore)" }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.kafka.to) }}
+{{- fail "networkPolicy.enabled needs networkPolicy.kafka.to (the brokers' peers); an empty list would allow every destination" }}
+{{- end }}
+{{- end }}

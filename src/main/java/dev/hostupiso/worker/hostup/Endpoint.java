@@ -1,0 +1,18 @@
+package dev.hostupiso.worker.hostup;
+
+/** The HostUp calls the worker makes; {@link #tag()} is the metrics label. */
+public enum Endpoint {
+    FROM_URL("from_url"),
+    JOB("job"),
+    ISO_LIST("iso_list");
+
+    private final String tag;
+
+    Endpoint(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

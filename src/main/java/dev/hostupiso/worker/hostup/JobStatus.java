@@ -1,0 +1,99 @@
+package dev.hostupiso.worker.hostup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A job's state as read from either envelope HostUp may answer a poll with: the documented generic
+ * {@code {"success":…,"data":{state,status,isCompleted,…}}} or the v2 {@code {"operation":{status,…}}}.
+ * Unknown fields are ignored.
+ *
+ * @param progress     percentage 0–100 when reported
+ * @param failureDetail what the job said about its failure ({@code result} as text), if failed
+ */
+public record JobStatus(State state, Optional<String> jobId, Optional<Integer> progress,
+                        Optional<String> pollUrl, Optional<String> failureDetail) {
+
+    public enum State { PENDING, RUNNING, COMPLETED, FAILED }
+
+    /** Parses a poll (or from-url) body; empty when it is not a job envelope at all. */
+    public static Optional<JobStatus> parse(String body, ObjectMapper mapper) {
+        JsonNode root = Problem.readObject(body, mapper);
+        if (root == null) {
+            return Optional.empty();
+        }
+        JsonNode op = root.get("operation");
+        if (op != null && op.isObject()) {
+            return Optional.of(fromNode(op, op.get("result")));
+        }
+        JsonNode data = root.get("data");
+        if (data != null && data.isObject()) {
+            return Optional.of(fromNode(data, data.get("result")));
+        }
+        if (root.has("status") || root.has("state") || root.has("isCompleted")) {
+            return Optional.of(fromNode(root, root.get("result")));
+        }
+        return Optional.empty();
+    }
+
+    private static JobStatus fromNode(JsonNode n, JsonNode result) {
+        State state = State.PENDING;
+        if (bool(n, "isFailed") || isWord(n, "status", "failed") || isWord(n, "state", "failed")) {
+            state = State.FAILED;
+        } else if (bool(n, "isCompleted") || isWord(n, "status", "completed") || isWord(n, "state", "completed")) {
+            state = State.COMPLETED;
+        } else if (bool(n, "isRunning") || isWord(n, "status", "in_progress") || isWord(n, "state", "in_progress")
+                || isWord(n, "state", "active") || isWord(n, "status", "running")) {
+            state = State.RUNNING;
+        }
+        Optional<Integer> progress = Optional.empty();
+        JsonNode details = n.get("progressDetails");
+        if (details != null && details.has("percentage") && details.get("percentage").isNumber()) {
+            progress = Optional.of(details.get("percentage").asInt());
+        } else if (n.has("progress") && n.get("progress").isNumber()) {
+            progress = Optional.of(n.get("progress").asInt());
+        }
+        Optional<String> failure = Optional.empty();
+        if (state == State.FAILED) {
+            if (result != null && !result.isNull() && !(result.isContainerNode() && result.isEmpty())) {
+                failure = Optional.of(describe(result));
+            } else if (n.hasNonNull("progressMessage")) {
+                failure = Optional.of(n.get("progressMessage").asText());
+            }
+        }
+        return new JobStatus(state, textOf(n, "jobId"), progress, textOf(n, "pollUrl"), failure);
+    }
+
+    private static String describe(JsonNode result) {
+        if (result.isTextual()) {
+            return result.asText();
+        }
+        for (String f : new String[] {"message", "detail", "error"}) {
+            if (result.hasNonNull(f) && result.get(f).isValueNode()) {
+                String msg = result.get(f).asText();
+                String code = result.hasNonNull("error") && !"error".equals(f) ? result.get("error").asText() + ": " : "";
+                return code + msg;
+            }
+        }
+        String s = result.toString();
+        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
+    }
+
+    private static boolean bool(JsonNode n, String f) {
+        JsonNode v = n.get(f);
+        return v != null && v.isBoolean() && v.asBoolean();
+    }
+
+    private static boolean isWord(JsonNode n, String f, String word) {
+        JsonNode v = n.get(f);
+        return v != null && v.isTextual() && v.asText().toLowerCase(Locale.ROOT).equals(word);
+    }
+
+    private static Optional<String> textOf(JsonNode n, String f) {
+        JsonNode v = n.get(f);
+        return v == null || v.isNull() || !v.isValueNode() ? Optional.empty() : Optional.of(v.asText());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.JobStatus;
+import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.hostup.UrlRedactor;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one request through HostUp: queue the download (from-url), poll the job, resolve the ISO id.
+ * The returned {@link Uni} never fails: every way a request can end is a {@link JobResult}.
+ */
+@ApplicationScoped
+public class IsoJobRunner {
+
+    private final HostUpClient client;
+    private final RetryingCaller caller;
+    private final JobPoller poller;
+    private final IsoResolver resolver;
+    private final ObjectMapper mapper;
+
+    public IsoJobRunner(HostUpClient client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
+                        ObjectMapper mapper) {
+        this.client = client;
+        this.caller = caller;
+        this.poller = poller;
+        this.resolver = resolver;
+        this.mapper = mapper;
+    }
+
+    public Uni<JobResult> run(JobContext ctx) {
+        IsoRequest req = ctx.request();
+        Log.infof("%s queueing %s from %s into VPS %s", ctx.tag(), req.filename(), UrlRedactor.redact(req.url()), req.vpsId());
+        return caller.call(ctx, () -> {
+                    ctx.fromUrlCalls++;
+                    return client.fromUrl(req.vpsId(), req.url(), req.filename(), req.decompress());
+                })
+                .onItem().transformToUni(response -> afterSubmit(ctx, response))
+                .onItemOrFailure().transform((result, failure) -> {
+                    if (failure == null) {
+                        Log.infof("%s completed: isoId=%s alreadyExisted=%s polls=%d", ctx.tag(), result.isoId(),
+                                result.alreadyExisted(), result.polls());
+                        return result;
+                    }
+                    JobError error = failure instanceof JobFailure jf ? jf.error()
+                            : JobError.of("worker_error", "Unexpected worker error", failure.getClass().getSimpleName(), true);
+                    if (failure instanceof JobFailure) {
+                        Log.infof("%s failed: %s (%s)", ctx.tag(), error.code(), error.detail());
+                    } else {
+                        Log.errorf(failure, "%s failed unexpectedly", ctx.tag());
+                    }
+                    return JobResult.failed(ctx, error);
+                });
+    }
+
+    private Uni<JobResult> afterSubmit(JobContext ctx, ApiResponse response) {
+        if (!response.isSuccess()) {
+            return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
+        }
+        Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
+        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.jobId = id);
+        boolean alreadyExisted = response.status() == 200;
+        if (alreadyExisted || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
+            return resolver.resolve(ctx).map(isoId -> JobResult.completed(ctx, isoId, alreadyExisted));
+        }
+        if (op.isEmpty()) {
+            return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "Unreadable from-url answer",
+                    "HTTP " + response.status() + " without an operation envelope; the download may have been queued",
+                    response.status(), true, List.of(), response.requestId().orElse(null))));
+        }
+        if (op.get().state() == JobStatus.State.FAILED) {
+            return Uni.createFrom().failure(new JobFailure(new JobError("job_failed", "The download job failed",
+                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.status(), false,
+                    List.of(), response.requestId().orElse(null))));
+        }
+        ctx.pollUrl = op.get().pollUrl().orElse(ctx.jobId == null ? null : "/api/jobs/" + ctx.jobId);
+        if (ctx.pollUrl == null) {
+            return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "No job to poll",
+                    "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
+                    List.of(), response.requestId().orElse(null))));
+        }
+        Log.infof("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
+        return poller.awaitCompletion(ctx)
+                .onItem().transformToUni(x -> resolver.resolve(ctx))
+                .map(isoId -> JobResult.completed(ctx, isoId, false));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.hostup.Problem;
+
+import java.util.List;
+
+/**
+ * Why a request failed, as published in the failed event's {@code error}. HostUp's own
+ * {@code code} passes through; the worker's own codes are {@code invalid_request} (local
+ * validation), {@code job_failed}, {@code job_timeout}, {@code job_lost}, {@code iso_not_listed},
+ * {@code invalid_response}, {@code connection_error}, {@code timeout} and {@code worker_error}.
+ *
+ * @param httpStatus HostUp's status, null when the error is the worker's own
+ * @param retryable  whether sending the same request again later may succeed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobError(String code, String title, String detail, Integer httpStatus, boolean retryable,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors, String upstreamRequestId) {
+
+    public static JobError of(String code, String title, String detail, boolean retryable) {
+        return new JobError(code, title, detail, null, retryable, List.of(), null);
+    }
+
+    public static JobError fromProblem(Problem p, boolean retryable) {
+        return new JobError(p.code(), p.title(), p.detail(), p.status(), retryable, p.errors(),
+                p.upstreamRequestId().orElse(null));
+    }
+
+    public JobError asRetryable() {
+        return new JobError(code, title, detail, httpStatus, true, errors, upstreamRequestId);
+    }
+}

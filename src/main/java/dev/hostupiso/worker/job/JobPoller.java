@@ -1,0 +1,108 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.JobStatus;
+import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.hostup.RetryAfter;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Polls a HostUp job until it completes, fails, or the request's deadline passes. The first poll
+ * waits the initial delay; later ones back off (or follow a {@code Retry-After} on the poll answer).
+ * A 404 on the first polls is the backend not knowing a fresh job yet and is retried a few times.
+ */
+@ApplicationScoped
+public class JobPoller {
+
+    private final HostUpClient client;
+    private final RetryingCaller caller;
+    private final RetryPolicy policy;
+    private final WorkerConfig config;
+    private final Delays delays;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ObjectMapper mapper;
+
+    public JobPoller(HostUpClient client, RetryingCaller caller, RetryPolicy policy, WorkerConfig config, Delays delays,
+                     Clock clock, RandomGenerator random, ObjectMapper mapper) {
+        this.client = client;
+        this.caller = caller;
+        this.policy = policy;
+        this.config = config;
+        this.delays = delays;
+        this.clock = clock;
+        this.random = random;
+        this.mapper = mapper;
+    }
+
+    /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
+    public Uni<Void> awaitCompletion(JobContext ctx) {
+        return poll(ctx, 0, 0, policy.initialDelay());
+    }
+
+    private Uni<Void> poll(JobContext ctx, int attempt, int notFound, Duration wait) {
+        Instant now = clock.instant();
+        if (!now.isBefore(ctx.deadline())) {
+            return timeout(ctx);
+        }
+        Duration untilDeadline = Duration.between(now, ctx.deadline());
+        return delays.after(wait.compareTo(untilDeadline) < 0 ? wait : untilDeadline)
+                .onItem().transformToUni(x -> caller.call(ctx, () -> {
+                    ctx.polls++;
+                    return client.job(ctx.pollUrl);
+                }))
+                .onItem().transformToUni(response -> {
+                    if (response.status() == 404 && notFound < config.jobNotFoundRetries()) {
+                        Log.debugf("%s job not known yet (404), poll %d", ctx.tag(), ctx.polls);
+                        return poll(ctx, attempt + 1, notFound + 1, next(attempt, response));
+                    }
+                    if (response.status() == 404) {
+                        Problem p = Problem.from(response, mapper);
+                        return Uni.createFrom().failure(new JobFailure(new JobError("job_lost", "Job not found",
+                                "HostUp does not know job " + ctx.jobId + " (" + p.code() + ")", 404, true, p.errors(),
+                                p.upstreamRequestId().orElse(null))));
+                    }
+                    if (!response.isSuccess()) {
+                        return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
+                    }
+                    Optional<JobStatus> status = JobStatus.parse(response.body(), mapper);
+                    if (status.isEmpty()) {
+                        Log.warnf("%s poll answer is not a job envelope; polling on", ctx.tag());
+                    } else if (status.get().state() == JobStatus.State.COMPLETED) {
+                        return Uni.createFrom().voidItem();
+                    } else if (status.get().state() == JobStatus.State.FAILED) {
+                        return Uni.createFrom().failure(new JobFailure(new JobError("job_failed", "The download job failed",
+                                status.get().failureDetail().orElse("HostUp reported the job as failed"), response.status(),
+                                false, java.util.List.of(), response.requestId().orElse(null))));
+                    }
+                    if (!clock.instant().isBefore(ctx.deadline())) {
+                        return timeout(ctx);
+                    }
+                    return poll(ctx, attempt + 1, notFound, next(attempt + 1, response));
+                });
+    }
+
+    private Duration next(int attempt, ApiResponse response) {
+        Optional<Duration> retryAfter = RetryAfter.parse(response.retryAfter().orElse(null), response.date().orElse(null),
+                clock.instant());
+        return policy.delay(attempt, retryAfter, random.nextDouble());
+    }
+
+    private Uni<Void> timeout(JobContext ctx) {
+        return Uni.createFrom().failure(new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
+                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout()
+                        + "; it may still complete on HostUp's side", true)));
+    }
+}

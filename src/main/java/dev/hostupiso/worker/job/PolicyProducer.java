@@ -1,0 +1,17 @@
+package dev.hostupiso.worker.job;
+
+import dev.hostupiso.worker.config.WorkerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** Builds the immutable policies from configuration once, failing start-up on bad values. */
+@ApplicationScoped
+public class PolicyProducer {
+
+    @Produces
+    @Singleton // a record cannot be proxied
+    RetryPolicy retryPolicy(WorkerConfig config) {
+        return new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
+    }
+}

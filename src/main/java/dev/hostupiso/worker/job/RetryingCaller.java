@@ -1,0 +1,116 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.hostup.HostUpRateLimiter;
+import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.hostup.RetryAfter;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Makes one logical HostUp call survive what is transient: 429, 5xx, 408, {@code 409
+ * vps_not_ready}/{@code upstream_failed}, timeouts and connection errors are retried with backoff
+ * (or {@code Retry-After}) until the request's deadline; then the job fails with the last error,
+ * marked retryable. A 401 is retried without limit while {@link ApiKeyState} holds intake (the
+ * operator must fix the key; the requester did nothing wrong). Every other answer, success or not,
+ * is handed back for the caller to interpret.
+ */
+@ApplicationScoped
+public class RetryingCaller {
+
+    private static final Set<String> TRANSIENT_409 = Set.of("vps_not_ready", "upstream_failed");
+
+    private final RetryPolicy policy;
+    private final HostUpRateLimiter limiter;
+    private final ApiKeyState keyState;
+    private final WorkerMetrics metrics;
+    private final Delays delays;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ObjectMapper mapper;
+
+    public RetryingCaller(RetryPolicy policy, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
+                          Delays delays, Clock clock, RandomGenerator random, ObjectMapper mapper) {
+        this.policy = policy;
+        this.limiter = limiter;
+        this.keyState = keyState;
+        this.metrics = metrics;
+        this.delays = delays;
+        this.clock = clock;
+        this.random = random;
+        this.mapper = mapper;
+    }
+
+    public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
+        return attempt(ctx, call, 0, 0);
+    }
+
+    private Uni<ApiResponse> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures, int rejections) {
+        return Uni.createFrom().deferred(() -> call.get()).onItemOrFailure().transformToUni((response, failure) -> {
+            if (failure != null) {
+                if (!(failure instanceof TransportException te)) {
+                    return Uni.createFrom().failure(failure);
+                }
+                ctx.lastTransientError = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
+                        te.isTimeout() ? "HostUp did not answer in time" : "Could not reach HostUp", te.getMessage(), true);
+                Log.warnf("%s %s; retrying", ctx.tag(), te.getMessage());
+                return retry(ctx, call, failures, Optional.empty(), false);
+            }
+            if (response.status() == 401) {
+                keyState.rejected();
+                Duration wait = policy.backoff(rejections, random.nextDouble());
+                return delays.after(wait).onItem().transformToUni(x -> attempt(ctx, call, failures, rejections + 1));
+            }
+            keyState.accepted();
+            if (!isTransient(response)) {
+                return Uni.createFrom().item(response);
+            }
+            Problem problem = Problem.from(response, mapper);
+            ctx.lastTransientError = JobError.fromProblem(problem, true);
+            Optional<Duration> retryAfter = RetryAfter.parse(response.retryAfter().orElse(null),
+                    response.date().orElse(null), clock.instant())
+                    .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
+            Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), response.status(), problem.code(),
+                    response.endpoint().tag());
+            return retry(ctx, call, failures, retryAfter, response.status() == 429);
+        });
+    }
+
+    private Uni<ApiResponse> retry(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures,
+                                   Optional<Duration> retryAfter, boolean rateLimited) {
+        Duration wait = policy.delay(failures, retryAfter, random.nextDouble());
+        Instant now = clock.instant();
+        if (now.plus(wait).isAfter(ctx.deadline())) {
+            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError.asRetryable()));
+        }
+        retryAfter.ifPresent(ra -> metrics.retryAfterWait(wait));
+        if (rateLimited) {
+            // The key is over its limit: every call of the process waits, via the shared limiter.
+            limiter.pauseFor(wait);
+            return attempt(ctx, call, failures + 1, 0);
+        }
+        return delays.after(wait).onItem().transformToUni(x -> attempt(ctx, call, failures + 1, 0));
+    }
+
+    private boolean isTransient(ApiResponse r) {
+        int s = r.status();
+        if (s == 429 || s == 408 || s >= 500) {
+            return true;
+        }
+        return s == 409 && TRANSIENT_409.contains(Problem.from(r, mapper).code());
+    }
+}

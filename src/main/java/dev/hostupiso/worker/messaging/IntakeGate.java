@@ -1,0 +1,72 @@
+package dev.hostupiso.worker.messaging;
+
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.function.IntSupplier;
+
+/**
+ * Decides when the consumer may take the next request: not while {@code max-in-flight} requests
+ * run, and not while HostUp rejects the API key. The consumer waits on {@link #awaitOpen()}; as it
+ * processes records one at a time, a closed gate stops consumption and the Kafka connector pauses
+ * the partitions once its small buffer is full. That is the backpressure: memory stays bounded and
+ * unread requests stay safely in Kafka.
+ */
+@ApplicationScoped
+public class IntakeGate {
+
+    private final int maxInFlight;
+    private final ApiKeyState keyState;
+    private final WorkerMetrics metrics;
+    private final Queue<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
+    private IntSupplier inFlight = () -> 0;
+
+    public IntakeGate(WorkerConfig config, ApiKeyState keyState, WorkerMetrics metrics) {
+        this.maxInFlight = config.maxInFlight();
+        this.keyState = keyState;
+        this.metrics = metrics;
+        keyState.onAccepted(this::recheck);
+    }
+
+    void bindInFlight(IntSupplier inFlight) {
+        this.inFlight = inFlight;
+    }
+
+    public boolean isOpen() {
+        return inFlight.getAsInt() < maxInFlight && !keyState.isRejected();
+    }
+
+    public Uni<Void> awaitOpen() {
+        return Uni.createFrom().emitter(emitter -> {
+            synchronized (this) {
+                if (isOpen()) {
+                    emitter.complete(null);
+                    return;
+                }
+                waiting.add(emitter);
+                metrics.intakePaused(true);
+            }
+        });
+    }
+
+    /** Re-evaluates the gate; called when a request finishes or the key is accepted again. */
+    public void recheck() {
+        UniEmitter<? super Void> next;
+        synchronized (this) {
+            if (waiting.isEmpty() || !isOpen()) {
+                return;
+            }
+            next = waiting.poll();
+            if (waiting.isEmpty()) {
+                metrics.intakePaused(false);
+            }
+        }
+        next.complete(null);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.hostupiso.worker.metrics;
+
+import dev.hostupiso.worker.hostup.Endpoint;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Owns every metric name of the worker. Names follow Prometheus conventions (base units,
+ * {@code _total} counters, {@code _seconds}); Micrometer adds the suffixes. The dashboard and
+ * alerts under {@code deploy/} depend on these names: change them together.
+ */
+@ApplicationScoped
+public class WorkerMetrics {
+
+    public static final String REQUESTS = "isoworker.requests";
+    public static final String API_CALLS = "isoworker.api.calls";
+    public static final String API_CALL_DURATION = "isoworker.api.call.duration";
+    public static final String JOB_POLLS = "isoworker.job.polls";
+    public static final String JOB_DURATION = "isoworker.job.duration";
+    public static final String JOBS_IN_FLIGHT = "isoworker.jobs.in.flight";
+    public static final String JOBS_OLDEST_AGE = "isoworker.jobs.oldest.age";
+    public static final String MAX_IN_FLIGHT = "isoworker.max.in.flight";
+    public static final String JOB_TIMEOUT = "isoworker.job.timeout";
+    public static final String RETRY_AFTER_WAIT = "isoworker.retry.after.wait";
+    public static final String RATE_LIMIT_REMAINING = "isoworker.rate.limit.remaining";
+    public static final String RATE_LIMIT_LIMIT = "isoworker.rate.limit.limit";
+    public static final String API_KEY_REJECTED = "isoworker.api.key.rejected";
+    public static final String INTAKE_PAUSED = "isoworker.intake.paused";
+
+    private final MeterRegistry registry;
+    private final Timer retryAfterWait;
+    private final DistributionSummary jobPolls;
+    private final AtomicInteger rateLimitRemaining = new AtomicInteger(-1);
+    private final AtomicInteger rateLimitLimit = new AtomicInteger(-1);
+    private final AtomicInteger apiKeyRejected = new AtomicInteger();
+    private final AtomicInteger intakePaused = new AtomicInteger();
+
+    public WorkerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.retryAfterWait = Timer.builder(RETRY_AFTER_WAIT)
+                .description("Waits imposed by a Retry-After header (after clamping)").register(registry);
+        this.jobPolls = DistributionSummary.builder(JOB_POLLS)
+                .description("Polls one job needed until it finished")
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).register(registry);
+        Gauge.builder(RATE_LIMIT_REMAINING, () -> nanIfUnknown(rateLimitRemaining.get()))
+                .description("Last X-RateLimit-Remaining seen from HostUp").register(registry);
+        Gauge.builder(RATE_LIMIT_LIMIT, () -> nanIfUnknown(rateLimitLimit.get()))
+                .description("Last X-RateLimit-Limit seen from HostUp").register(registry);
+        Gauge.builder(API_KEY_REJECTED, apiKeyRejected::get)
+                .description("1 while HostUp rejects the API key (401)").register(registry);
+        Gauge.builder(INTAKE_PAUSED, intakePaused::get)
+                .description("1 while the worker is not taking new requests").register(registry);
+    }
+
+    /** Binds the in-flight gauges to the owner of the in-flight set, with the limits that apply to it. */
+    public void bindInFlight(Supplier<Number> count, Supplier<Number> oldestAgeSeconds, int maxInFlight, Duration jobTimeout) {
+        Gauge.builder(MAX_IN_FLIGHT, () -> maxInFlight).description("Configured cap of jobs in flight").register(registry);
+        Gauge.builder(JOB_TIMEOUT, () -> jobTimeout.toMillis() / 1000.0).baseUnit("seconds")
+                .description("Configured per-request deadline").register(registry);
+        Gauge.builder(JOBS_IN_FLIGHT, count).description("Requests being worked on").register(registry);
+        Gauge.builder(JOBS_OLDEST_AGE, oldestAgeSeconds).baseUnit("seconds")
+                .description("Age of the oldest request in flight").register(registry);
+    }
+
+    /** A request got its answer: {@code outcome} is completed, failed, dead_lettered or duplicate. */
+    public void requestFinished(String outcome, String code) {
+        Counter.builder(REQUESTS).description("Requests by how they ended")
+                .tag("outcome", outcome).tag("code", code == null ? "none" : code).register(registry).increment();
+    }
+
+    /** One HTTP call to HostUp; {@code status} is the HTTP status or io_error / timeout. */
+    public void apiCall(Endpoint endpoint, String status, Duration latency) {
+        Counter.builder(API_CALLS).description("Calls to the HostUp API")
+                .tag("endpoint", endpoint.tag()).tag("status", status).register(registry).increment();
+        Timer.builder(API_CALL_DURATION).description("Latency of HostUp API calls")
+                .tag("endpoint", endpoint.tag()).publishPercentileHistogram().register(registry).record(latency);
+    }
+
+    public void jobFinished(String outcome, Duration duration, int polls) {
+        Timer.builder(JOB_DURATION).description("Time from a request's arrival to its outcome")
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
+                        Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(30),
+                        Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(6))
+                .register(registry).record(duration);
+        jobPolls.record(polls);
+    }
+
+    public void retryAfterWait(Duration wait) {
+        retryAfterWait.record(wait);
+    }
+
+    public void rateLimit(OptionalInt limit, OptionalInt remaining) {
+        limit.ifPresent(rateLimitLimit::set);
+        remaining.ifPresent(rateLimitRemaining::set);
+    }
+
+    public void apiKeyRejected(boolean rejected) {
+        apiKeyRejected.set(rejected ? 1 : 0);
+    }
+
+    public void intakePaused(boolean paused) {
+        intakePaused.set(paused ? 1 : 0);
+    }
+
+    private static double nanIfUnknown(int v) {
+        return v < 0 ? Double.NaN : v;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.hostupiso.worker.hostup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.JobStatus.State;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobStatusTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void genericEnvelopeRunningWithProgress() {
+        String body = """
+                {"success":true,"timestamp":"2026-11-27T10:00:00Z","requestId":"req_1","data":{
+                  "jobId":"job_1","state":"active","status":"in_progress","progress":10,
+                  "progressDetails":{"percentage":42,"message":"downloading","current":1,"total":2},
+                  "progressMessage":"","result":{},"isCompleted":false,"isFailed":false,"isRunning":true,
+                  "isWaiting":false,"createdAt":"…","finishedAt":null,"somethingNew":{"x":1}}}""";
+        JobStatus s = JobStatus.parse(body, mapper).orElseThrow();
+        assertThat(s.state()).isEqualTo(State.RUNNING);
+        assertThat(s.progress()).contains(42);
+        assertThat(s.jobId()).contains("job_1");
+    }
+
+    @Test
+    void genericEnvelopeCompletedByFlagOrWord() {
+        assertThat(JobStatus.parse("{\"data\":{\"isCompleted\":true}}", mapper).orElseThrow().state()).isEqualTo(State.COMPLETED);
+        assertThat(JobStatus.parse("{\"data\":{\"state\":\"completed\"}}", mapper).orElseThrow().state()).isEqualTo(State.COMPLETED);
+        assertThat(JobStatus.parse("{\"data\":{\"status\":\"COMPLETED\"}}", mapper).orElseThrow().state()).isEqualTo(State.COMPLETED);
+    }
+
+    @Test
+    void genericEnvelopeFailureCarriesResultDetail() {
+        String body = "{\"data\":{\"isFailed\":true,\"status\":\"failed\",\"result\":{\"error\":\"download_failed\",\"message\":\"404 from origin\"}}}";
+        JobStatus s = JobStatus.parse(body, mapper).orElseThrow();
+        assertThat(s.state()).isEqualTo(State.FAILED);
+        assertThat(s.failureDetail()).contains("download_failed: 404 from origin");
+    }
+
+    @Test
+    void operationEnvelope() {
+        JobStatus queued = JobStatus.parse("{\"operation\":{\"status\":\"queued\",\"jobId\":\"job_9\",\"pollUrl\":\"/api/jobs/job_9\",\"result\":null}}", mapper).orElseThrow();
+        assertThat(queued.state()).isEqualTo(State.PENDING);
+        assertThat(queued.pollUrl()).contains("/api/jobs/job_9");
+        JobStatus failed = JobStatus.parse("{\"operation\":{\"status\":\"failed\",\"result\":\"checksum mismatch\"}}", mapper).orElseThrow();
+        assertThat(failed.state()).isEqualTo(State.FAILED);
+        assertThat(failed.failureDetail()).contains("checksum mismatch");
+        assertThat(JobStatus.parse("{\"operation\":{\"status\":\"completed\",\"jobId\":\"job_9\",\"pollUrl\":null}}", mapper)
+                .orElseThrow().pollUrl()).isEmpty();
+    }
+
+    @Test
+    void notAnEnvelope() {
+        assertThat(JobStatus.parse("<html>502</html>", mapper)).isEmpty();
+        assertThat(JobStatus.parse("[]", mapper)).isEmpty();
+        assertThat(JobStatus.parse("{\"hello\":1}", mapper)).isEmpty();
+        assertThat(JobStatus.parse("", mapper)).isEmpty();
+    }
+}

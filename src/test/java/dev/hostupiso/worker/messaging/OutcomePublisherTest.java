@@ -1,0 +1,76 @@
+package dev.hostupiso.worker.messaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.JobError;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OutcomePublisherTest {
+
+    private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private final IsoRequest req = new IsoRequest("r-42", "vps_1", "https://h/x.iso", "x.iso", "none");
+    private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    private final Instant t1 = Instant.parse("2026-11-27T10:05:00Z");
+
+    private OutcomeEvent completed() {
+        return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, t0, t1, null);
+    }
+
+    private static Map<String, String> headers(Message<String> m) {
+        OutgoingKafkaRecordMetadata<?> md = m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+        return StreamSupport.stream(md.getHeaders().spliterator(), false)
+                .collect(Collectors.toMap(Header::key, h -> new String(h.value(), StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void binaryModeCloudEventHeadersAndKey() {
+        Message<String> m = OutcomePublisher.toMessage(completed(), mapper, "/hostup-iso-worker");
+        Map<String, String> h = headers(m);
+        assertThat(h).containsEntry("ce_specversion", "1.0").containsEntry("ce_type", "dev.hostupiso.iso.download.completed")
+                .containsEntry("ce_source", "/hostup-iso-worker").containsEntry("ce_subject", "r-42")
+                .containsEntry("ce_time", "2026-11-27T10:05:00Z").containsEntry("content-type", "application/json")
+                .containsKey("ce_id");
+        assertThat(m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey()).isEqualTo("r-42");
+    }
+
+    @Test
+    void eventIdIsDeterministicPerRequestAndOutcome() {
+        OutcomeEvent failed = OutcomeEvent.failed(req, null, 1, JobError.of("job_failed", "t", "d", false), t0, t1);
+        String id1 = headers(OutcomePublisher.toMessage(completed(), mapper, "/s")).get("ce_id");
+        String id2 = headers(OutcomePublisher.toMessage(completed(), mapper, "/other")).get("ce_id");
+        String id3 = headers(OutcomePublisher.toMessage(failed, mapper, "/s")).get("ce_id");
+        assertThat(id1).isEqualTo(id2).isNotEqualTo(id3);
+    }
+
+    @Test
+    void failedEventShapeMatchesTheContract() throws Exception {
+        JobError error = new JobError("invalid_request", "Validation failed", "bad", 400, false,
+                List.of(new FieldError("/url", "must not redirect", "invalid_value")), "req_1");
+        JsonNode json = mapper.readTree(OutcomePublisher.toMessage(OutcomeEvent.failed(req, null, 1, error, t0, t1), mapper, "/s").getPayload());
+        assertThat(json.get("status").asText()).isEqualTo("failed");
+        assertThat(json.has("jobId")).isTrue();
+        assertThat(json.get("jobId").isNull()).isTrue();
+        assertThat(json.has("isoId")).isFalse();
+        assertThat(json.get("error").get("httpStatus").asInt()).isEqualTo(400);
+        assertThat(json.get("error").get("retryable").asBoolean()).isFalse();
+        assertThat(json.get("error").get("errors").get(0).get("pointer").asText()).isEqualTo("/url");
+        assertThat(json.get("error").get("upstreamRequestId").asText()).isEqualTo("req_1");
+        assertThat(json.get("submittedAt").asText()).isEqualTo("2026-11-27T10:00:00Z");
+    }
+}

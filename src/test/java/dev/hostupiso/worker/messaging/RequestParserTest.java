@@ -1,0 +1,101 @@
+package dev.hostupiso.worker.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.messaging.RequestParser.Invalid;
+import dev.hostupiso.worker.messaging.RequestParser.Parsed;
+import dev.hostupiso.worker.messaging.RequestParser.Poison;
+import dev.hostupiso.worker.messaging.RequestParser.Valid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestParserTest {
+
+    private final RequestParser parser = new RequestParser(new ObjectMapper());
+
+    private static String request(String filename, String url) {
+        return "{\"requestId\":\"r-42\",\"vpsId\":\"vps_01hxa3b4c5d6e7f8g9h0j1k2m3\",\"url\":\"" + url
+                + "\",\"filename\":\"" + filename + "\"}";
+    }
+
+    private java.util.List<FieldError> errorsOf(String json) {
+        Parsed p = parser.parse(json);
+        assertThat(p).isInstanceOf(Invalid.class);
+        return ((Invalid) p).errors();
+    }
+
+    @Test
+    void validRequestWithDefaultsAndUnknownFieldsIgnored() {
+        Parsed p = parser.parse("{\"requestId\":\"r-42\",\"vpsId\":\"vps_01hx\",\"url\":\"https://releases.example.org/u.iso\","
+                + "\"filename\":\"ubuntu-24.04-live-server-amd64.iso\",\"extra\":{\"x\":[1]}}");
+        assertThat(p).isEqualTo(new Valid(new IsoRequest("r-42", "vps_01hx", "https://releases.example.org/u.iso",
+                "ubuntu-24.04-live-server-amd64.iso", "none")));
+    }
+
+    @Test
+    void decompressAcceptsTheFiveHostUpValues() {
+        for (String d : new String[] {"none", "gzip", "lzo", "zstd", "bzip2"}) {
+            String json = "{\"requestId\":\"r\",\"vpsId\":\"v\",\"url\":\"http://h/x.iso.gz\",\"filename\":\"x.img\",\"decompress\":\"" + d + "\"}";
+            assertThat(parser.parse(json)).isInstanceOf(Valid.class);
+        }
+        assertThat(errorsOf("{\"requestId\":\"r\",\"vpsId\":\"v\",\"url\":\"http://h/x\",\"filename\":\"x.iso\",\"decompress\":\"xz\"}"))
+                .extracting(FieldError::pointer, FieldError::code).containsExactly(org.assertj.core.groups.Tuple.tuple("/decompress", "invalid_value"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "[1,2]", "\"text\"", "42", "not json", "{\"vpsId\":\"v\"}", "{\"requestId\":\"\"}",
+            "{\"requestId\":\"has space\"}", "{\"requestId\":12}", "{\"requestId\":null}"})
+    void unanswerableRecordsArePoison(String value) {
+        assertThat(parser.parse(value)).isInstanceOf(Poison.class);
+    }
+
+    @Test
+    void nullValueIsPoisonAndLongRequestIdToo() {
+        assertThat(parser.parse(null)).isEqualTo(new Poison("record has no value"));
+        assertThat(parser.parse("{\"requestId\":\"" + "a".repeat(129) + "\"}")).isInstanceOf(Poison.class);
+        assertThat(parser.parse("{\"requestId\":\"" + "a".repeat(128) + "\"}")).isInstanceOf(Invalid.class);
+    }
+
+    @Test
+    void missingFieldsAreReportedWithPointers() {
+        assertThat(errorsOf("{\"requestId\":\"r-1\"}")).extracting(FieldError::pointer)
+                .containsExactly("/vpsId", "/url", "/filename");
+        assertThat(errorsOf("{\"requestId\":\"r-1\"}")).allMatch(e -> e.code().equals("missing_required"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://h/x.iso", "file:///etc/passwd", "javascript:alert(1)", "http:///nohost", "not a url", "//h/x.iso"})
+    void urlMustBeHttpOrHttps(String url) {
+        assertThat(errorsOf(request("x.iso", url))).extracting(FieldError::pointer).containsExactly("/url");
+    }
+
+    @Test
+    void urlLengthIsCapped() {
+        String url = "https://h/" + "a".repeat(2048);
+        assertThat(errorsOf(request("x.iso", url))).extracting(FieldError::code).containsExactly("too_long");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../x.iso", "a/b.iso", "a\\\\b.iso", "x.exe", ".iso", "x.iso.tar", "bad\\u0001name.iso", "x..iso"})
+    void filenameMustBeAPlainIsoOrImgName(String filename) {
+        assertThat(errorsOf(request(filename, "https://h/x"))).extracting(FieldError::pointer).containsExactly("/filename");
+    }
+
+    @Test
+    void filenameLengthAndCaseInsensitiveExtension() {
+        assertThat(parser.parse(request("A".repeat(251) + ".ISO", "https://h/x"))).isInstanceOf(Valid.class);
+        assertThat(errorsOf(request("A".repeat(252) + ".iso", "https://h/x"))).extracting(FieldError::code).containsExactly("too_long");
+    }
+
+    @Test
+    void vpsIdMustBeASafePathSegment() {
+        assertThat(errorsOf("{\"requestId\":\"r\",\"vpsId\":\"../../admin\",\"url\":\"https://h/x\",\"filename\":\"x.iso\"}"))
+                .extracting(FieldError::pointer).containsExactly("/vpsId");
+        assertThat(errorsOf("{\"requestId\":\"r\",\"vpsId\":7,\"url\":\"https://h/x\",\"filename\":\"x.iso\"}"))
+                .extracting(FieldError::code).containsExactly("invalid_format");
+    }
+}

@@ -1,0 +1,85 @@
+package dev.hostupiso.worker.testsupport;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import org.awaitility.Awaitility;
+
+/**
+ * Reads topics from the beginning in a background thread (an independent consumer, with
+ * {@code assign()}: no group, no rebalance) and keeps every record for assertions.
+ */
+public final class TopicWatcher implements AutoCloseable {
+
+    private final List<ConsumerRecord<String, String>> records = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public TopicWatcher(String bootstrapServers, String... topics) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        thread = new Thread(() -> {
+            try (consumer) {
+                while (running) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                }
+            }
+        }, "topic-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public List<ConsumerRecord<String, String>> records(String topic) {
+        return records.stream().filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    public List<ConsumerRecord<String, String>> records(String topic, String key) {
+        return records.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
+    }
+
+    /** Waits for the first record of {@code topic} matching {@code filter}. */
+    public ConsumerRecord<String, String> await(String topic, Duration timeout, Predicate<ConsumerRecord<String, String>> filter) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(() -> records.stream().anyMatch(r -> r.topic().equals(topic) && filter.test(r)));
+        return records.stream().filter(r -> r.topic().equals(topic) && filter.test(r)).findFirst().orElseThrow();
+    }
+
+    public ConsumerRecord<String, String> awaitKey(String topic, String key, Duration timeout) {
+        return await(topic, timeout, r -> key.equals(r.key()));
+    }
+
+    public static String header(ConsumerRecord<String, String> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5000);
+    }
+}
