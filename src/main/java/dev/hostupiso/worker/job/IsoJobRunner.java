@@ -76,9 +76,8 @@ public class IsoJobRunner {
                     response.status(), true, List.of(), response.requestId().orElse(null))));
         }
         if (op.get().state() == JobStatus.State.FAILED) {
-            return Uni.createFrom().failure(new JobFailure(new JobError("job_failed", "The download job failed",
-                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.status(), false,
-                    List.of(), response.requestId().orElse(null))));
+            return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
+                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.requestId().orElse(null))));
         }
         ctx.pollUrl = op.get().pollUrl().orElse(ctx.jobId == null ? null : "/api/jobs/" + ctx.jobId);
         if (ctx.pollUrl == null) {

@@ -28,6 +28,11 @@ public record JobError(String code, String title, String detail, Integer httpSta
                 p.upstreamRequestId().orElse(null));
     }
 
+    /** The job itself failed on HostUp's side; {@code detail} is what the job said. */
+    public static JobError jobFailed(String detail, String upstreamRequestId) {
+        return new JobError("job_failed", "The download job failed", detail, null, false, List.of(), upstreamRequestId);
+    }
+
     public JobError asRetryable() {
         return new JobError(code, title, detail, httpStatus, true, errors, upstreamRequestId);
     }

@@ -83,9 +83,9 @@ public class JobPoller {
                     } else if (status.get().state() == JobStatus.State.COMPLETED) {
                         return Uni.createFrom().voidItem();
                     } else if (status.get().state() == JobStatus.State.FAILED) {
-                        return Uni.createFrom().failure(new JobFailure(new JobError("job_failed", "The download job failed",
-                                status.get().failureDetail().orElse("HostUp reported the job as failed"), response.status(),
-                                false, java.util.List.of(), response.requestId().orElse(null))));
+                        return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
+                                status.get().failureDetail().orElse("HostUp reported the job as failed"),
+                                response.requestId().orElse(null))));
                     }
                     if (!clock.instant().isBefore(ctx.deadline())) {
                         return timeout(ctx);

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.messaging;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobError;
@@ -32,6 +33,7 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                 submittedAt, finishedAt, error);
     }
 
+    @JsonIgnore // not a field of the contract
     public boolean isCompleted() {
         return COMPLETED.equals(status);
     }

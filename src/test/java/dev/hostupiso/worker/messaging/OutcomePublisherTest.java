@@ -50,6 +50,15 @@ class OutcomePublisherTest {
     }
 
     @Test
+    void completedEventHasExactlyTheContractsFields() throws Exception {
+        JsonNode json = mapper.readTree(OutcomePublisher.toMessage(completed(), mapper, "/s").getPayload());
+        List<String> fields = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted",
+                "attempts", "submittedAt", "finishedAt");
+    }
+
+    @Test
     void eventIdIsDeterministicPerRequestAndOutcome() {
         OutcomeEvent failed = OutcomeEvent.failed(req, null, 1, JobError.of("job_failed", "t", "d", false), t0, t1);
         String id1 = headers(OutcomePublisher.toMessage(completed(), mapper, "/s")).get("ce_id");

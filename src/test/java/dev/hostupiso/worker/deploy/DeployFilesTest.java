@@ -1,0 +1,256 @@
+package dev.hostupiso.worker.deploy;
+
+import static dev.hostupiso.worker.deploy.Rendered.ALERTS;
+import static dev.hostupiso.worker.deploy.Rendered.CHART;
+import static dev.hostupiso.worker.deploy.Rendered.DASHBOARD;
+import static dev.hostupiso.worker.deploy.Rendered.DOCKERFILE;
+import static dev.hostupiso.worker.deploy.Rendered.DOCKERIGNORE;
+import static dev.hostupiso.worker.deploy.Rendered.JSON;
+import static dev.hostupiso.worker.deploy.Rendered.RUNBOOKS;
+import static dev.hostupiso.worker.deploy.Rendered.YAML;
+import static dev.hostupiso.worker.deploy.Rendered.elements;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Static checks of deploy/ (dashboard, alerts, runbooks), the chart's copies and the Dockerfile. */
+class DeployFilesTest {
+
+    static final String RUNBOOK_BASE = "https://github.com/hostup-iso-worker/hostup-iso-worker/blob/main/deploy/runbooks.md#";
+
+    /**
+     * Metric names the worker exposes (Micrometer → Prometheus) plus the Kafka/JVM/kube-state
+     * ones the dashboard and alerts may use. A name outside this list is a typo or drift.
+     */
+    static final Set<String> KNOWN_METRICS = Set.of(
+            "isoworker_requests_total",
+            "isoworker_api_calls_total",
+            "isoworker_api_call_duration_seconds_bucket", "isoworker_api_call_duration_seconds_count",
+            "isoworker_api_call_duration_seconds_sum", "isoworker_api_call_duration_seconds_max",
+            "isoworker_job_polls_bucket", "isoworker_job_polls_count", "isoworker_job_polls_sum",
+            "isoworker_job_duration_seconds_bucket", "isoworker_job_duration_seconds_count",
+            "isoworker_job_duration_seconds_sum", "isoworker_job_duration_seconds_max",
+            "isoworker_jobs_in_flight", "isoworker_max_in_flight", "isoworker_jobs_oldest_age_seconds",
+            "isoworker_job_timeout_seconds",
+            "isoworker_retry_after_wait_seconds_count", "isoworker_retry_after_wait_seconds_sum",
+            "isoworker_retry_after_wait_seconds_max",
+            "isoworker_rate_limit_remaining", "isoworker_rate_limit_limit",
+            "isoworker_api_key_rejected", "isoworker_intake_paused",
+            "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag",
+            "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
+            "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas");
+
+    private static final Pattern METRIC = Pattern.compile("\\b((?:isoworker|kafka|jvm|process|kube)_[a-z0-9_]+)\\b");
+
+    // ---------------------------------------------------------------------------- chart copies
+
+    @Test
+    @DisplayName("the chart's copies of the dashboard and the alerts are byte-identical to deploy/")
+    void chartCopiesAreIdentical() throws Exception {
+        assertThat(Files.readAllBytes(CHART.resolve("files/alerts.yaml"))).isEqualTo(Files.readAllBytes(ALERTS));
+        assertThat(Files.readAllBytes(CHART.resolve("files/hostup-iso-worker.json"))).isEqualTo(Files.readAllBytes(DASHBOARD));
+    }
+
+    // ------------------------------------------------------------------------------ dashboard
+
+    @Test
+    @DisplayName("the dashboard has a fixed uid and datasource, namespace and pod variables")
+    void dashboardVariables() throws Exception {
+        JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
+        assertThat(dashboard.path("uid").asText()).isEqualTo("hostup-iso-worker");
+        assertThat(dashboard.path("title").asText()).isNotBlank();
+        List<JsonNode> vars = elements(dashboard.at("/templating/list"));
+        JsonNode datasource = variable(vars, "datasource");
+        assertThat(datasource.path("type").asText()).isEqualTo("datasource");
+        assertThat(datasource.path("query").asText()).isEqualTo("prometheus");
+        for (String name : List.of("namespace", "pod")) {
+            JsonNode v = variable(vars, name);
+            assertThat(v.path("type").asText()).isEqualTo("query");
+            assertThat(v.at("/datasource/uid").asText()).isEqualTo("${datasource}");
+            assertThat(v.path("includeAll").asBoolean()).isTrue();
+        }
+        assertThat(variable(vars, "pod").at("/query/query").asText()).contains("$namespace");
+    }
+
+    @Test
+    @DisplayName("every dashboard panel queries the ${datasource} variable and filters on namespace and pod")
+    void dashboardPanelsUseDatasource() throws Exception {
+        List<JsonNode> panels = panels();
+        assertThat(panels).hasSizeGreaterThan(10);
+        Set<Integer> ids = new TreeSet<>();
+        for (JsonNode panel : panels) {
+            assertThat(ids.add(panel.path("id").asInt())).as("unique panel id %s", panel.path("id")).isTrue();
+            List<JsonNode> targets = elements(panel.path("targets"));
+            assertThat(targets).as(panel.path("title").asText()).isNotEmpty();
+            assertThat(targets).as(panel.path("title").asText())
+                    .anySatisfy(t -> assertThat(t.at("/datasource/uid").asText()).isEqualTo("${datasource}"));
+            for (JsonNode target : targets) {
+                String expr = target.path("expr").asText();
+                assertThat(expr).as(panel.path("title").asText()).contains("namespace=~\"$namespace\"").contains("pod=~\"$pod\"");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the dashboard covers what an on-call person needs")
+    void dashboardCoversTheIssue() throws Exception {
+        String exprs = String.join("\n", expressions());
+        assertThat(exprs).contains("isoworker_requests_total", "isoworker_jobs_in_flight", "isoworker_jobs_oldest_age_seconds",
+                "isoworker_job_duration_seconds_bucket", "isoworker_api_calls_total", "status=\"429\"",
+                "isoworker_retry_after_wait_seconds", "isoworker_rate_limit_remaining", "kafka_consumer_fetch_manager_records_lag",
+                "jvm_memory_used_bytes", "by (outcome, code)", "histogram_quantile");
+    }
+
+    @Test
+    @DisplayName("the dashboard and the alerts only use metric names the worker exposes")
+    void metricNamesAreKnown() throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (String expr : expressions()) {
+            used.addAll(metricNames(expr));
+        }
+        for (JsonNode rule : rules()) {
+            used.addAll(metricNames(rule.path("expr").asText()));
+        }
+        assertThat(used).isNotEmpty().isSubsetOf(KNOWN_METRICS);
+    }
+
+    // --------------------------------------------------------------------------------- alerts
+
+    @Test
+    @DisplayName("every alert has a severity, summary, description, a for: and a runbook section")
+    void alertsAreDocumented() throws Exception {
+        Set<String> anchors = runbookAnchors();
+        List<JsonNode> rules = rules();
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(6);
+        for (JsonNode rule : rules) {
+            String name = rule.path("alert").asText();
+            assertThat(name).as("only alerting rules").isNotBlank();
+            assertThat(rule.at("/labels/severity").asText()).as(name).isIn("critical", "warning", "info");
+            assertThat(rule.at("/annotations/summary").asText()).as(name).isNotBlank();
+            assertThat(rule.at("/annotations/description").asText()).as(name).isNotBlank();
+            assertThat(rule.path("for").asText()).as(name).matches("[0-9]+[smh]");
+            String url = rule.at("/annotations/runbook_url").asText();
+            assertThat(url).as(name).startsWith(RUNBOOK_BASE);
+            assertThat(anchors).as(name).contains(url.substring(RUNBOOK_BASE.length()));
+        }
+        assertThat(rules).extracting(r -> r.path("alert").asText()).contains(
+                "HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerHighFailureRatio",
+                "HostupIsoWorkerRateLimited", "HostupIsoWorkerJobsStuckPastDeadline", "HostupIsoWorkerConsumerLagGrowing");
+    }
+
+    @Test
+    @DisplayName("every alert has a promtool test that checks it before and after its for:")
+    void everyAlertIsUnitTested() throws Exception {
+        JsonNode tests = YAML.readTree(Rendered.ALERTS_TEST.toFile());
+        assertThat(elements(tests.path("rule_files"))).extracting(JsonNode::asText).containsExactly("alerts.yaml");
+        for (JsonNode rule : rules()) {
+            String name = rule.path("alert").asText();
+            List<JsonNode> cases = new ArrayList<>();
+            for (JsonNode test : elements(tests.path("tests"))) {
+                assertThat(test.path("name").asText()).as("tests are named as sentences").matches("[A-Z][^\\n]+ [a-z][^\\n]+");
+                for (JsonNode alertTest : elements(test.path("alert_rule_test"))) {
+                    if (alertTest.path("alertname").asText().equals(name)) {
+                        cases.add(alertTest);
+                    }
+                }
+            }
+            assertThat(cases).as(name + " silent").anyMatch(c -> c.path("exp_alerts").isEmpty());
+            assertThat(cases).as(name + " firing").anyMatch(c -> !c.path("exp_alerts").isEmpty());
+        }
+    }
+
+    // ----------------------------------------------------------------------------- Dockerfile
+
+    @Test
+    @DisplayName("the Dockerfile runs as non-root, exposes 8080, has no HEALTHCHECK and copies the four quarkus-app layers")
+    void dockerfile() throws Exception {
+        List<String> lines = Files.readAllLines(DOCKERFILE).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(lines).noneMatch(l -> l.toUpperCase(Locale.ROOT).startsWith("HEALTHCHECK"));
+        assertThat(lines).anyMatch(l -> l.matches("EXPOSE\\s+8080"));
+        String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow().substring(5).strip();
+        assertThat(user.split(":")[0]).as("numeric non-root USER (runAsNonRoot can verify it)").matches("[1-9][0-9]*");
+        assertThat(lines).anyMatch(l -> l.startsWith("FROM ") && (l.contains("ubi9/openjdk-17") || l.contains("eclipse-temurin")
+                || l.contains("${BASE_IMAGE}")));
+        assertThat(String.join("\n", lines)).contains("MaxRAMPercentage");
+        List<String> sources = lines.stream().filter(l -> l.startsWith("COPY ")).toList();
+        assertThat(sources).hasSize(4);
+        assertThat(String.join("\n", sources)).contains("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
+                "target/quarkus-app/app/", "target/quarkus-app/quarkus/");
+        List<String> ignore = Files.readAllLines(DOCKERIGNORE).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(ignore.get(0)).isEqualTo("*");
+        assertThat(ignore.subList(1, ignore.size())).allMatch(l -> l.startsWith("!target/quarkus-app"));
+    }
+
+    // -------------------------------------------------------------------------------- helpers
+
+    static JsonNode variable(List<JsonNode> vars, String name) {
+        return vars.stream().filter(v -> v.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no dashboard variable " + name));
+    }
+
+    /** All non-row panels, including panels nested in collapsed rows. */
+    static List<JsonNode> panels() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode panel : elements(JSON.readTree(DASHBOARD.toFile()).path("panels"))) {
+            if ("row".equals(panel.path("type").asText())) {
+                out.addAll(elements(panel.path("panels")));
+            } else {
+                out.add(panel);
+            }
+        }
+        return out;
+    }
+
+    static List<String> expressions() throws Exception {
+        List<String> exprs = new ArrayList<>();
+        for (JsonNode panel : panels()) {
+            elements(panel.path("targets")).forEach(t -> exprs.add(t.path("expr").asText()));
+        }
+        return exprs;
+    }
+
+    static List<JsonNode> rules() throws Exception {
+        List<JsonNode> rules = new ArrayList<>();
+        for (JsonNode group : elements(YAML.readTree(ALERTS.toFile()).path("groups"))) {
+            rules.addAll(elements(group.path("rules")));
+        }
+        return rules;
+    }
+
+    static Set<String> metricNames(String expr) {
+        Set<String> names = new TreeSet<>();
+        String withoutStrings = expr.replaceAll("\"[^\"]*\"", "\"\"");
+        Matcher m = METRIC.matcher(withoutStrings);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+    static Set<String> runbookAnchors() throws Exception {
+        Set<String> anchors = new TreeSet<>();
+        for (String line : Files.readAllLines(RUNBOOKS)) {
+            if (line.startsWith("#")) {
+                String text = line.replaceFirst("^#+\\s*", "").strip();
+                anchors.add(text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            }
+        }
+        return anchors;
+    }
+
+}

@@ -1,0 +1,73 @@
+package dev.hostupiso.worker.e2e;
+
+import dev.hostupiso.worker.simulator.Endpoint;
+import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A rejected API key holds the backlog (no failed events), reports not-ready, and recovers. */
+@QuarkusTest
+@WithTestResource(WorkerTestEnvironment.class)
+class ApiKeyRejectedTest extends EndToEndSupport {
+
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    private HttpResponse<String> get(URL url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.toString()))
+                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void rejectedKeyHoldsRequestsAndReportsNotReadyUntilItWorksAgain() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(ready).statusCode() == 200);
+        List<String> vpss = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        sim().rejectAllTokens(true);
+        try {
+            for (int i = 0; i < 3; i++) {
+                String vps = vps();
+                sim().vps(vps);
+                vpss.add(vps);
+                String rid = uid("held");
+                ids.add(rid);
+                send(request(rid, vps, "x" + i + ".iso"));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 503);
+            assertThat(get(ready).body()).contains("hostup-api-key");
+            assertThat(get(metrics).body()).contains("isoworker_api_key_rejected 1.0");
+            Thread.sleep(2000); // time enough for wrongly failed events to appear
+            for (String rid : ids) {
+                assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
+            }
+            // Intake stopped: only the request that discovered the 401 keeps calling.
+            long vpsCalled = vpss.stream().filter(v -> sim().count(v, Endpoint.FROM_URL) > 0).count();
+            assertThat(vpsCalled).isEqualTo(1);
+            assertThat(get(metrics).body()).contains("isoworker_intake_paused 1.0");
+        } finally {
+            sim().rejectAllTokens(false);
+        }
+        for (String rid : ids) {
+            assertThat(awaitOutcome(rid).get("status").asText()).isEqualTo("completed");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 200);
+        assertThat(get(metrics).body()).contains("isoworker_api_key_rejected 0.0");
+    }
+}
