@@ -28,6 +28,20 @@ public interface WorkerConfig {
     @WithDefault("iso-download-requests-dlq")
     String dlqTopic();
 
+    /**
+     * Compacted topic holding each request's state machine, keyed by {@code requestId} and
+     * co-partitioned with the request topic ({@code ISO_LEDGER_TOPIC}).
+     */
+    @WithName("ledger-topic")
+    @WithDefault("iso-download-jobs")
+    String ledgerTopic();
+
+    /** The job ledger. */
+    Ledger ledger();
+
+    /** Topic creation at start-up. */
+    Topics topics();
+
     /** CloudEvents {@code ce_source} of the outcome events ({@code ISO_EVENTS_SOURCE}). */
     @WithName("events-source")
     @WithDefault("/hostup-iso-worker")
@@ -76,8 +90,6 @@ public interface WorkerConfig {
     @WithDefault("5")
     int jobNotFoundRetries();
 
-    /** How duplicate deliveries of one {@code requestId} are recognised. */
-    Dedup dedup();
 
     /** Polling timing. */
     interface Poll {
@@ -92,15 +104,42 @@ public interface WorkerConfig {
         Duration maxDelay();
     }
 
-    /** Duplicate detection window (in memory, per instance). */
-    interface Dedup {
-        /** How long a finished request's outcome is remembered to answer a redelivery ({@code ISO_DEDUP_RETENTION}). */
-        @WithDefault("1h")
+    /** The job ledger. */
+    interface Ledger {
+        /**
+         * How long a finished request stays in the ledger ({@code ISO_LEDGER_RETENTION}): the dedup
+         * window. A duplicate within it is answered from the ledger; after it, the entry is
+         * tombstoned and a duplicate would run again.
+         */
+        @WithDefault("7d")
         Duration retention();
 
-        /** Most finished outcomes remembered; the oldest are forgotten first ({@code ISO_DEDUP_MAX_ENTRIES}). */
-        @WithName("max-entries")
-        @WithDefault("100000")
-        int maxEntries();
+        /** How often finished entries older than the retention are tombstoned ({@code ISO_LEDGER_SWEEP_INTERVAL}). */
+        @WithName("sweep-interval")
+        @WithDefault("10m")
+        Duration sweepInterval();
+
+        /**
+         * Prefix of the transactional id of the ledger/outcome producer ({@code ISO_LEDGER_TRANSACTIONAL_ID_PREFIX});
+         * each process appends a unique suffix.
+         */
+        @WithName("transactional-id-prefix")
+        @WithDefault("hostup-iso-worker")
+        String transactionalIdPrefix();
+    }
+
+    /** Topics the worker creates when they are missing. */
+    interface Topics {
+        /** Create missing topics at start-up ({@code ISO_TOPICS_CREATE}). */
+        @WithDefault("true")
+        boolean create();
+
+        /** Partitions of a created request topic, and so of the ledger ({@code ISO_TOPICS_PARTITIONS}). */
+        @WithDefault("6")
+        int partitions();
+
+        /** Replication factor of created topics; absent means the broker's default ({@code ISO_TOPICS_REPLICATION_FACTOR}). */
+        @WithName("replication-factor")
+        java.util.Optional<Short> replicationFactor();
     }
 }

@@ -24,40 +24,69 @@ public class IsoJobRunner {
     private final RetryingCaller caller;
     private final JobPoller poller;
     private final IsoResolver resolver;
+    private final JobJournal journal;
     private final ObjectMapper mapper;
 
     public IsoJobRunner(HostUpClient client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
-                        ObjectMapper mapper) {
+                        JobJournal journal, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
         this.poller = poller;
         this.resolver = resolver;
+        this.journal = journal;
         this.mapper = mapper;
     }
 
+    /**
+     * Runs the request from wherever its context says it is: a new request is submitted, a resumed
+     * one continues polling its recorded job or resolving its ISO, without a second from-url.
+     * Fails only with {@link JobCancelledException}, when the job is handed over.
+     */
     public Uni<JobResult> run(JobContext ctx) {
+        Uni<JobResult> work = switch (ctx.state()) {
+            case RECEIVED -> submit(ctx);
+            case SUBMITTED -> {
+                Log.infof("%s resuming: polling %s", ctx.tag(), ctx.pollUrl);
+                yield pollThenResolve(ctx);
+            }
+            case RESOLVING -> {
+                Log.infof("%s resuming: resolving the ISO id", ctx.tag());
+                yield resolve(ctx);
+            }
+            default -> Uni.createFrom().failure(new IllegalStateException("job already finished: " + ctx.state()));
+        };
+        return work.onItemOrFailure().transformToUni((result, failure) -> {
+                    if (failure instanceof JobCancelledException) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    return Uni.createFrom().item(finish(ctx, result, failure));
+                });
+    }
+
+    private JobResult finish(JobContext ctx, JobResult result, Throwable failure) {
+        if (failure == null) {
+            Log.infof("%s completed: isoId=%s alreadyExisted=%s polls=%d", ctx.tag(), result.isoId(),
+                    result.alreadyExisted(), result.polls());
+            return result;
+        }
+        JobError error = failure instanceof JobFailure jf ? jf.error()
+                : JobError.of("worker_error", "Unexpected worker error", failure.getClass().getSimpleName(), true);
+        if (failure instanceof JobFailure) {
+            Log.infof("%s failed: %s (%s)", ctx.tag(), error.code(), error.detail());
+        } else {
+            Log.errorf(failure, "%s failed unexpectedly", ctx.tag());
+        }
+        return JobResult.failed(ctx, error);
+    }
+
+    private Uni<JobResult> submit(JobContext ctx) {
         IsoRequest req = ctx.request();
         Log.infof("%s queueing %s from %s into VPS %s", ctx.tag(), req.filename(), UrlRedactor.redact(req.url()), req.vpsId());
         return caller.call(ctx, () -> {
                     ctx.fromUrlCalls++;
                     return client.fromUrl(req.vpsId(), req.url(), req.filename(), req.decompress());
                 })
-                .onItem().transformToUni(response -> afterSubmit(ctx, response))
-                .onItemOrFailure().transform((result, failure) -> {
-                    if (failure == null) {
-                        Log.infof("%s completed: isoId=%s alreadyExisted=%s polls=%d", ctx.tag(), result.isoId(),
-                                result.alreadyExisted(), result.polls());
-                        return result;
-                    }
-                    JobError error = failure instanceof JobFailure jf ? jf.error()
-                            : JobError.of("worker_error", "Unexpected worker error", failure.getClass().getSimpleName(), true);
-                    if (failure instanceof JobFailure) {
-                        Log.infof("%s failed: %s (%s)", ctx.tag(), error.code(), error.detail());
-                    } else {
-                        Log.errorf(failure, "%s failed unexpectedly", ctx.tag());
-                    }
-                    return JobResult.failed(ctx, error);
-                });
+                .onItem().transformToUni(response -> afterSubmit(ctx, response));
     }
 
     private Uni<JobResult> afterSubmit(JobContext ctx, ApiResponse response) {
@@ -66,9 +95,9 @@ public class IsoJobRunner {
         }
         Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
         op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.jobId = id);
-        boolean alreadyExisted = response.status() == 200;
-        if (alreadyExisted || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
-            return resolver.resolve(ctx).map(isoId -> JobResult.completed(ctx, isoId, alreadyExisted));
+        ctx.alreadyExisted = response.status() == 200;
+        if (ctx.alreadyExisted || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
+            return resolve(ctx);
         }
         if (op.isEmpty()) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "Unreadable from-url answer",
@@ -86,8 +115,21 @@ public class IsoJobRunner {
                     List.of(), response.requestId().orElse(null))));
         }
         Log.infof("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
-        return poller.awaitCompletion(ctx)
-                .onItem().transformToUni(x -> resolver.resolve(ctx))
-                .map(isoId -> JobResult.completed(ctx, isoId, false));
+        // Durable before polling: from here on a restart resumes this job instead of queueing another download.
+        return checkpoint(ctx, JobState.SUBMITTED).onItem().transformToUni(x -> pollThenResolve(ctx));
+    }
+
+    private Uni<JobResult> pollThenResolve(JobContext ctx) {
+        return poller.awaitCompletion(ctx).onItem().transformToUni(x -> resolve(ctx));
+    }
+
+    private Uni<JobResult> resolve(JobContext ctx) {
+        Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
+        return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
+    }
+
+    private Uni<Void> checkpoint(JobContext ctx, JobState state) {
+        ctx.state = state;
+        return journal.record(ctx, state);
     }
 }

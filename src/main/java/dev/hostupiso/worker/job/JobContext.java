@@ -11,16 +11,76 @@ public final class JobContext {
     private final IsoRequest request;
     private final Instant receivedAt;
     private final Instant deadline;
+    private final int partition;
+    private volatile boolean cancelled;
+    JobState state = JobState.RECEIVED;
     String jobId;
     String pollUrl;
     int fromUrlCalls;
     int polls;
+    boolean alreadyExisted;
     JobError lastTransientError;
 
-    public JobContext(IsoRequest request, Instant receivedAt, Instant deadline) {
+    /**
+     * @param partition the request's partition: the ledger partition that records this job, and
+     *                  what decides which instance owns it
+     */
+    public JobContext(IsoRequest request, Instant receivedAt, Instant deadline, int partition) {
         this.request = request;
         this.receivedAt = receivedAt;
         this.deadline = deadline;
+        this.partition = partition;
+    }
+
+    /** Rebuilds the context of a job recorded in the ledger, to resume it. */
+    public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition,
+                                     JobState state, String jobId, String pollUrl, int fromUrlCalls, int polls,
+                                     boolean alreadyExisted) {
+        JobContext ctx = new JobContext(request, receivedAt, deadline, partition);
+        ctx.state = state;
+        ctx.jobId = jobId;
+        ctx.pollUrl = pollUrl;
+        ctx.fromUrlCalls = fromUrlCalls;
+        ctx.polls = polls;
+        ctx.alreadyExisted = alreadyExisted;
+        return ctx;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public JobState state() {
+        return state;
+    }
+
+    public String pollUrl() {
+        return pollUrl;
+    }
+
+    public int fromUrlCalls() {
+        return fromUrlCalls;
+    }
+
+    public int polls() {
+        return polls;
+    }
+
+    /** from-url answered 200: the ISO was in the library before this request. */
+    public boolean alreadyExisted() {
+        return alreadyExisted;
+    }
+
+    /** Stops the job at its next step (the partition moved, or the worker is stopping). */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Fails fast when the job was handed over; called before every API call and wait. */
+    void ensureActive() {
+        if (cancelled) {
+            throw new JobCancelledException(request.requestId());
+        }
     }
 
     public IsoRequest request() {

@@ -12,8 +12,8 @@ package dev.hostupiso.worker.job;
 public record JobResult(boolean completed, String isoId, String jobId, boolean alreadyExisted, int attempts,
                         int polls, JobError error) {
 
-    static JobResult completed(JobContext ctx, String isoId, boolean alreadyExisted) {
-        return new JobResult(true, isoId, ctx.jobId, alreadyExisted, ctx.fromUrlCalls, ctx.polls, null);
+    static JobResult completed(JobContext ctx, String isoId) {
+        return new JobResult(true, isoId, ctx.jobId, ctx.alreadyExisted, ctx.fromUrlCalls, ctx.polls, null);
     }
 
     public static JobResult failed(JobContext ctx, JobError error) {

@@ -60,9 +60,12 @@ public class RetryingCaller {
     }
 
     private Uni<ApiResponse> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures, int rejections) {
-        return Uni.createFrom().deferred(() -> call.get()).onItemOrFailure().transformToUni((response, failure) -> {
+        return Uni.createFrom().deferred(() -> {
+            ctx.ensureActive();
+            return call.get();
+        }).onItemOrFailure().transformToUni((response, failure) -> {
             if (failure != null) {
-                if (!(failure instanceof TransportException te)) {
+                if (!(failure instanceof TransportException te)) { // cancellation and bugs end the job
                     return Uni.createFrom().failure(failure);
                 }
                 ctx.lastTransientError = JobError.of(te.isTimeout() ? "timeout" : "connection_error",

@@ -26,6 +26,7 @@ public class IntakeGate {
     private final WorkerMetrics metrics;
     private final Queue<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
     private IntSupplier inFlight = () -> 0;
+    private volatile boolean shuttingDown;
 
     public IntakeGate(WorkerConfig config, ApiKeyState keyState, WorkerMetrics metrics) {
         this.maxInFlight = config.maxInFlight();
@@ -39,7 +40,13 @@ public class IntakeGate {
     }
 
     public boolean isOpen() {
-        return inFlight.getAsInt() < maxInFlight && !keyState.isRejected();
+        return !shuttingDown && inFlight.getAsInt() < maxInFlight && !keyState.isRejected();
+    }
+
+    /** Takes no more requests: the worker is stopping and its partitions go to other instances. */
+    public void closeForShutdown() {
+        shuttingDown = true;
+        metrics.intakePaused(true);
     }
 
     public Uni<Void> awaitOpen() {

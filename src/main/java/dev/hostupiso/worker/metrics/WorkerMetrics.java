@@ -35,6 +35,9 @@ public class WorkerMetrics {
     public static final String RATE_LIMIT_LIMIT = "isoworker.rate.limit.limit";
     public static final String API_KEY_REJECTED = "isoworker.api.key.rejected";
     public static final String INTAKE_PAUSED = "isoworker.intake.paused";
+    public static final String LEDGER_TRANSACTIONS = "isoworker.ledger.transactions";
+    public static final String LEDGER_WRITES = "isoworker.ledger.writes";
+    public static final String JOBS_RESUMED = "isoworker.jobs.resumed";
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;
@@ -93,6 +96,20 @@ public class WorkerMetrics {
                         Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(6))
                 .register(registry).record(duration);
         jobPolls.record(polls);
+    }
+
+    /** One committed ledger transaction carrying {@code writes} writes (group commit). */
+    public void ledgerTransaction(int writes, Duration latency) {
+        Timer.builder(LEDGER_TRANSACTIONS).description("Committed ledger transactions")
+                .publishPercentileHistogram().register(registry).record(latency);
+        Counter.builder(LEDGER_WRITES).description("Ledger writes (state changes and outcomes) committed")
+                .register(registry).increment(writes);
+    }
+
+    /** Jobs taken over from the ledger after a partition was assigned to this instance. */
+    public void jobsResumed(int count) {
+        Counter.builder(JOBS_RESUMED).description("Jobs resumed from the ledger instead of re-submitted")
+                .register(registry).increment(count);
     }
 
     public void retryAfterWait(Duration wait) {

@@ -6,9 +6,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobError;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -32,26 +31,26 @@ class OutcomePublisherTest {
         return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, t0, t1, null);
     }
 
-    private static Map<String, String> headers(Message<String> m) {
-        OutgoingKafkaRecordMetadata<?> md = m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
-        return StreamSupport.stream(md.getHeaders().spliterator(), false)
+    private static Map<String, String> headers(ProducerRecord<String, String> m) {
+        return StreamSupport.stream(m.headers().spliterator(), false)
                 .collect(Collectors.toMap(Header::key, h -> new String(h.value(), StandardCharsets.UTF_8)));
     }
 
     @Test
     void binaryModeCloudEventHeadersAndKey() {
-        Message<String> m = OutcomePublisher.toMessage(completed(), mapper, "/hostup-iso-worker");
+        ProducerRecord<String, String> m = OutcomePublisher.toRecord(completed(), mapper, "events", "/hostup-iso-worker");
         Map<String, String> h = headers(m);
         assertThat(h).containsEntry("ce_specversion", "1.0").containsEntry("ce_type", "dev.hostupiso.iso.download.completed")
                 .containsEntry("ce_source", "/hostup-iso-worker").containsEntry("ce_subject", "r-42")
                 .containsEntry("ce_time", "2026-11-27T10:05:00Z").containsEntry("content-type", "application/json")
                 .containsKey("ce_id");
-        assertThat(m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow().getKey()).isEqualTo("r-42");
+        assertThat(m.key()).isEqualTo("r-42");
+        assertThat(m.topic()).isEqualTo("events");
     }
 
     @Test
     void completedEventHasExactlyTheContractsFields() throws Exception {
-        JsonNode json = mapper.readTree(OutcomePublisher.toMessage(completed(), mapper, "/s").getPayload());
+        JsonNode json = mapper.readTree(OutcomePublisher.toRecord(completed(), mapper, "events", "/s").value());
         List<String> fields = new java.util.ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted",
@@ -61,9 +60,9 @@ class OutcomePublisherTest {
     @Test
     void eventIdIsDeterministicPerRequestAndOutcome() {
         OutcomeEvent failed = OutcomeEvent.failed(req, null, 1, JobError.of("job_failed", "t", "d", false), t0, t1);
-        String id1 = headers(OutcomePublisher.toMessage(completed(), mapper, "/s")).get("ce_id");
-        String id2 = headers(OutcomePublisher.toMessage(completed(), mapper, "/other")).get("ce_id");
-        String id3 = headers(OutcomePublisher.toMessage(failed, mapper, "/s")).get("ce_id");
+        String id1 = headers(OutcomePublisher.toRecord(completed(), mapper, "events", "/s")).get("ce_id");
+        String id2 = headers(OutcomePublisher.toRecord(completed(), mapper, "events", "/other")).get("ce_id");
+        String id3 = headers(OutcomePublisher.toRecord(failed, mapper, "events", "/s")).get("ce_id");
         assertThat(id1).isEqualTo(id2).isNotEqualTo(id3);
     }
 
@@ -71,7 +70,7 @@ class OutcomePublisherTest {
     void failedEventShapeMatchesTheContract() throws Exception {
         JobError error = new JobError("invalid_request", "Validation failed", "bad", 400, false,
                 List.of(new FieldError("/url", "must not redirect", "invalid_value")), "req_1");
-        JsonNode json = mapper.readTree(OutcomePublisher.toMessage(OutcomeEvent.failed(req, null, 1, error, t0, t1), mapper, "/s").getPayload());
+        JsonNode json = mapper.readTree(OutcomePublisher.toRecord(OutcomeEvent.failed(req, null, 1, error, t0, t1), mapper, "events", "/s").value());
         assertThat(json.get("status").asText()).isEqualTo("failed");
         assertThat(json.has("jobId")).isTrue();
         assertThat(json.get("jobId").isNull()).isTrue();

@@ -1,0 +1,140 @@
+package dev.hostupiso.worker.ledger;
+
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.messaging.InFlightRequests;
+import dev.hostupiso.worker.messaging.IntakeGate;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Start-up and shutdown around the ledger:
+ * <ul>
+ * <li>before the consumer starts, creates missing topics (the ledger compacted) and checks that
+ * the ledger is co-partitioned with the request topic, refusing to start otherwise;</li>
+ * <li>periodically tombstones finished entries past the retention;</li>
+ * <li>on SIGTERM, stops intake and hands every job over (its state is already in the ledger).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class LedgerLifecycle {
+
+    private final WorkerConfig config;
+    private final Map<String, Object> kafkaConfig;
+    private final JobLedger ledger;
+    private final InFlightRequests inFlight;
+    private final IntakeGate gate;
+    private final Vertx vertx;
+    private long sweepTimer = -1;
+
+    public LedgerLifecycle(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                           JobLedger ledger, InFlightRequests inFlight, IntakeGate gate, Vertx vertx) {
+        this.config = config;
+        this.kafkaConfig = kafkaConfig;
+        this.ledger = ledger;
+        this.inFlight = inFlight;
+        this.gate = gate;
+        this.vertx = vertx;
+    }
+
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) throws Exception {
+        ensureTopics();
+        long every = config.ledger().sweepInterval().toMillis();
+        sweepTimer = vertx.setPeriodic(every, every, id -> ledger.sweep().subscribe().with(
+                n -> {
+                    if (n > 0) {
+                        Log.infof("ledger: %d finished entries past the %s retention tombstoned", n, config.ledger().retention());
+                    }
+                }, f -> Log.warnf("ledger sweep failed: %s", f.getMessage())));
+    }
+
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        Log.infof("shutting down: intake stopped, %d job(s) handed over via the ledger", inFlight.size());
+        gate.closeForShutdown();
+        inFlight.cancelAll();
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
+        }
+    }
+
+    private void ensureTopics() throws Exception {
+        Map<String, Object> adminConfig = new HashMap<>(kafkaConfig);
+        adminConfig.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.contains("serializer"));
+        try (Admin admin = Admin.create(adminConfig)) {
+            WorkerConfig.Topics t = config.topics();
+            Optional<Short> rf = t.replicationFactor();
+            int requestPartitions = partitions(admin, config.requestsTopic())
+                    .orElseGet(() -> create(admin, new NewTopic(config.requestsTopic(), Optional.of(t.partitions()), rf)));
+            int ledgerPartitions = partitions(admin, config.ledgerTopic())
+                    .orElseGet(() -> create(admin, new NewTopic(config.ledgerTopic(), Optional.of(requestPartitions), rf)
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "60000"))));
+            if (ledgerPartitions != requestPartitions) {
+                throw new IllegalStateException("The job ledger topic '" + config.ledgerTopic() + "' has " + ledgerPartitions
+                        + " partitions but the request topic '" + config.requestsTopic() + "' has " + requestPartitions
+                        + ": they must be co-partitioned (same count), because ownership of a request partition is "
+                        + "ownership of the same ledger partition. Recreate the ledger with " + requestPartitions
+                        + " partitions (or point ISO_LEDGER_TOPIC at one that has).");
+            }
+            for (String other : Set.of(config.eventsTopic(), config.dlqTopic())) {
+                if (partitions(admin, other).isEmpty()) {
+                    create(admin, new NewTopic(other, Optional.of(t.partitions()), rf));
+                }
+            }
+            Log.infof("topics ready: %s and ledger %s co-partitioned with %d partitions", config.requestsTopic(),
+                    config.ledgerTopic(), requestPartitions);
+        }
+    }
+
+    private Optional<Integer> partitions(Admin admin, String topic) throws Exception {
+        try {
+            TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            return Optional.of(d.partitions().size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private int create(Admin admin, NewTopic topic) {
+        if (!config.topics().create()) {
+            throw new IllegalStateException("Topic '" + topic.name() + "' does not exist and ISO_TOPICS_CREATE is false");
+        }
+        try {
+            admin.createTopics(Set.of(topic)).all().get(30, TimeUnit.SECONDS);
+            Log.infof("created topic %s (%d partitions)", topic.name(), topic.numPartitions());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("could not create topic " + topic.name(), e.getCause());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topic " + topic.name(), e);
+        }
+        try {
+            return partitions(admin, topic.name()).orElseThrow();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

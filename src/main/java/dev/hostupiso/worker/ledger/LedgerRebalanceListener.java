@@ -1,0 +1,62 @@
+package dev.hostupiso.worker.ledger;
+
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.messaging.JobDispatcher;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Ownership follows Kafka: when request partitions are assigned, their ledger partitions are loaded
+ * and unfinished jobs resumed; when they are revoked or lost, their jobs stop and the next owner
+ * resumes them. Runs on the consumer's thread, before records of new partitions are delivered.
+ */
+@ApplicationScoped
+@Identifier(LedgerRebalanceListener.NAME)
+public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "iso-requests-rebalance";
+
+    private final JobLedger ledger;
+    private final JobDispatcher dispatcher;
+    private final String requestsTopic;
+
+    public LedgerRebalanceListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config) {
+        this.ledger = ledger;
+        this.dispatcher = dispatcher;
+        this.requestsTopic = config.requestsTopic();
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        List<Integer> ps = partitionsOf(partitions);
+        if (!ps.isEmpty()) {
+            Log.infof("assigned request partitions %s: loading their ledger", ps);
+            dispatcher.resume(ledger.load(ps));
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        List<Integer> ps = partitionsOf(partitions);
+        if (!ps.isEmpty()) {
+            Log.infof("revoked request partitions %s: handing their jobs over", ps);
+            dispatcher.handOver(ps);
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        onPartitionsRevoked(consumer, partitions);
+    }
+
+    private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(tp -> tp.topic().equals(requestsTopic)).map(TopicPartition::partition).sorted().toList();
+    }
+}

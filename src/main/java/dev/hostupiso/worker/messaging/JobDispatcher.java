@@ -1,0 +1,146 @@
+package dev.hostupiso.worker.messaging;
+
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.job.IsoJobRunner;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.JobCancelledException;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.LedgerEntry;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Decides what a delivered request needs and runs it, with the ledger as the source of truth:
+ * <ul>
+ * <li>running here → join it;</li>
+ * <li>finished (in the ledger) → a redelivery of the same record is only acknowledged, another
+ * record with that requestId gets the recorded outcome again (same {@code ce_id});</li>
+ * <li>recorded but not running → resume it;</li>
+ * <li>new → record {@code RECEIVED}, acknowledge the record (its offset may now be committed), run
+ * the job, then publish the outcome and the terminal ledger record in one transaction.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class JobDispatcher {
+
+    private final InFlightRequests inFlight;
+    private final JobLedger ledger;
+    private final IsoJobRunner runner;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final Duration jobTimeout;
+
+    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
+                         Clock clock, WorkerConfig config) {
+        this.inFlight = inFlight;
+        this.ledger = ledger;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.jobTimeout = config.jobTimeout();
+    }
+
+    /** Handles one request record (parsed, answerable) from {@code partition} at {@code offset}. */
+    public void dispatch(IsoRequest request, List<dev.hostupiso.worker.hostup.FieldError> invalid, Message<?> record,
+                         int partition, long offset) {
+        String requestId = request.requestId();
+        var joined = inFlight.running(requestId);
+        if (joined.isPresent()) {
+            Log.infof("requestId=%s duplicate delivery while in flight: joined, no API call", requestId);
+            joined.get().subscribe().with(e -> {
+                metrics.requestFinished("duplicate", codeOf(e));
+                record.ack();
+            }, f -> { /* handed over: the record stays unacknowledged for the next owner */ });
+            return;
+        }
+        LedgerEntry entry = ledger.get(partition, requestId);
+        if (entry != null && entry.state().isTerminal()) {
+            if (entry.isFrom(partition, offset)) {
+                Log.infof("requestId=%s redelivered after its outcome was published: acknowledged", requestId);
+                record.ack();
+            } else {
+                Log.infof("requestId=%s duplicate of a finished request: answered from the ledger, no API call", requestId);
+                ledger.republish(partition, entry.outcome()).subscribe().with(x -> {
+                    metrics.requestFinished("duplicate", codeOf(entry.outcome()));
+                    record.ack();
+                }, f -> Log.debugf("requestId=%s not answered here: %s", requestId, f.getMessage()));
+            }
+            return;
+        }
+        if (entry != null) {
+            resume(List.of(entry));
+            record.ack();
+            return;
+        }
+        Instant now = clock.instant();
+        JobContext ctx = new JobContext(request, now, now.plus(jobTimeout), partition);
+        inFlight.start(ctx, () -> invalid.isEmpty() ? runNew(ctx, record, offset) : refuse(ctx, invalid, record, offset));
+    }
+
+    /** Resumes jobs recorded in the ledger (after their partition was assigned to this instance). */
+    public void resume(Collection<LedgerEntry> entries) {
+        int n = 0;
+        for (LedgerEntry e : entries) {
+            if (inFlight.running(e.requestId()).isEmpty()) {
+                JobContext ctx = e.toContext();
+                inFlight.start(ctx, () -> runJob(ctx, e.sourceOffset()));
+                n++;
+            }
+        }
+        if (n > 0) {
+            metrics.jobsResumed(n);
+            Log.infof("resumed %d job(s) from the ledger", n);
+        }
+    }
+
+    /** Stops the jobs of partitions this instance no longer owns. */
+    public void handOver(Collection<Integer> partitions) {
+        ledger.release(partitions);
+        inFlight.cancel(partitions);
+    }
+
+    private Uni<OutcomeEvent> runNew(JobContext ctx, Message<?> record, long offset) {
+        return ledger.received(ctx, offset)
+                .invoke(() -> record.ack())
+                .onItem().transformToUni(x -> runJob(ctx, offset));
+    }
+
+    private Uni<OutcomeEvent> runJob(JobContext ctx, long offset) {
+        return runner.run(ctx)
+                .invoke(result -> metrics.jobFinished(result.completed() ? OutcomeEvent.COMPLETED : OutcomeEvent.FAILED,
+                        Duration.between(ctx.receivedAt(), clock.instant()), result.polls()))
+                .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()))
+                .onItem().transformToUni(event -> publish(ctx, event, offset))
+                .onFailure(f -> !(f instanceof JobCancelledException))
+                .invoke(f -> Log.errorf(f, "requestId=%s could not be finished; it stays in the ledger", ctx.request().requestId()));
+    }
+
+    private Uni<OutcomeEvent> refuse(JobContext ctx, List<dev.hostupiso.worker.hostup.FieldError> errors, Message<?> record,
+                                     long offset) {
+        JobError error = new JobError("invalid_request", "Validation failed", "The request breaks the event contract",
+                null, false, errors, null);
+        Log.infof("requestId=%s rejected locally: %s", ctx.request().requestId(), errors);
+        OutcomeEvent event = OutcomeEvent.failed(ctx.request(), null, 0, error, ctx.receivedAt(), clock.instant());
+        return publish(ctx, event, offset).invoke(() -> record.ack());
+    }
+
+    private Uni<OutcomeEvent> publish(JobContext ctx, OutcomeEvent event, long offset) {
+        return ledger.finish(ctx, event, offset).replaceWith(event)
+                .invoke(() -> metrics.requestFinished(event.status(), codeOf(event)));
+    }
+
+    private static String codeOf(OutcomeEvent e) {
+        return e.isCompleted() ? null : e.error().code();
+    }
+}
