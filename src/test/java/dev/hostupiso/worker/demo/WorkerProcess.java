@@ -87,6 +87,15 @@ public final class WorkerProcess implements AutoCloseable {
                 .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** SIGKILL: the process dies mid-work, with no chance to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** SIGTERM, as Kubernetes does, then SIGKILL if it does not leave in time. */
     @Override
     public void close() throws InterruptedException {

@@ -1,0 +1,110 @@
+package dev.hostupiso.worker.durability;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.simulator.HostUpSimulator;
+import dev.hostupiso.worker.testsupport.EmbeddedKafka;
+import dev.hostupiso.worker.testsupport.TopicWatcher;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real deployment on one machine for the durability tests: a KRaft broker, the HostUp simulator,
+ * and packaged worker processes (separate JVMs, killable with SIGKILL) in one consumer group.
+ */
+final class ProcessCluster implements AutoCloseable {
+
+    static final String REQUESTS = "iso-download-requests";
+    static final String EVENTS = "iso-download-events";
+    static final String TOKEN = "durability-test-token";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final EmbeddedKafka kafka;
+    final HostUpSimulator sim;
+    final TopicWatcher events;
+    private final KafkaProducer<String, String> producer;
+    private final List<WorkerProcess> workers = new ArrayList<>();
+    private final Path dir;
+    private int started;
+
+    ProcessCluster(String name, int partitions) throws Exception {
+        dir = Files.createDirectories(Path.of("target", "it", name));
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        kafka.createTopics(Map.of(REQUESTS, partitions, EVENTS, 3, "iso-download-requests-dlq", 1));
+        sim = HostUpSimulator.start(TOKEN);
+        events = new TopicWatcher(kafka.bootstrapServers(), EVENTS);
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.ACKS_CONFIG, "all"));
+    }
+
+    /** Starts one more worker process and waits until it is ready. */
+    WorkerProcess startWorker() throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "HOSTUP_API_URL", sim.baseUrl(),
+                "HOSTUP_API_TOKEN", TOKEN,
+                "ISO_POLL_INITIAL_DELAY", "300ms",
+                "ISO_POLL_MAX_DELAY", "1s",
+                "ISO_JOB_TIMEOUT", "10m",
+                // A killed instance's partitions move after this long.
+                "KAFKA_SESSION_TIMEOUT_MS", "6000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
+        WorkerProcess w = WorkerProcess.start(Path.of("target"), env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                dir.resolve("worker-" + (++started) + ".log"));
+        workers.add(w);
+        w.awaitReady(java.time.Duration.ofSeconds(90));
+        return w;
+    }
+
+    void send(String requestId, String vpsId, String filename) throws Exception {
+        String value = JSON.createObjectNode().put("requestId", requestId).put("vpsId", vpsId)
+                .put("url", "https://releases.example.org/" + filename).put("filename", filename).toString();
+        producer.send(new ProducerRecord<>(REQUESTS, requestId, value)).get(10, TimeUnit.SECONDS);
+    }
+
+    /** requestId → outcome events seen for it. */
+    Map<String, List<ConsumerRecord<String, String>>> outcomes() {
+        return events.records(EVENTS).stream().collect(Collectors.groupingBy(ConsumerRecord::key));
+    }
+
+    static String status(ConsumerRecord<String, String> r) {
+        try {
+            return JSON.readTree(r.value()).get("status").asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Lines of a worker's log that contain {@code text}. */
+    static long logLines(WorkerProcess w, String text) throws Exception {
+        try (var lines = Files.lines(w.log())) {
+            return lines.filter(l -> l.contains(text)).count();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (WorkerProcess w : workers) {
+            w.close();
+        }
+        producer.close();
+        events.close();
+        sim.close();
+        kafka.close();
+    }
+}

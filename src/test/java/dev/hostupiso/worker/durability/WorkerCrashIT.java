@@ -1,0 +1,69 @@
+package dev.hostupiso.worker.durability;
+
+import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.simulator.Endpoint;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * kill -9 of the only worker while its jobs are being polled: the next instance resumes every job
+ * from the ledger. Every request ends with exactly one outcome, HostUp saw exactly one from-url per
+ * request, nothing is lost — including requests sent while no worker was running.
+ */
+class WorkerCrashIT {
+
+    @Test
+    void killedWorkerIsReplacedWithoutASecondDownloadOrALostRequest() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster("crash", 3)) {
+            List<String> vpss = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String vps = "vps_crash" + i;
+                cluster.sim.vps(vps).jobDuration(Duration.ofMillis(9000 + 150L * i));
+                vpss.add(vps);
+                ids.add("crash-" + i);
+            }
+            WorkerProcess first = cluster.startWorker();
+            for (int i = 0; i < 30; i++) {
+                cluster.send(ids.get(i), vpss.get(i), "image-" + i + ".iso");
+            }
+            // Kill while every job is submitted and being polled, none finished.
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> vpss.stream().allMatch(v -> cluster.sim.count(v, Endpoint.JOB) > 0));
+            assertThat(cluster.outcomes()).isEmpty();
+            first.kill();
+
+            // Requests that arrive while no worker runs are not lost either.
+            for (int i = 0; i < 5; i++) {
+                String vps = "vps_crash_late" + i;
+                cluster.sim.vps(vps).jobDuration(Duration.ofSeconds(1));
+                vpss.add(vps);
+                ids.add("crash-late-" + i);
+                cluster.send("crash-late-" + i, vps, "late-" + i + ".iso");
+            }
+            WorkerProcess second = cluster.startWorker();
+
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
+            Thread.sleep(3000); // a duplicate outcome, if any, would show by now
+            Map<String, List<ConsumerRecord<String, String>>> outcomes = cluster.outcomes();
+            for (String id : ids) {
+                assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
+                assertThat(ProcessCluster.status(outcomes.get(id).get(0))).isEqualTo("completed");
+            }
+            for (String vps : vpss) {
+                assertThat(cluster.sim.count(vps, Endpoint.FROM_URL)).as("from-url calls for %s", vps).isEqualTo(1);
+            }
+            assertThat(second.get("/q/metrics")).contains("isoworker_jobs_resumed_total");
+            assertThat(ProcessCluster.logLines(second, "resuming: polling")).isEqualTo(30);
+        }
+    }
+}
