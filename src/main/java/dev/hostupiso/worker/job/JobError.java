@@ -19,6 +19,10 @@ import java.util.List;
 public record JobError(String code, String title, String detail, Integer httpStatus, boolean retryable,
                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors, String upstreamRequestId) {
 
+    public JobError {
+        errors = errors == null ? List.of() : List.copyOf(errors); // absent in JSON when empty
+    }
+
     public static JobError of(String code, String title, String detail, boolean retryable) {
         return new JobError(code, title, detail, null, retryable, List.of(), null);
     }

@@ -5,6 +5,7 @@ import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,7 +98,8 @@ public class LedgerWriter {
             }
             Write w = new Write(records, stillOwned, new CompletableFuture<>());
             queue.add(w);
-            return Uni.createFrom().completionStage(w.done());
+            // Continue the job elsewhere: the writer thread must stay free for the next transaction.
+            return Uni.createFrom().completionStage(w.done()).emitOn(Infrastructure.getDefaultExecutor());
         });
     }
 
@@ -182,7 +184,10 @@ public class LedgerWriter {
                 try {
                     producer.abortTransaction();
                 } catch (KafkaException abortFailed) {
-                    Log.debugf("abort failed: %s", abortFailed.getMessage());
+                    // The producer is in an error state (e.g. the broker went away mid-commit): replace it.
+                    // Re-initialising with the same transactional id aborts whatever the old one left open.
+                    Log.warnf("ledger producer unusable (%s): recreating it", abortFailed.getMessage());
+                    recreateProducer();
                 }
                 Thread.sleep(backoff.toMillis()); // the writer's own thread, never an event loop
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
@@ -193,6 +198,30 @@ public class LedgerWriter {
                     w.done().completeExceptionally(new NotOwnerException());
                     return true;
                 });
+            }
+        }
+    }
+
+    private void recreateProducer() {
+        try {
+            producer.close(Duration.ZERO);
+        } catch (KafkaException ignored) {
+            // closing a broken producer may fail too
+        }
+        while (running) {
+            try {
+                KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig);
+                p.initTransactions();
+                producer = p;
+                return;
+            } catch (KafkaException e) {
+                Log.warnf("ledger producer not ready yet (%s); retrying", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

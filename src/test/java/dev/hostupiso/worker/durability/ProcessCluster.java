@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.demo.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.testsupport.EmbeddedKafka;
+import dev.hostupiso.worker.testsupport.KafkaBrokerProcess;
 import dev.hostupiso.worker.testsupport.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +33,8 @@ final class ProcessCluster implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final EmbeddedKafka kafka;
+    final KafkaBrokerProcess brokerProcess;
+    private final String bootstrap;
     final HostUpSimulator sim;
     final TopicWatcher events;
     private final KafkaProducer<String, String> producer;
@@ -39,14 +42,26 @@ final class ProcessCluster implements AutoCloseable {
     private final Path dir;
     private int started;
 
-    ProcessCluster(String name, int partitions) throws Exception {
+    /**
+     * @param restartableBroker run the broker as its own process on fixed ports (for restart tests)
+     *                          instead of in this JVM
+     */
+    ProcessCluster(String name, int partitions, boolean restartableBroker) throws Exception {
         dir = Files.createDirectories(Path.of("target", "it", name));
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        kafka.createTopics(Map.of(REQUESTS, partitions, EVENTS, 3, "iso-download-requests-dlq", 1));
+        if (restartableBroker) {
+            brokerProcess = KafkaBrokerProcess.start(dir.resolve("broker"));
+            kafka = null;
+            bootstrap = brokerProcess.bootstrapServers();
+        } else {
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            brokerProcess = null;
+            bootstrap = kafka.bootstrapServers();
+        }
+        EmbeddedKafka.createTopics(bootstrap, Map.of(REQUESTS, partitions, EVENTS, 3, "iso-download-requests-dlq", 1));
         sim = HostUpSimulator.start(TOKEN);
-        events = new TopicWatcher(kafka.bootstrapServers(), EVENTS);
+        events = new TopicWatcher(bootstrap, EVENTS);
         producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG, "all"));
@@ -55,7 +70,7 @@ final class ProcessCluster implements AutoCloseable {
     /** Starts one more worker process and waits until it is ready. */
     WorkerProcess startWorker() throws Exception {
         Map<String, String> env = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "HOSTUP_API_URL", sim.baseUrl(),
                 "HOSTUP_API_TOKEN", TOKEN,
                 "ISO_POLL_INITIAL_DELAY", "300ms",
@@ -74,7 +89,7 @@ final class ProcessCluster implements AutoCloseable {
     void send(String requestId, String vpsId, String filename) throws Exception {
         String value = JSON.createObjectNode().put("requestId", requestId).put("vpsId", vpsId)
                 .put("url", "https://releases.example.org/" + filename).put("filename", filename).toString();
-        producer.send(new ProducerRecord<>(REQUESTS, requestId, value)).get(10, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(REQUESTS, requestId, value)).get(60, TimeUnit.SECONDS);
     }
 
     /** requestId → outcome events seen for it. */
@@ -105,6 +120,10 @@ final class ProcessCluster implements AutoCloseable {
         producer.close();
         events.close();
         sim.close();
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        } else {
+            brokerProcess.close();
+        }
     }
 }

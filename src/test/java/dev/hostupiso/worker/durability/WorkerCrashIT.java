@@ -22,7 +22,7 @@ class WorkerCrashIT {
 
     @Test
     void killedWorkerIsReplacedWithoutASecondDownloadOrALostRequest() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster("crash", 3)) {
+        try (ProcessCluster cluster = new ProcessCluster("crash", 3, false)) {
             List<String> vpss = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 30; i++) {

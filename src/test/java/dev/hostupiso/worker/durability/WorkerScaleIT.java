@@ -22,7 +22,7 @@ class WorkerScaleIT {
 
     @Test
     void threeInstancesShareTheWorkAndSurviveLosingOne() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster("scale", 6)) {
+        try (ProcessCluster cluster = new ProcessCluster("scale", 6, false)) {
             List<WorkerProcess> workers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 workers.add(cluster.startWorker());

@@ -60,7 +60,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics (name → partitions), replication factor 1. */
     public void createTopics(Map<String, Integer> topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        createTopics(bootstrapServers(), topics);
+    }
+
+    /** Creates topics (name → partitions), replication factor 1, on any broker. */
+    public static void createTopics(String bootstrapServers, Map<String, Integer> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(topics.entrySet().stream()
                     .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList()).all().get();
         } catch (Exception e) {

@@ -1,0 +1,52 @@
+package dev.hostupiso.worker.durability;
+
+import dev.hostupiso.worker.simulator.Endpoint;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Kafka broker restarts while jobs run: the worker's consumer, ledger writes and outcome
+ * transactions all ride it out. Nothing is lost, nothing is downloaded twice, one outcome each.
+ */
+class BrokerRestartIT {
+
+    @Test
+    void brokerRestartMidRunLosesNothing() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster("broker-restart", 3, true)) {
+            cluster.startWorker();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                cluster.sim.vps("vps_br" + i).jobDuration(Duration.ofMillis(3000 + 300L * i));
+                ids.add("br-" + i);
+                cluster.send("br-" + i, "vps_br" + i, "image-" + i + ".iso");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> ids.stream().allMatch(id -> cluster.sim.count("vps_br" + id.substring(3), Endpoint.FROM_URL) > 0));
+            cluster.brokerProcess.stop();
+            Thread.sleep(8000); // jobs finish on HostUp's side while Kafka is away
+            cluster.brokerProcess.restart();
+            for (int i = 20; i < 30; i++) {
+                cluster.sim.vps("vps_br" + i).jobDuration(Duration.ofSeconds(1));
+                ids.add("br-" + i);
+                cluster.send("br-" + i, "vps_br" + i, "image-" + i + ".iso");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
+            Thread.sleep(3000);
+            Map<String, List<ConsumerRecord<String, String>>> outcomes = cluster.outcomes();
+            for (String id : ids) {
+                assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
+                assertThat(ProcessCluster.status(outcomes.get(id).get(0))).isEqualTo("completed");
+                assertThat(cluster.sim.count("vps_br" + id.substring(3), Endpoint.FROM_URL)).as("from-url of %s", id).isEqualTo(1);
+            }
+        }
+    }
+}

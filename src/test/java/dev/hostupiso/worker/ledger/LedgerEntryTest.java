@@ -1,0 +1,86 @@
+package dev.hostupiso.worker.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.messaging.OutcomeEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LedgerEntryTest {
+
+    private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private final IsoRequest request = new IsoRequest("r-1", "vps_1", "https://h/x.iso", "x.iso", "gzip");
+    private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+
+    private JobContext context() {
+        return new JobContext(request, t0, t0.plusSeconds(3600), 2);
+    }
+
+    @Test
+    void walksTheStateMachineKeepingItsSource() {
+        LedgerEntry received = LedgerEntry.received(context(), 41, t0);
+        assertThat(received.state()).isEqualTo(JobState.RECEIVED);
+        assertThat(received.isFrom(2, 41)).isTrue();
+        assertThat(received.isFrom(2, 42)).isFalse();
+        assertThat(received.isFrom(1, 41)).isFalse();
+
+        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 1, 0, false);
+        LedgerEntry s = received.progressed(submitted, JobState.SUBMITTED, t0.plusSeconds(1));
+        assertThat(s.state()).isEqualTo(JobState.SUBMITTED);
+        assertThat(s.pollUrl()).isEqualTo("/api/jobs/job_9");
+        assertThat(s.sourceOffset()).isEqualTo(41);
+        assertThat(s.state().isTerminal()).isFalse();
+
+        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1, t0,
+                t0.plusSeconds(60), null);
+        LedgerEntry done = s.finished(event, t0.plusSeconds(60));
+        assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(done.state().isTerminal()).isTrue();
+        assertThat(done.outcome()).isEqualTo(event);
+
+        OutcomeEvent failed = OutcomeEvent.failed(request, "job_9", 1, JobError.of("job_timeout", "t", "d", true), t0, t0);
+        assertThat(s.finished(failed, t0).state()).isEqualTo(JobState.FAILED);
+    }
+
+    @Test
+    void resumedContextContinuesWhereTheEntryStopped() {
+        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 1, 4, false);
+        JobContext ctx = LedgerEntry.received(context(), 7, t0).progressed(submitted, JobState.SUBMITTED, t0).toContext();
+        assertThat(ctx.state()).isEqualTo(JobState.SUBMITTED);
+        assertThat(ctx.jobId()).isEqualTo("job_9");
+        assertThat(ctx.pollUrl()).isEqualTo("/api/jobs/job_9");
+        assertThat(ctx.polls()).isEqualTo(4);
+        assertThat(ctx.fromUrlCalls()).isEqualTo(1);
+        assertThat(ctx.partition()).isEqualTo(2);
+        assertThat(ctx.deadline()).isEqualTo(t0.plusSeconds(3600));
+    }
+
+    @Test
+    void roundTripsThroughJsonIncludingTheOutcome() throws Exception {
+        OutcomeEvent failed = OutcomeEvent.failed(request, null, 0, JobError.of("invalid_request", "t", "d", false), t0, t0);
+        LedgerEntry entry = LedgerEntry.received(context(), 3, t0).finished(failed, t0.plusSeconds(1));
+        String json = mapper.writeValueAsString(entry);
+        assertThat(json).contains("\"state\":\"FAILED\"").contains("\"version\":1").doesNotContain("\"completed\"");
+        assertThat(mapper.readValue(json, LedgerEntry.class)).isEqualTo(entry);
+    }
+
+    @Test
+    void unknownFieldsFromANewerVersionAreIgnored() throws Exception {
+        String json = mapper.writeValueAsString(LedgerEntry.received(context(), 3, t0))
+                .replace("{\"version\":1,", "{\"version\":1,\"futureField\":{\"a\":1},");
+        assertThat(new ObjectMapper().registerModule(new JavaTimeModule())
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(json, LedgerEntry.class).requestId()).isEqualTo("r-1");
+    }
+}
