@@ -43,6 +43,9 @@ public final class WorkerProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Only what the caller passes configures the worker, never the launching shell's settings.
+        pb.environment().keySet().removeIf(k -> k.startsWith("HOSTUP_") || k.startsWith("ISO_") || k.startsWith("KAFKA_")
+                || k.startsWith("QUARKUS_"));
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         return new WorkerProcess(pb.start(), port, log);

@@ -69,6 +69,13 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Starts one more worker process and waits until it is ready. */
     WorkerProcess startWorker() throws Exception {
+        WorkerProcess w = launchWorker(Map.of());
+        w.awaitReady(java.time.Duration.ofSeconds(90));
+        return w;
+    }
+
+    /** Launches a worker with {@code overrides} (an empty value removes a variable), without waiting. */
+    WorkerProcess launchWorker(Map<String, String> overrides) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "HOSTUP_API_URL", sim.baseUrl(),
@@ -79,11 +86,21 @@ final class ProcessCluster implements AutoCloseable {
                 // A killed instance's partitions move after this long.
                 "KAFKA_SESSION_TIMEOUT_MS", "6000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
+        overrides.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         WorkerProcess w = WorkerProcess.start(Path.of("target"), env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                 dir.resolve("worker-" + (++started) + ".log"));
         workers.add(w);
-        w.awaitReady(java.time.Duration.ofSeconds(90));
         return w;
+    }
+
+    String bootstrapServers() {
+        return bootstrap;
     }
 
     void send(String requestId, String vpsId, String filename) throws Exception {
