@@ -118,6 +118,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.kafka.tls.enabled (not .Values.kafka.tls.existingSecret) }}
 {{- fail "kafka.tls.enabled needs kafka.tls.existingSecret (the Secret holding the truststore)" }}
 {{- end }}
+{{- if ge (mul 3 (int64 .Values.kafka.heartbeatIntervalMs)) (int64 .Values.kafka.sessionTimeoutMs) }}
+{{- fail (printf "kafka.heartbeatIntervalMs (%d) must stay below a third of kafka.sessionTimeoutMs (%d)" (int64 .Values.kafka.heartbeatIntervalMs) (int64 .Values.kafka.sessionTimeoutMs)) }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.kafka.to) }}
 {{- fail "networkPolicy.enabled needs networkPolicy.kafka.to (the brokers' peers); an empty list would allow every destination" }}
 {{- end }}

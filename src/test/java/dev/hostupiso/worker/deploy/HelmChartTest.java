@@ -41,17 +41,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class HelmChartTest {
 
-    /** The environment variables the worker reads: the contract the chart must stay within. */
-    static final Set<String> WORKER_ENV = Set.of(
-            "QUARKUS_HTTP_PORT", "QUARKUS_SHUTDOWN_TIMEOUT", "JAVA_OPTS",
-            "HOSTUP_API_URL", "HOSTUP_API_TOKEN", "HOSTUP_API_REQUEST_TIMEOUT",
-            "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_GROUP_ID",
-            "ISO_REQUESTS_TOPIC", "ISO_EVENTS_TOPIC", "ISO_DLQ_TOPIC",
-            "ISO_POLL_INITIAL_DELAY", "ISO_POLL_MAX_DELAY", "ISO_RETRY_AFTER_MAX", "ISO_JOB_TIMEOUT",
-            "ISO_MAX_IN_FLIGHT", "ISO_EVENTS_SOURCE",
-            "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG",
-            "KAFKA_SSL_TRUSTSTORE_LOCATION", "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_TRUSTSTORE_TYPE",
-            "KAFKA_SSL_KEYSTORE_LOCATION", "KAFKA_SSL_KEYSTORE_PASSWORD", "KAFKA_SSL_KEYSTORE_TYPE");
+    /**
+     * The environment variables the worker reads: the contract the chart must stay within. Read from
+     * the project README (see {@link WorkerEnvContract}), so chart and documentation cannot drift.
+     */
+    static final WorkerEnvContract CONTRACT = WorkerEnvContract.read(Rendered.ROOT.resolve("README.md"));
+    static final Set<String> WORKER_ENV = CONTRACT.names();
 
     /** Variables that carry secrets: only ever from a Secret, never a ConfigMap or a literal. */
     static final Set<String> SECRET_ENV = Set.of("HOSTUP_API_TOKEN", "KAFKA_SASL_JAAS_CONFIG",
@@ -227,6 +222,62 @@ class HelmChartTest {
     }
 
     @Test
+    @DisplayName("the worker's environment contract is read from the README's configuration section")
+    void contractIsReadFromTheReadme() {
+        // A guard against a parser that silently finds nothing (the subset check above would then pass vacuously).
+        assertThat(WORKER_ENV).hasSizeGreaterThanOrEqualTo(30).contains(
+                "KAFKA_BOOTSTRAP_SERVERS", "HOSTUP_API_TOKEN", "HOSTUP_API_MAX_CONNECTIONS", "ISO_RESOLVE_ATTEMPTS",
+                "ISO_JOB_NOT_FOUND_RETRIES", "ISO_LEDGER_TOPIC", "QUARKUS_SHUTDOWN_TIMEOUT",
+                "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_KEYSTORE_TYPE", "JAVA_OPTS");
+        assertThat(WORKER_ENV).allMatch(name -> name.matches("[A-Z][A-Z0-9_]*"));
+        assertThat(WORKER_ENV).containsAll(SECRET_ENV);
+    }
+
+    @Test
+    @DisplayName("the chart's default worker settings are the defaults the README documents")
+    void chartDefaultsMatchTheReadme() {
+        // The chart deliberately differs where a cluster needs another value than a laptop.
+        Set<String> chartSpecific = Set.of(
+                "KAFKA_BOOTSTRAP_SERVERS", // README: localhost:9092; chart: the in-cluster `kafka:9092` Service
+                "HOSTUP_API_TOKEN");       // README: required; chart: from a Secret, never a ConfigMap
+        Map<String, String> data = configMapData(defaults);
+        Map<String, String> documented = CONTRACT.defaults();
+        assertThat(documented).containsEntry("HOSTUP_API_MAX_CONNECTIONS", "20").containsEntry("ISO_JOB_TIMEOUT", "6h");
+        documented.forEach((name, value) -> {
+            if (!chartSpecific.contains(name)) {
+                assertThat(data).as("ConfigMap default of %s", name).containsEntry(name, value);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("large integer settings render as plain digits, not in float notation")
+    void largeIntegersRenderAsDigits() {
+        List<JsonNode> docs = documents(template(t -> t.set("kafka.sessionTimeoutMs", "3000000")
+                .set("worker.maxInFlight", "5000000").set("worker.ledger.retention", "30d")));
+        assertThat(configMapData(docs)).containsEntry("KAFKA_SESSION_TIMEOUT_MS", "3000000")
+                .containsEntry("ISO_MAX_IN_FLIGHT", "5000000").containsEntry("ISO_LEDGER_RETENTION", "30d");
+    }
+
+    @Test
+    @DisplayName("topic creation settings: partitions follow kafka.partitions, the replication factor only when set")
+    void topicCreationSettings() {
+        assertThat(configMapData(defaults)).containsEntry("ISO_TOPICS_CREATE", "true").containsEntry("ISO_TOPICS_PARTITIONS", "6")
+                .containsEntry("ISO_LEDGER_TOPIC", "iso-download-jobs").doesNotContainKey("ISO_TOPICS_REPLICATION_FACTOR");
+        assertThat(configMapData(allOn)).containsEntry("ISO_TOPICS_CREATE", "false").containsEntry("ISO_TOPICS_PARTITIONS", "12")
+                .containsEntry("ISO_TOPICS_REPLICATION_FACTOR", "3");
+    }
+
+    @Test
+    @DisplayName("a heartbeat interval of a third of the session timeout or more is rejected")
+    void heartbeatBelowAThirdOfTheSessionTimeout() {
+        assertThatThrownBy(() -> template(t -> t.set("kafka.sessionTimeoutMs", "9000").set("kafka.heartbeatIntervalMs", "3000")))
+                .hasMessageContaining("must stay below a third of kafka.sessionTimeoutMs");
+        assertThat(configMapData(documents(template(t -> t.set("kafka.sessionTimeoutMs", "10000")))))
+                .containsEntry("KAFKA_SESSION_TIMEOUT_MS", "10000").containsEntry("KAFKA_HEARTBEAT_INTERVAL_MS", "3000");
+    }
+
+    @Test
     @DisplayName("the API token comes from the chart-made Secret through a secretKeyRef")
     void tokenFromChartMadeSecret() {
         List<JsonNode> docs = documents(template(t -> t.set("hostup.apiToken", "tok-123")));
@@ -387,6 +438,18 @@ class HelmChartTest {
             kafka.topics.requests             | bad topic
             worker.jobTimeout                 | six hours
             worker.maxInFlight                | 0
+            worker.resolveAttempts            | 0
+            worker.jobNotFoundRetries         | -1
+            worker.ledger.retention           | one week
+            worker.ledger.sweepInterval       | 10
+            worker.ledger.transactionalIdPrefix | has spaces
+            worker.ledger.unknown             | 1
+            kafka.topics.ledger               | bad topic
+            kafka.topics.create               | sometimes
+            kafka.topics.replicationFactor    | 0
+            kafka.sessionTimeoutMs            | 45s
+            kafka.heartbeatIntervalMs         | 0
+            hostup.maxConnections             | 0
             worker.shutdownTimeoutSeconds     | 30s
             serviceAccount.automountServiceAccountToken | yes-please
             pdb.enabled                       | maybe

@@ -1,0 +1,496 @@
+package dev.hostupiso.worker.deploy;
+
+import static dev.hostupiso.worker.deploy.Rendered.DASHBOARD;
+import static dev.hostupiso.worker.deploy.Rendered.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostupiso.worker.simulator.Endpoint;
+import dev.hostupiso.worker.simulator.HostUpSimulator;
+import dev.hostupiso.worker.simulator.RetryAfterStyle;
+import dev.hostupiso.worker.simulator.ScriptedResponse;
+import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard against a real Prometheus (Debian package {@code prometheus}): the server scrapes
+ * this test's running worker every second while the HostUp simulator drives varied traffic through
+ * the real broker, then every PromQL expression of {@code deploy/grafana/hostup-iso-worker.json} is
+ * evaluated through Prometheus' HTTP API and must return data. Also lints a scrape with
+ * {@code promtool check metrics}. Without {@code prometheus} on PATH the class is skipped locally and
+ * fails on CI ({@code CI=true}).
+ */
+@QuarkusTest
+@WithTestResource(WorkerTestEnvironment.class)
+class PrometheusEndToEndTest {
+
+    /** Labels the scrape config adds by relabelling, as a Kubernetes ServiceMonitor would. */
+    static final String NAMESPACE = "iso-e2e";
+    static final String POD = "hostup-iso-worker-7d9f8-x2x4q";
+    static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(20);
+
+    /**
+     * Dashboard expressions (verbatim, before variable substitution) that may legitimately return no
+     * data here, each with the reason. Keep it short: every entry is a panel this test cannot vouch
+     * for. Currently empty: every expression of the dashboard returns data (not only NaN), with
+     * "All" selected and with the one namespace/pod selected.
+     */
+    static final Map<String, String> MAY_HAVE_NO_DATA = Map.of();
+
+    /**
+     * {@code promtool check metrics} findings that are accepted, with why they cannot be fixed here.
+     * Matched against whole output lines ({@code <metric> <problem>}).
+     */
+    static final Map<Pattern, String> ACCEPTED_LINT = accepted();
+
+    static Path prometheusBinary;
+    static Path promtoolBinary;
+    static Process prometheus;
+    static Path workDir;
+    static URI prometheusUrl;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    @BeforeAll
+    static void findPrometheus() {
+        Optional<Path> server = PromtoolTest.onPath("prometheus");
+        Optional<Path> tool = PromtoolTest.onPath("promtool");
+        if (server.isEmpty() || tool.isEmpty()) {
+            String hint = "prometheus/promtool are not on PATH (apt-get install -y --no-install-recommends prometheus)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(hint + " but CI=true");
+            }
+            assumeTrue(false, hint + "; skipped outside CI");
+        }
+        prometheusBinary = server.get();
+        promtoolBinary = tool.get();
+    }
+
+    @AfterAll
+    static void stopPrometheus() throws InterruptedException {
+        if (prometheus != null && prometheus.isAlive()) {
+            prometheus.destroy();
+            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
+                prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        prometheus = null;
+    }
+
+    // ------------------------------------------------------------------------------------ tests
+
+    @Test
+    @DisplayName("every PromQL expression of the dashboard returns data from a real Prometheus scraping the worker under traffic")
+    void everyDashboardExpressionReturnsData() throws Exception {
+        startPrometheus(metrics);
+        awaitScrapes(2);
+
+        HostUpSimulator sim = WorkerTestEnvironment.simulator();
+        // Two waves: Micrometer creates a labelled series on its first increment, and rate() needs two
+        // samples of it, so the second wave makes every rate() of the first wave's series non-zero.
+        wave(sim, 1);
+        awaitScrapes(1);
+        wave(sim, 2);
+        rateLimitedWindow(sim);
+        Instant trafficDone = Instant.now();
+        awaitScrapeAfter(trafficDone);
+
+        List<Panel> panels = dashboardExpressions();
+        assertThat(panels).as("expressions found in the dashboard").hasSizeGreaterThanOrEqualTo(25);
+        List<String> queries = new ArrayList<>();
+        for (Panel p : panels) {
+            if (!MAY_HAVE_NO_DATA.containsKey(p.expr())) {
+                // As Grafana sends it with "All" selected, and with the one namespace/pod selected.
+                queries.add(substitute(p.expr(), Map.of("namespace", ".*", "pod", ".*")));
+                queries.add(substitute(p.expr(), Map.of("namespace", NAMESPACE, "pod", POD)));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        for (String promql : queries) {
+            JsonNode result = query(promql);
+            if (result.isEmpty()) {
+                empty.add(promql);
+            } else if (allNaN(result)) {
+                // Non-empty, yet Grafana would draw nothing: e.g. a quantile or ratio of rates that are all 0.
+                problems.add("only NaN: " + promql);
+            }
+        }
+
+        // A few values that prove the traffic really went through what the panels show (checked now:
+        // Micrometer's *_max gauges decay within two minutes).
+        assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"job_failed\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"invalid_request\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("sum(isoworker_api_calls_total{status=\"429\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("max(isoworker_retry_after_wait_seconds_max)")).isGreaterThanOrEqualTo(0.9);
+        assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(RATE_LIMIT_CALLS);
+        assertThat(scalar("count(up{job=\"hostup-iso-worker\", namespace=\"" + NAMESPACE + "\", pod=\"" + POD + "\"} == 1)"))
+                .isEqualTo(1);
+        for (String variable : List.of("namespace", "pod")) {
+            List<String> values = labelValues(variable, "isoworker_max_in_flight");
+            if (!values.contains(variable.equals("pod") ? POD : NAMESPACE)) {
+                problems.add("dashboard variable $" + variable + " would offer " + values);
+            }
+        }
+
+        awaitKafkaPartitionMetrics(empty);
+        empty.forEach(promql -> problems.add("no data: " + promql));
+        assertThat(problems).as("dashboard expressions without data (Prometheus log: %s)", workDir.resolve("prometheus.log"))
+                .isEmpty();
+        assertThat(MAY_HAVE_NO_DATA.keySet()).as("allow-listed expressions still exist in the dashboard")
+                .allMatch(expr -> panels.stream().anyMatch(p -> p.expr().equals(expr)));
+    }
+
+    @Test
+    @DisplayName("promtool check metrics finds no problem in a Prometheus text-format scrape beyond the documented ones")
+    void promtoolCheckMetrics() throws Exception {
+        HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(metrics.toURI())
+                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(scrape.body()).contains("isoworker_max_in_flight");
+
+        Process process = new ProcessBuilder(promtoolBinary.toString(), "check", "metrics").redirectErrorStream(true).start();
+        process.getOutputStream().write(scrape.body().getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+
+        List<String> unexpected = output.lines().filter(line -> !line.isBlank())
+                .filter(line -> ACCEPTED_LINT.keySet().stream().noneMatch(p -> p.matcher(line).matches())).toList();
+        assertThat(unexpected).as("promtool check metrics (exit %d):%n%s", process.exitValue(), output).isEmpty();
+        // Exit 0 is a clean scrape; 3 means lint findings only (all accepted above). Anything else is a parse error.
+        assertThat(process.exitValue()).as("promtool exit code; output:%n%s", output).isIn(0, 3);
+        assertThat(output.lines().filter(l -> l.startsWith("isoworker_")))
+                .as("the worker's own metrics follow the naming conventions").isEmpty();
+    }
+
+    /**
+     * Per-partition Kafka consumer metrics ({@code kafka_consumer_fetch_manager_records_lag{topic,partition}})
+     * exist in the client only once partitions are assigned, and Micrometer's {@code KafkaClientMetrics}
+     * (as bound by Quarkus) picks up new client metrics at its refresh, 60 s after the consumer was created.
+     * Empty expressions over {@code kafka_*} series are therefore re-evaluated until that refresh has been
+     * scraped (no wait when the worker has been up for longer, e.g. after the other test classes ran).
+     * Any other empty expression is not waited for.
+     */
+    static void awaitKafkaPartitionMetrics(List<String> empty) throws Exception {
+        if (empty.stream().noneMatch(q -> q.contains("kafka_"))) {
+            return;
+        }
+        double consumerStartMs = scalarOr("max(kafka_app_info_start_time_ms{client_id=~\"kafka-consumer-.*\"})", System.currentTimeMillis());
+        Instant deadline = Instant.ofEpochMilli((long) consumerStartMs).plus(KAFKA_METRICS_REFRESH).plusSeconds(5);
+        while (Instant.now().isBefore(deadline) && empty.stream().anyMatch(q -> q.contains("kafka_"))) {
+            Thread.sleep(500);
+            for (String promql : List.copyOf(empty)) {
+                if (promql.contains("kafka_") && !query(promql).isEmpty()) {
+                    empty.remove(promql);
+                }
+            }
+        }
+    }
+
+    /** Micrometer's {@code KafkaMetrics} default refresh interval (Quarkus does not change it). */
+    static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(60);
+
+    // ---------------------------------------------------------------------------------- traffic
+
+    static final int RATE_LIMIT_CALLS = 8;
+
+    /**
+     * One round of varied traffic, all in flight at once: a queued download, an ISO already in the
+     * library, a failed job, a 429 with {@code Retry-After: 1} (which pauses the whole worker for a
+     * second), a request refused locally and a poison record for the dead-letter topic.
+     */
+    static void wave(HostUpSimulator sim, int n) {
+        List<String> outcomes = new ArrayList<>();
+        String queued = vps();
+        sim.vps(queued).jobDuration(Duration.ofMillis(400));
+        outcomes.add(send(queued, "queued-" + n + ".iso"));
+        String existing = vps();
+        sim.vps(existing).preexisting("rescue-" + n + ".img");
+        outcomes.add(send(existing, "rescue-" + n + ".img"));
+        String failing = vps();
+        sim.vps(failing).failJobs("origin answered 404 for the ISO");
+        outcomes.add(send(failing, "missing-" + n + ".iso"));
+        String limited = vps();
+        sim.vps(limited).enqueue(Endpoint.FROM_URL, ScriptedResponse.rateLimited("1"));
+        outcomes.add(send(limited, "limited-" + n + ".iso"));
+        String invalidId = "prom-invalid-" + uid();
+        ObjectNode invalid = request(invalidId, vps(), "../etc/passwd").put("url", "ftp://mirror.example.org/x.iso");
+        WorkerTestEnvironment.send(invalidId, invalid.toString());
+        outcomes.add(invalidId);
+        String poisonKey = "prom-poison-" + uid();
+        WorkerTestEnvironment.send(poisonKey, "this is not json");
+
+        for (String rid : outcomes) {
+            WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.EVENTS, rid, OUTCOME_TIMEOUT);
+        }
+        WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.DLQ, poisonKey, OUTCOME_TIMEOUT);
+    }
+
+    /** A window under HostUp's per-key rate limit, so the X-RateLimit-* gauges carry values. */
+    static void rateLimitedWindow(HostUpSimulator sim) {
+        sim.rateLimit(RATE_LIMIT_CALLS, Duration.ofSeconds(2), RetryAfterStyle.SECONDS);
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String vps = vps();
+                sim.vps(vps);
+                ids.add(send(vps, "paced-" + i + ".iso"));
+            }
+            for (String rid : ids) {
+                WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.EVENTS, rid, OUTCOME_TIMEOUT);
+            }
+            awaitScrapeAfter(Instant.now());
+        } finally {
+            sim.rateLimit(0, Duration.ofSeconds(1), RetryAfterStyle.SECONDS);
+        }
+    }
+
+    static String send(String vps, String filename) {
+        String rid = "prom-" + uid();
+        WorkerTestEnvironment.send(rid, request(rid, vps, filename).toString());
+        return rid;
+    }
+
+    static ObjectNode request(String requestId, String vpsId, String filename) {
+        return JSON.createObjectNode().put("requestId", requestId).put("vpsId", vpsId)
+                .put("url", "https://releases.example.org/images/" + filename).put("filename", filename);
+    }
+
+    static String uid() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String vps() {
+        return "vps_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    }
+
+    // ------------------------------------------------------------------------------- prometheus
+
+    static void startPrometheus(URL target) throws Exception {
+        workDir = Path.of("target", "prometheus-e2e").toAbsolutePath();
+        deleteRecursively(workDir);
+        Files.createDirectories(workDir.resolve("data"));
+        int port = freePort();
+        String config = """
+                global:
+                  scrape_interval: 1s
+                  scrape_timeout: 1s
+                  evaluation_interval: 1s
+                scrape_configs:
+                  - job_name: hostup-iso-worker
+                    metrics_path: %s
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                    relabel_configs:
+                      # What the ServiceMonitor's Kubernetes service discovery adds in a cluster.
+                      - target_label: namespace
+                        replacement: %s
+                      - target_label: pod
+                        replacement: %s
+                """.formatted(target.getPath(), target.getPort(), NAMESPACE, POD);
+        Path configFile = workDir.resolve("prometheus.yml");
+        Files.writeString(configFile, config);
+        prometheus = new ProcessBuilder(prometheusBinary.toString(),
+                "--config.file=" + configFile,
+                "--storage.tsdb.path=" + workDir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("prometheus.log").toFile())
+                .start();
+        Process started = prometheus;
+        // @AfterAll stops it; this only covers a test JVM that is killed before.
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "stop-prometheus"));
+        prometheusUrl = URI.create("http://127.0.0.1:" + port);
+        Awaitility.await("Prometheus ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!prometheus.isAlive()) {
+                        throw new AssertionError("prometheus exited: " + Files.readString(workDir.resolve("prometheus.log")));
+                    }
+                    return get("/-/ready").statusCode() == 200;
+                });
+    }
+
+    /** Waits until {@code n} more successful scrapes of the worker have been ingested. */
+    static void awaitScrapes(int n) {
+        double before = scalarOr("sum(count_over_time(up{job=\"hostup-iso-worker\"}[10m]))", 0);
+        Awaitility.await("scrapes of the worker").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> scalarOr("sum(count_over_time(up{job=\"hostup-iso-worker\"}[10m]))", 0) >= before + n
+                        && scalarOr("max(up{job=\"hostup-iso-worker\"})", 0) == 1);
+    }
+
+    /** Waits until a scrape that started after {@code instant} has been ingested. */
+    static void awaitScrapeAfter(Instant instant) {
+        double after = instant.toEpochMilli() / 1000.0;
+        Awaitility.await("a scrape after " + instant).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> scalarOr("max(timestamp(up{job=\"hostup-iso-worker\"}))", 0) > after);
+    }
+
+    static JsonNode query(String promql) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        JsonNode body = JSON.readTree(response.body());
+        if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
+            throw new AssertionError("query failed (" + response.statusCode() + "): " + promql + " → " + response.body());
+        }
+        return body.at("/data/result");
+    }
+
+    static boolean allNaN(JsonNode result) {
+        for (JsonNode series : result) {
+            if (!"NaN".equals(series.at("/value/1").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static double scalar(String promql) throws IOException, InterruptedException {
+        JsonNode result = query(promql);
+        assertThat(result).as("result of %s", promql).hasSize(1);
+        return Double.parseDouble(result.get(0).at("/value/1").asText());
+    }
+
+    static double scalarOr(String promql, double fallback) {
+        try {
+            JsonNode result = query(promql);
+            return result.isEmpty() ? fallback : Double.parseDouble(result.get(0).at("/value/1").asText());
+        } catch (IOException | InterruptedException e) {
+            return fallback;
+        }
+    }
+
+    static List<String> labelValues(String label, String match) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/api/v1/label/" + label + "/values?match[]="
+                + URLEncoder.encode(match, StandardCharsets.UTF_8));
+        List<String> values = new ArrayList<>();
+        JSON.readTree(response.body()).path("data").forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    static HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(prometheusUrl.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------- dashboard
+
+    record Panel(String title, String expr) {
+    }
+
+    /** Every {@code targets[].expr} of every panel, rows' nested panels included. */
+    static List<Panel> dashboardExpressions() throws IOException {
+        List<Panel> out = new ArrayList<>();
+        collect(JSON.readTree(DASHBOARD.toFile()).path("panels"), out);
+        return out;
+    }
+
+    private static void collect(JsonNode panels, List<Panel> out) {
+        for (JsonNode panel : panels) {
+            for (JsonNode target : panel.path("targets")) {
+                if (target.hasNonNull("expr") && !target.path("hide").asBoolean(false)) {
+                    out.add(new Panel(panel.path("title").asText(), target.get("expr").asText()));
+                }
+            }
+            collect(panel.path("panels"), out);
+        }
+    }
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
+
+    /** Replaces Grafana's variables the way Grafana would before sending the query to Prometheus. */
+    static String substitute(String expr, Map<String, String> vars) {
+        Map<String, String> all = new LinkedHashMap<>(vars);
+        all.put("__rate_interval", "1m");
+        all.put("__interval", "15s");
+        all.put("__range", "5m");
+        Matcher m = VARIABLE.matcher(expr);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            String value = all.get(name);
+            if (value == null) {
+                throw new AssertionError("dashboard expression uses unknown variable $" + name + ": " + expr);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    // ------------------------------------------------------------------------------ lint policy
+
+    private static Map<Pattern, String> accepted() {
+        Map<Pattern, String> accepted = new LinkedHashMap<>();
+        // Kafka client metrics, bound by Micrometer's KafkaClientMetrics under the Kafka client's own
+        // metric names: `*-time-ns-total`, `start-time-ms` ("abbreviated units"), `connection-count`
+        // gauges ("_count suffix"), node-level latency metrics without a description ("no help text").
+        accepted.put(Pattern.compile("^kafka_\\S+ (metric names should not contain abbreviated units"
+                + "|non-histogram and non-summary metrics should not have \"_count\" suffix|no help text)$"),
+                "Kafka client metric names, chosen by the Kafka client");
+        // Quarkus' Vert.x HTTP binder and the Netty allocator binder register these without a description.
+        accepted.put(Pattern.compile("^(http_server|netty)_\\S+ no help text$"),
+                "Quarkus/Netty binders register no description");
+        // Micrometer's ProcessorMetrics: fixed names `process.cpu.time` (base unit ns) and `system.cpu.count`.
+        accepted.put(Pattern.compile("^process_cpu_time_ns_total metric names should not contain abbreviated units$"),
+                "Micrometer ProcessorMetrics name");
+        accepted.put(Pattern.compile("^system_cpu_count non-histogram and non-summary metrics should not have \"_count\" suffix$"),
+                "Micrometer ProcessorMetrics name");
+        return accepted;
+    }
+}
