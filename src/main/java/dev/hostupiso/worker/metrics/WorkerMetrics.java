@@ -46,6 +46,9 @@ public class WorkerMetrics {
     private final AtomicInteger rateLimitLimit = new AtomicInteger(-1);
     private final AtomicInteger apiKeyRejected = new AtomicInteger();
     private final AtomicInteger intakePaused = new AtomicInteger();
+    private final Timer ledgerTransactions;
+    private final Counter ledgerWrites;
+    private final Counter jobsResumed;
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -62,6 +65,13 @@ public class WorkerMetrics {
                 .description("1 while HostUp rejects the API key (401)").register(registry);
         Gauge.builder(INTAKE_PAUSED, intakePaused::get)
                 .description("1 while the worker is not taking new requests").register(registry);
+        // Registered up front so that dashboards and alerts see a 0, not an absent series.
+        this.ledgerTransactions = Timer.builder(LEDGER_TRANSACTIONS).description("Committed ledger transactions")
+                .publishPercentileHistogram().register(registry);
+        this.ledgerWrites = Counter.builder(LEDGER_WRITES)
+                .description("Ledger writes (state changes and outcomes) committed").register(registry);
+        this.jobsResumed = Counter.builder(JOBS_RESUMED)
+                .description("Jobs resumed from the ledger instead of re-submitted").register(registry);
     }
 
     /** Binds the in-flight gauges to the owner of the in-flight set, with the limits that apply to it. */
@@ -100,16 +110,13 @@ public class WorkerMetrics {
 
     /** One committed ledger transaction carrying {@code writes} writes (group commit). */
     public void ledgerTransaction(int writes, Duration latency) {
-        Timer.builder(LEDGER_TRANSACTIONS).description("Committed ledger transactions")
-                .publishPercentileHistogram().register(registry).record(latency);
-        Counter.builder(LEDGER_WRITES).description("Ledger writes (state changes and outcomes) committed")
-                .register(registry).increment(writes);
+        ledgerTransactions.record(latency);
+        ledgerWrites.increment(writes);
     }
 
     /** Jobs taken over from the ledger after a partition was assigned to this instance. */
     public void jobsResumed(int count) {
-        Counter.builder(JOBS_RESUMED).description("Jobs resumed from the ledger instead of re-submitted")
-                .register(registry).increment(count);
+        jobsResumed.increment(count);
     }
 
     public void retryAfterWait(Duration wait) {
