@@ -1,7 +1,6 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.config.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.IsoLibrary;
@@ -10,10 +9,8 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.random.RandomGenerator;
 
 /**
  * Finds the mountable id of a downloaded ISO: the {@code available[].id} whose {@code name} equals
@@ -25,22 +22,15 @@ public class IsoResolver {
 
     private final HostUpClient client;
     private final RetryingCaller caller;
-    private final RetryPolicy policy;
+    private final Backoff backoff;
     private final WorkerConfig config;
-    private final Delays delays;
-    private final Clock clock;
-    private final RandomGenerator random;
     private final ObjectMapper mapper;
 
-    public IsoResolver(HostUpClient client, RetryingCaller caller, RetryPolicy policy, WorkerConfig config, Delays delays,
-                       Clock clock, RandomGenerator random, ObjectMapper mapper) {
+    public IsoResolver(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
-        this.policy = policy;
+        this.backoff = backoff;
         this.config = config;
-        this.delays = delays;
-        this.clock = clock;
-        this.random = random;
         this.mapper = mapper;
     }
 
@@ -58,14 +48,14 @@ public class IsoResolver {
             if (id.isPresent()) {
                 return Uni.createFrom().item(id.get());
             }
-            Duration wait = policy.backoff(attempt, random.nextDouble());
-            if (attempt + 1 >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+            Duration wait = backoff.backoff(attempt);
+            if (attempt + 1 >= config.resolveAttempts() || !backoff.fits(wait, ctx.deadline())) {
                 return Uni.createFrom().failure(new JobFailure(JobError.of("iso_not_listed", "ISO missing from the library",
                         "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
                                 + "'s ISO library after " + (attempt + 1) + " reads", true)));
             }
             Log.debugf("%s %s not listed yet (read %d)", ctx.tag(), req.filename(), attempt + 1);
-            return delays.after(wait).onItem().transformToUni(x -> read(ctx, attempt + 1));
+            return backoff.sleep(wait).onItem().transformToUni(x -> read(ctx, attempt + 1));
         });
     }
 }

@@ -1,22 +1,18 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.config.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.RetryAfter;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.random.RandomGenerator;
 
 /**
  * Polls a HostUp job until it completes, fails, or the request's deadline passes. The first poll
@@ -28,37 +24,30 @@ public class JobPoller {
 
     private final HostUpClient client;
     private final RetryingCaller caller;
-    private final RetryPolicy policy;
+    private final Backoff backoff;
     private final WorkerConfig config;
-    private final Delays delays;
-    private final Clock clock;
-    private final RandomGenerator random;
     private final ObjectMapper mapper;
 
-    public JobPoller(HostUpClient client, RetryingCaller caller, RetryPolicy policy, WorkerConfig config, Delays delays,
-                     Clock clock, RandomGenerator random, ObjectMapper mapper) {
+    public JobPoller(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
-        this.policy = policy;
+        this.backoff = backoff;
         this.config = config;
-        this.delays = delays;
-        this.clock = clock;
-        this.random = random;
         this.mapper = mapper;
     }
 
     /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        return poll(ctx, 0, 0, policy.initialDelay());
+        return poll(ctx, 0, 0, backoff.initialDelay());
     }
 
     private Uni<Void> poll(JobContext ctx, int attempt, int notFound, Duration wait) {
-        Instant now = clock.instant();
+        Instant now = backoff.now();
         if (!now.isBefore(ctx.deadline())) {
             return timeout(ctx);
         }
         Duration untilDeadline = Duration.between(now, ctx.deadline());
-        return delays.after(wait.compareTo(untilDeadline) < 0 ? wait : untilDeadline)
+        return backoff.sleep(wait.compareTo(untilDeadline) < 0 ? wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
                     return client.job(ctx.pollUrl);
@@ -87,7 +76,7 @@ public class JobPoller {
                                 status.get().failureDetail().orElse("HostUp reported the job as failed"),
                                 response.requestId().orElse(null))));
                     }
-                    if (!clock.instant().isBefore(ctx.deadline())) {
+                    if (!backoff.now().isBefore(ctx.deadline())) {
                         return timeout(ctx);
                     }
                     return poll(ctx, attempt + 1, notFound, next(attempt + 1, response));
@@ -95,9 +84,7 @@ public class JobPoller {
     }
 
     private Duration next(int attempt, ApiResponse response) {
-        Optional<Duration> retryAfter = RetryAfter.parse(response.retryAfter().orElse(null), response.date().orElse(null),
-                clock.instant());
-        return policy.delay(attempt, retryAfter, random.nextDouble());
+        return backoff.delay(attempt, backoff.retryAfter(response));
     }
 
     private Uni<Void> timeout(JobContext ctx) {

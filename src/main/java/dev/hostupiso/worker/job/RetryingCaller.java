@@ -1,25 +1,20 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.config.Delays;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.RetryAfter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * Makes one logical HostUp call survive what is transient: 429, 5xx, 408, {@code 409
@@ -34,24 +29,18 @@ public class RetryingCaller {
 
     private static final Set<String> TRANSIENT_409 = Set.of("vps_not_ready", "upstream_failed");
 
-    private final RetryPolicy policy;
+    private final Backoff backoff;
     private final HostUpRateLimiter limiter;
     private final ApiKeyState keyState;
     private final WorkerMetrics metrics;
-    private final Delays delays;
-    private final Clock clock;
-    private final RandomGenerator random;
     private final ObjectMapper mapper;
 
-    public RetryingCaller(RetryPolicy policy, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
-                          Delays delays, Clock clock, RandomGenerator random, ObjectMapper mapper) {
-        this.policy = policy;
+    public RetryingCaller(Backoff backoff, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
+                          ObjectMapper mapper) {
+        this.backoff = backoff;
         this.limiter = limiter;
         this.keyState = keyState;
         this.metrics = metrics;
-        this.delays = delays;
-        this.clock = clock;
-        this.random = random;
         this.mapper = mapper;
     }
 
@@ -75,8 +64,7 @@ public class RetryingCaller {
             }
             if (response.status() == 401) {
                 keyState.rejected();
-                Duration wait = policy.backoff(rejections, random.nextDouble());
-                return delays.after(wait).onItem().transformToUni(x -> attempt(ctx, call, failures, rejections + 1));
+                return backoff.sleep(backoff.backoff(rejections)).onItem().transformToUni(x -> attempt(ctx, call, failures, rejections + 1));
             }
             keyState.accepted();
             if (!isTransient(response)) {
@@ -84,8 +72,7 @@ public class RetryingCaller {
             }
             Problem problem = Problem.from(response, mapper);
             ctx.lastTransientError = JobError.fromProblem(problem, true);
-            Optional<Duration> retryAfter = RetryAfter.parse(response.retryAfter().orElse(null),
-                    response.date().orElse(null), clock.instant())
+            Optional<Duration> retryAfter = backoff.retryAfter(response)
                     .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
             Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), response.status(), problem.code(),
                     response.endpoint().tag());
@@ -95,9 +82,8 @@ public class RetryingCaller {
 
     private Uni<ApiResponse> retry(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures,
                                    Optional<Duration> retryAfter, boolean rateLimited) {
-        Duration wait = policy.delay(failures, retryAfter, random.nextDouble());
-        Instant now = clock.instant();
-        if (now.plus(wait).isAfter(ctx.deadline())) {
+        Duration wait = backoff.delay(failures, retryAfter);
+        if (!backoff.fits(wait, ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError.asRetryable()));
         }
         retryAfter.ifPresent(ra -> metrics.retryAfterWait(wait));
@@ -106,7 +92,7 @@ public class RetryingCaller {
             limiter.pauseFor(wait);
             return attempt(ctx, call, failures + 1, 0);
         }
-        return delays.after(wait).onItem().transformToUni(x -> attempt(ctx, call, failures + 1, 0));
+        return backoff.sleep(wait).onItem().transformToUni(x -> attempt(ctx, call, failures + 1, 0));
     }
 
     private boolean isTransient(ApiResponse r) {

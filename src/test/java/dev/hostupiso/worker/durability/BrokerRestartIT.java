@@ -1,16 +1,13 @@
 package dev.hostupiso.worker.durability;
 
 import dev.hostupiso.worker.simulator.Endpoint;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Kafka broker restarts while jobs run: the worker's consumer, ledger writes and outcome
@@ -38,15 +35,7 @@ class BrokerRestartIT {
                 ids.add("br-" + i);
                 cluster.send("br-" + i, "vps_br" + i, "image-" + i + ".iso");
             }
-            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
-            Thread.sleep(3000);
-            Map<String, List<ConsumerRecord<String, String>>> outcomes = cluster.outcomes();
-            for (String id : ids) {
-                assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
-                assertThat(ProcessCluster.status(outcomes.get(id).get(0))).isEqualTo("completed");
-                assertThat(cluster.sim.count("vps_br" + id.substring(3), Endpoint.FROM_URL)).as("from-url of %s", id).isEqualTo(1);
-            }
+            cluster.assertExactlyOneCompletedOutcomeEach(ids, id -> "vps_br" + id.substring(3), Duration.ofSeconds(180));
         }
     }
 }

@@ -39,13 +39,7 @@ class GracefulShutdownIT {
             assertThat(ProcessCluster.logLines(first, "handed over via the ledger")).isEqualTo(1);
 
             WorkerProcess second = cluster.startWorker();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
-            Thread.sleep(2000);
-            for (String id : ids) {
-                assertThat(cluster.outcomes().get(id)).as("outcomes of %s", id).hasSize(1);
-                assertThat(cluster.sim.count("vps_term" + id.substring(5), Endpoint.FROM_URL)).isEqualTo(1);
-            }
+            cluster.assertExactlyOneCompletedOutcomeEach(ids, id -> "vps_term" + id.substring(5), Duration.ofSeconds(60));
             assertThat(ProcessCluster.logLines(second, "resuming: polling")).isEqualTo(10);
             System.out.printf("[measured] SIGTERM to exit with 10 jobs in flight: %d ms%n", leaving.toMillis());
         }

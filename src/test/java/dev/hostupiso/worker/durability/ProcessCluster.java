@@ -114,6 +114,25 @@ final class ProcessCluster implements AutoCloseable {
         return events.records(EVENTS).stream().collect(Collectors.groupingBy(ConsumerRecord::key));
     }
 
+    /**
+     * Waits until every request of {@code ids} has an outcome, then (after a grace period in which a
+     * duplicate would show) asserts each has exactly one, completed, and that HostUp saw exactly one
+     * from-url for it ({@code vpsOf} maps a requestId to its VPS).
+     */
+    void assertExactlyOneCompletedOutcomeEach(List<String> ids, java.util.function.Function<String, String> vpsOf,
+                                              java.time.Duration timeout) throws InterruptedException {
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> outcomes().keySet().containsAll(ids));
+        Thread.sleep(3000);
+        Map<String, List<ConsumerRecord<String, String>>> outcomes = outcomes();
+        for (String id : ids) {
+            org.assertj.core.api.Assertions.assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
+            org.assertj.core.api.Assertions.assertThat(status(outcomes.get(id).get(0))).as("status of %s", id).isEqualTo("completed");
+            org.assertj.core.api.Assertions.assertThat(sim.count(vpsOf.apply(id), dev.hostupiso.worker.simulator.Endpoint.FROM_URL))
+                    .as("from-url calls for %s", id).isEqualTo(1);
+        }
+    }
+
     static String status(ConsumerRecord<String, String> r) {
         try {
             return JSON.readTree(r.value()).get("status").asText();

@@ -2,14 +2,12 @@ package dev.hostupiso.worker.durability;
 
 import dev.hostupiso.worker.demo.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,17 +49,7 @@ class WorkerCrashIT {
             }
             WorkerProcess second = cluster.startWorker();
 
-            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
-            Thread.sleep(3000); // a duplicate outcome, if any, would show by now
-            Map<String, List<ConsumerRecord<String, String>>> outcomes = cluster.outcomes();
-            for (String id : ids) {
-                assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
-                assertThat(ProcessCluster.status(outcomes.get(id).get(0))).isEqualTo("completed");
-            }
-            for (String vps : vpss) {
-                assertThat(cluster.sim.count(vps, Endpoint.FROM_URL)).as("from-url calls for %s", vps).isEqualTo(1);
-            }
+            cluster.assertExactlyOneCompletedOutcomeEach(ids, id -> vpss.get(ids.indexOf(id)), Duration.ofSeconds(120));
             assertThat(second.get("/q/metrics")).contains("isoworker_jobs_resumed_total");
             assertThat(ProcessCluster.logLines(second, "resuming: polling")).isEqualTo(30);
         }

@@ -1,15 +1,12 @@
 package dev.hostupiso.worker.durability;
 
 import dev.hostupiso.worker.demo.WorkerProcess;
-import dev.hostupiso.worker.simulator.Endpoint;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,17 +36,7 @@ class WorkerScaleIT {
             workers.get(0).kill();
             workers.add(cluster.startWorker());
 
-            Awaitility.await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cluster.outcomes().keySet().containsAll(ids));
-            Thread.sleep(3000);
-            Map<String, List<ConsumerRecord<String, String>>> outcomes = cluster.outcomes();
-            for (String id : ids) {
-                assertThat(outcomes.get(id)).as("outcomes of %s", id).hasSize(1);
-                assertThat(ProcessCluster.status(outcomes.get(id).get(0))).isEqualTo("completed");
-            }
-            for (int i = 0; i < 300; i++) {
-                assertThat(cluster.sim.count("vps_scale" + i, Endpoint.FROM_URL)).as("from-url calls for request %d", i).isEqualTo(1);
-            }
+            cluster.assertExactlyOneCompletedOutcomeEach(ids, id -> "vps_scale" + id.substring(6), Duration.ofSeconds(240));
             long busy = 0;
             for (WorkerProcess w : workers) {
                 if (ProcessCluster.logLines(w, " completed: isoId=") > 0) {
