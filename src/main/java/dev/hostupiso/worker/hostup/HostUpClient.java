@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HostUp's API over the non-blocking Vert.x Web Client. It answers raw {@link ApiResponse}s (any
@@ -104,8 +105,9 @@ public class HostUpClient {
     }
 
     private Uni<ApiResponse> send(Endpoint endpoint, HttpMethod method, String url, Buffer body) {
-        return Uni.createFrom().item(limiter::reserve)
-                .onItem().transformToUni(delays::after)
+        // 0: no slot yet, 1: slot granted, 2: the limiter has been told the call is over (exactly once).
+        AtomicInteger slot = new AtomicInteger();
+        return acquire(slot)
                 .onItem().transformToUni(ignored -> {
                     HttpRequest<Buffer> request = client.requestAbs(method, url)
                             .putHeader("Authorization", authorization)
@@ -116,6 +118,9 @@ public class HostUpClient {
                             : request.putHeader("Content-Type", "application/json").sendBuffer(body);
                     return call.onItemOrFailure().transformToUni((response, failure) -> {
                         Duration latency = Duration.between(start, clock.instant());
+                        if (slot.compareAndSet(1, 2)) {
+                            limiter.answered();
+                        }
                         if (failure != null) {
                             metrics.apiCall(endpoint, isTimeout(failure) ? "timeout" : "io_error", latency);
                             return Uni.createFrom().failure(new TransportException(endpoint, isTimeout(failure), failure));
@@ -125,7 +130,23 @@ public class HostUpClient {
                         limiter.observe(r.rateLimit());
                         return Uni.createFrom().item(r);
                     });
+                })
+                .onCancellation().invoke(() -> {
+                    if (slot.compareAndSet(1, 2)) {
+                        limiter.cancelled(); // e.g. the job was cancelled while waiting for its slot
+                    }
                 });
+    }
+
+    /** Waits for a slot of the process-wide rate limiter; asks again when the limiter cannot book one yet. */
+    private Uni<Void> acquire(AtomicInteger slot) {
+        return Uni.createFrom().item(limiter::reserve).onItem().transformToUni(r -> {
+            if (r.granted()) {
+                slot.set(1);
+                return delays.after(r.delay());
+            }
+            return delays.after(r.delay()).onItem().transformToUni(x -> acquire(slot));
+        });
     }
 
     private static ApiResponse toApiResponse(Endpoint endpoint, HttpResponse<Buffer> r) {

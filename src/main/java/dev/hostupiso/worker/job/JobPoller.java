@@ -38,24 +38,40 @@ public class JobPoller {
 
     /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        return poll(ctx, 0, 0, backoff.initialDelay());
+        Progress progress = new Progress(backoff.initialDelay());
+        return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
-    private Uni<Void> poll(JobContext ctx, int attempt, int notFound, Duration wait) {
+    /** Where the polling of one job stands between rounds. */
+    private static final class Progress {
+        int attempt;
+        int notFound;
+        Duration wait;
+
+        Progress(Duration firstWait) {
+            this.wait = firstWait;
+        }
+    }
+
+    /** One round: wait, poll once; present when the job completed, empty to poll again. */
+    private Uni<Optional<Boolean>> poll(JobContext ctx, Progress progress) {
         Instant now = backoff.now();
         if (!now.isBefore(ctx.deadline())) {
             return timeout(ctx);
         }
         Duration untilDeadline = Duration.between(now, ctx.deadline());
-        return backoff.sleep(wait.compareTo(untilDeadline) < 0 ? wait : untilDeadline)
+        return backoff.sleep(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
                     return client.job(ctx.pollUrl);
                 }))
                 .onItem().transformToUni(response -> {
-                    if (response.status() == 404 && notFound < config.jobNotFoundRetries()) {
+                    if (response.status() == 404 && progress.notFound < config.jobNotFoundRetries()) {
                         Log.debugf("%s job not known yet (404), poll %d", ctx.tag(), ctx.polls);
-                        return poll(ctx, attempt + 1, notFound + 1, next(attempt, response));
+                        progress.wait = next(progress.attempt, response);
+                        progress.attempt++;
+                        progress.notFound++;
+                        return again();
                     }
                     if (response.status() == 404) {
                         Problem p = Problem.from(response, mapper);
@@ -70,7 +86,7 @@ public class JobPoller {
                     if (status.isEmpty()) {
                         Log.warnf("%s poll answer is not a job envelope; polling on", ctx.tag());
                     } else if (status.get().state() == JobStatus.State.COMPLETED) {
-                        return Uni.createFrom().voidItem();
+                        return Uni.createFrom().item(Optional.of(Boolean.TRUE));
                     } else if (status.get().state() == JobStatus.State.FAILED) {
                         return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
                                 status.get().failureDetail().orElse("HostUp reported the job as failed"),
@@ -79,15 +95,21 @@ public class JobPoller {
                     if (!backoff.now().isBefore(ctx.deadline())) {
                         return timeout(ctx);
                     }
-                    return poll(ctx, attempt + 1, notFound, next(attempt + 1, response));
+                    progress.attempt++;
+                    progress.wait = next(progress.attempt, response);
+                    return again();
                 });
+    }
+
+    private static Uni<Optional<Boolean>> again() {
+        return Uni.createFrom().item(Optional.empty());
     }
 
     private Duration next(int attempt, ApiResponse response) {
         return backoff.delay(attempt, backoff.retryAfter(response));
     }
 
-    private Uni<Void> timeout(JobContext ctx) {
+    private <T> Uni<T> timeout(JobContext ctx) {
         return Uni.createFrom().failure(new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
                 "Job " + ctx.jobId + " did not finish within " + config.jobTimeout()
                         + "; it may still complete on HostUp's side", true)));

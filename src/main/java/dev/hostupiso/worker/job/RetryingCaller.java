@@ -45,10 +45,18 @@ public class RetryingCaller {
     }
 
     public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
-        return attempt(ctx, call, 0, 0);
+        Attempts attempts = new Attempts();
+        return AsyncLoop.untilPresent(() -> attempt(ctx, call, attempts));
     }
 
-    private Uni<ApiResponse> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures, int rejections) {
+    /** Consecutive transient failures and 401s of one logical call. */
+    private static final class Attempts {
+        int failures;
+        int rejections;
+    }
+
+    /** One try: present when the answer is final, empty once the wait before the next try is over. */
+    private Uni<Optional<ApiResponse>> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, Attempts attempts) {
         return Uni.createFrom().deferred(() -> {
             ctx.ensureActive();
             return call.get();
@@ -60,15 +68,15 @@ public class RetryingCaller {
                 ctx.lastTransientError = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
                         te.isTimeout() ? "HostUp did not answer in time" : "Could not reach HostUp", te.getMessage(), true);
                 Log.warnf("%s %s; retrying", ctx.tag(), te.getMessage());
-                return retry(ctx, call, failures, Optional.empty(), false);
+                return retry(ctx, attempts, Optional.empty(), false);
             }
             if (response.status() == 401) {
                 keyState.rejected();
-                return backoff.sleep(backoff.backoff(rejections)).onItem().transformToUni(x -> attempt(ctx, call, failures, rejections + 1));
+                return backoff.sleep(backoff.backoff(attempts.rejections++)).replaceWith(Optional.empty());
             }
             keyState.accepted();
             if (!isTransient(response)) {
-                return Uni.createFrom().item(response);
+                return Uni.createFrom().item(Optional.of(response));
             }
             Problem problem = Problem.from(response, mapper);
             ctx.lastTransientError = JobError.fromProblem(problem, true);
@@ -76,23 +84,25 @@ public class RetryingCaller {
                     .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
             Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), response.status(), problem.code(),
                     response.endpoint().tag());
-            return retry(ctx, call, failures, retryAfter, response.status() == 429);
+            return retry(ctx, attempts, retryAfter, response.status() == 429);
         });
     }
 
-    private Uni<ApiResponse> retry(JobContext ctx, Supplier<Uni<ApiResponse>> call, int failures,
-                                   Optional<Duration> retryAfter, boolean rateLimited) {
-        Duration wait = backoff.delay(failures, retryAfter);
+    private Uni<Optional<ApiResponse>> retry(JobContext ctx, Attempts attempts, Optional<Duration> retryAfter,
+                                             boolean rateLimited) {
+        Duration wait = backoff.delay(attempts.failures, retryAfter);
         if (!backoff.fits(wait, ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError.asRetryable()));
         }
         retryAfter.ifPresent(ra -> metrics.retryAfterWait(wait));
+        attempts.failures++;
+        attempts.rejections = 0;
         if (rateLimited) {
             // The key is over its limit: every call of the process waits, via the shared limiter.
             limiter.pauseFor(wait);
-            return attempt(ctx, call, failures + 1, 0);
+            return Uni.createFrom().item(Optional.empty());
         }
-        return backoff.sleep(wait).onItem().transformToUni(x -> attempt(ctx, call, failures + 1, 0));
+        return backoff.sleep(wait).replaceWith(Optional.empty());
     }
 
     private boolean isTransient(ApiResponse r) {

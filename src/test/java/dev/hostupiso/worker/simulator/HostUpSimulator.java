@@ -276,6 +276,24 @@ public final class HostUpSimulator implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * Start and end times of every job created since start (or the last {@link #reset()}), in creation order.
+     * A job is completed (or failed) from its {@link JobTimes#finishAt()} on: that is the moment a poll first
+     * sees it finished.
+     */
+    public List<JobTimes> jobTimes() {
+        Instant now = clock.instant();
+        List<JobTimes> out = new ArrayList<>();
+        for (VpsScript.Job j : jobs.values()) {
+            synchronized (j.vps) {
+                out.add(new JobTimes(j.id, j.vps.vpsId(), j.filename, j.createdAt, j.finishAt,
+                        !now.isBefore(j.finishAt), j.failMessage != null, j.alreadyExisted));
+            }
+        }
+        out.sort(Comparator.comparing(JobTimes::createdAt).thenComparing(JobTimes::jobId));
+        return out;
+    }
+
     /** Total calls received (any route). */
     public long totalCalls() {
         return seq.get();

@@ -144,6 +144,33 @@ class HostUpSimulatorTest {
     }
 
     @Test
+    void jobTimesTellWhenEachJobFinishes() throws Exception {
+        sim.vps(VPS).jobDuration(Duration.ofSeconds(30));
+        sim.vps("vps_exists").preexisting(UBUNTU, "iso_01exists");
+        Instant created = clock.instant();
+        String jobId = json(fromUrl(VPS, UBUNTU)).get("operation").get("jobId").asText();
+        clock.advance(Duration.ofSeconds(1));
+        String existingJob = json(fromUrl("vps_exists", UBUNTU)).get("operation").get("jobId").asText();
+
+        List<JobTimes> times = sim.jobTimes();
+        assertThat(times).extracting(JobTimes::jobId).containsExactly(jobId, existingJob);
+        JobTimes queued = times.get(0);
+        assertThat(queued.vpsId()).isEqualTo(VPS);
+        assertThat(queued.filename()).isEqualTo(UBUNTU);
+        assertThat(queued.createdAt()).isEqualTo(created);
+        assertThat(queued.finishAt()).isEqualTo(created.plusSeconds(30));
+        assertThat(queued.finished()).isFalse();
+        assertThat(queued.failed()).isFalse();
+        assertThat(times.get(1).alreadyExisted()).isTrue();
+        assertThat(times.get(1).finished()).isTrue();
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(sim.jobTimes().get(0).finished()).isTrue();
+        sim.reset();
+        assertThat(sim.jobTimes()).isEmpty();
+    }
+
+    @Test
     void authenticationFailuresAre401() throws Exception {
         sim.vps(VPS);
         String path = "/api/v2/vps/" + VPS + "/iso";
