@@ -3,6 +3,7 @@ package dev.hostupiso.worker.messaging;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
  * request runs joins it (one from-url, one outcome); the ledger answers duplicates of finished ones.
  * Also where jobs are stopped when their partition moves away.
  */
+@Startup // its gauges must exist from the first scrape, before any request arrives
 @ApplicationScoped
 public class InFlightRequests {
 

@@ -347,7 +347,11 @@ class PrometheusEndToEndTest {
                     if (!prometheus.isAlive()) {
                         throw new AssertionError("prometheus exited: " + Files.readString(workDir.resolve("prometheus.log")));
                     }
-                    return get("/-/ready").statusCode() == 200;
+                    try {
+                        return get("/-/ready").statusCode() == 200;
+                    } catch (java.io.IOException notListeningYet) {
+                        return false;
+                    }
                 });
     }
 
