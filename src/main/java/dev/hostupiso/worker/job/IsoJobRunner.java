@@ -44,7 +44,7 @@ public class IsoJobRunner {
      */
     public Uni<JobResult> run(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
-            case RECEIVED -> submit(ctx);
+            case RECEIVED -> ctx.isResumed() ? submitUnlessListed(ctx) : submit(ctx);
             case SUBMITTED -> {
                 Log.infof("%s resuming: polling %s", ctx.tag(), ctx.pollUrl);
                 yield pollThenResolve(ctx);
@@ -77,6 +77,22 @@ public class IsoJobRunner {
             Log.errorf(failure, "%s failed unexpectedly", ctx.tag());
         }
         return JobResult.failed(ctx, error);
+    }
+
+    /**
+     * A resumed RECEIVED job: its previous owner may have queued the download and died before
+     * recording it (the window between from-url's answer and the SUBMITTED record). If the ISO is
+     * already listed, that download finished: resolve it instead of queueing another one.
+     */
+    private Uni<JobResult> submitUnlessListed(JobContext ctx) {
+        return resolver.lookup(ctx).onItem().transformToUni(id -> {
+            if (id.isPresent()) {
+                Log.infof("%s resuming: %s is already in the library, not queueing it again", ctx.tag(),
+                        ctx.request().filename());
+                return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+            }
+            return submit(ctx);
+        });
     }
 
     private Uni<JobResult> submit(JobContext ctx) {

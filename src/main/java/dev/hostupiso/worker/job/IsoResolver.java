@@ -34,6 +34,17 @@ public class IsoResolver {
         this.mapper = mapper;
     }
 
+    /**
+     * Reads the library once: the ISO's id if it is already listed. Used before re-submitting a
+     * request whose earlier owner may have queued the download but died before recording it.
+     */
+    public Uni<Optional<String>> lookup(JobContext ctx) {
+        IsoRequest req = ctx.request();
+        return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).map(response -> response.isSuccess()
+                ? IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()))
+                : Optional.<String>empty());
+    }
+
     public Uni<String> resolve(JobContext ctx) {
         return read(ctx, 0);
     }

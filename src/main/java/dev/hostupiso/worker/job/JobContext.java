@@ -13,6 +13,7 @@ public final class JobContext {
     private final Instant deadline;
     private final int partition;
     private volatile boolean cancelled;
+    private boolean resumed;
     JobState state = JobState.RECEIVED;
     String jobId;
     String pollUrl;
@@ -37,6 +38,7 @@ public final class JobContext {
                                      JobState state, String jobId, String pollUrl, int fromUrlCalls, int polls,
                                      boolean alreadyExisted) {
         JobContext ctx = new JobContext(request, receivedAt, deadline, partition);
+        ctx.resumed = true;
         ctx.state = state;
         ctx.jobId = jobId;
         ctx.pollUrl = pollUrl;
@@ -44,6 +46,11 @@ public final class JobContext {
         ctx.polls = polls;
         ctx.alreadyExisted = alreadyExisted;
         return ctx;
+    }
+
+    /** Taken over from the ledger, not started by this instance. */
+    public boolean isResumed() {
+        return resumed;
     }
 
     public int partition() {
