@@ -5,7 +5,6 @@ import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,6 +51,7 @@ public class LedgerWriter {
     private final Map<String, Object> producerConfig;
     private final WorkerMetrics metrics;
     private final Clock clock;
+    private final java.util.concurrent.Executor eventLoop;
     private final Object idle = new Object();
     private volatile KafkaProducer<String, String> producer;
     private volatile Thread thread;
@@ -60,8 +60,9 @@ public class LedgerWriter {
     private boolean busy;
 
     public LedgerWriter(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
-                        WorkerMetrics metrics, Clock clock) {
+                        WorkerMetrics metrics, Clock clock, io.vertx.mutiny.core.Vertx vertx) {
         this.metrics = metrics;
+        this.eventLoop = task -> vertx.getDelegate().runOnContext(v -> task.run());
         this.clock = clock;
         Map<String, Object> props = new HashMap<>(kafkaConfig);
         props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.offset"));
@@ -98,8 +99,9 @@ public class LedgerWriter {
             }
             Write w = new Write(records, stillOwned, new CompletableFuture<>());
             queue.add(w);
-            // Continue the job elsewhere: the writer thread must stay free for the next transaction.
-            return Uni.createFrom().completionStage(w.done()).emitOn(Infrastructure.getDefaultExecutor());
+            // Continue the job on an event loop: the writer thread must stay free for the next
+            // transaction, and the worker pool would grow a thread per burst of writes.
+            return Uni.createFrom().completionStage(w.done()).emitOn(eventLoop);
         });
     }
 
