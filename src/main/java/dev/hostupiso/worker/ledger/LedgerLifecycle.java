@@ -124,17 +124,30 @@ public class LedgerLifecycle {
         try {
             admin.createTopics(Set.of(topic)).all().get(30, TimeUnit.SECONDS);
             Log.infof("created topic %s (%d partitions)", topic.name(), topic.numPartitions());
+            // Not described back: a topic just created may not be visible to describeTopics yet.
+            return topic.numPartitions();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("could not create topic " + topic.name(), e.getCause());
             }
+            return awaitDescribed(admin, topic.name()); // another instance created it meanwhile
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + topic.name(), e);
         }
+    }
+
+    private int awaitDescribed(Admin admin, String topic) {
         try {
-            return partitions(admin, topic.name()).orElseThrow();
+            for (int i = 0; i < 50; i++) {
+                Optional<Integer> partitions = partitions(admin, topic);
+                if (partitions.isPresent()) {
+                    return partitions.get();
+                }
+                Thread.sleep(200); // start-up thread, before the consumer exists
+            }
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("could not describe topic " + topic, e);
         }
+        throw new IllegalStateException("topic " + topic + " exists but cannot be described");
     }
 }

@@ -11,8 +11,28 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The worker refuses to start, with a clear message, when it would run wrongly. */
+/** The worker sets up its topics on a bare broker, and refuses to start when it would run wrongly. */
 class StartupChecksIT {
+
+    @Test
+    void createsItsTopicsOnABareBrokerWithACompactedCoPartitionedLedger() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster("startup-bare", 3, false);
+             EmbeddedKafka bare = EmbeddedKafka.start(java.nio.file.Path.of("target", "it", "startup-bare", "bare-kafka"))) {
+            WorkerProcess worker = cluster.launchWorker(Map.of("KAFKA_BOOTSTRAP_SERVERS", bare.bootstrapServers(),
+                    "ISO_TOPICS_PARTITIONS", "4"));
+            worker.awaitReady(Duration.ofSeconds(90));
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", bare.bootstrapServers()))) {
+                var topics = admin.describeTopics(java.util.List.of("iso-download-requests", "iso-download-jobs",
+                        "iso-download-events", "iso-download-requests-dlq")).allTopicNames().get();
+                assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
+                var ledger = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "iso-download-jobs");
+                assertThat(admin.describeConfigs(java.util.List.of(ledger)).all().get().get(ledger)
+                        .get("cleanup.policy").value()).isEqualTo("compact");
+            }
+        }
+    }
 
     @Test
     void refusesToStartWithoutATokenOrWithALedgerNotCoPartitioned() throws Exception {
