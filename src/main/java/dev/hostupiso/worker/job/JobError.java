@@ -36,8 +36,4 @@ public record JobError(String code, String title, String detail, Integer httpSta
     public static JobError jobFailed(String detail, String upstreamRequestId) {
         return new JobError("job_failed", "The download job failed", detail, null, false, List.of(), upstreamRequestId);
     }
-
-    public JobError asRetryable() {
-        return new JobError(code, title, detail, httpStatus, true, errors, upstreamRequestId);
-    }
 }

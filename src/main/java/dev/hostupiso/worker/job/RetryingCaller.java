@@ -75,10 +75,14 @@ public class RetryingCaller {
                 return backoff.sleep(backoff.backoff(attempts.rejections++)).replaceWith(Optional.empty());
             }
             keyState.accepted();
-            if (!isTransient(response)) {
+            int s = response.status();
+            if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
                 return Uni.createFrom().item(Optional.of(response));
             }
-            Problem problem = Problem.from(response, mapper);
+            Problem problem = Problem.from(response, mapper); // read once, also to tell a transient 409
+            if (s == 409 && !TRANSIENT_409.contains(problem.code())) {
+                return Uni.createFrom().item(Optional.of(response));
+            }
             ctx.lastTransientError = JobError.fromProblem(problem, true);
             Optional<Duration> retryAfter = backoff.retryAfter(response)
                     .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
@@ -92,7 +96,7 @@ public class RetryingCaller {
                                              boolean rateLimited) {
         Duration wait = backoff.delay(attempts.failures, retryAfter);
         if (!backoff.fits(wait, ctx.deadline())) {
-            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError.asRetryable()));
+            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError));
         }
         retryAfter.ifPresent(ra -> metrics.retryAfterWait(wait));
         attempts.failures++;
@@ -103,13 +107,5 @@ public class RetryingCaller {
             return Uni.createFrom().item(Optional.empty());
         }
         return backoff.sleep(wait).replaceWith(Optional.empty());
-    }
-
-    private boolean isTransient(ApiResponse r) {
-        int s = r.status();
-        if (s == 429 || s == 408 || s >= 500) {
-            return true;
-        }
-        return s == 409 && TRANSIENT_409.contains(Problem.from(r, mapper).code());
     }
 }
