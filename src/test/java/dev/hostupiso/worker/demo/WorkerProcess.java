@@ -36,9 +36,15 @@ public final class WorkerProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run 'mvn package' first");
         }
+        return start(Path.of(System.getProperty("java.home")), jar, env, jvmOptions, log);
+    }
+
+    /** The worker in {@code jar} run by the JDK or JRE at {@code javaHome} (the image's JDK may not be the build's). */
+    public static WorkerProcess start(Path javaHome, Path jar, Map<String, String> env, List<String> jvmOptions, Path log)
+            throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
@@ -97,6 +103,16 @@ public final class WorkerProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** SIGTERM and wait up to {@code timeout} for the process to exit on its own; answers its exit code. */
+    public int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("the worker did not exit within " + timeout + " of SIGTERM; see " + log);
+        }
+        return process.exitValue();
     }
 
     /** SIGTERM, as Kubernetes does, then SIGKILL if it does not leave in time. */
