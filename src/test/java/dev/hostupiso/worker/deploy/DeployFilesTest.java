@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,23 +179,63 @@ class DeployFilesTest {
     @Test
     @DisplayName("the Dockerfile runs as non-root, exposes 8080, has no HEALTHCHECK and copies the four quarkus-app layers")
     void dockerfile() throws Exception {
-        List<String> lines = Files.readAllLines(DOCKERFILE).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> lines = dockerfileLines();
         assertThat(lines).noneMatch(l -> l.toUpperCase(Locale.ROOT).startsWith("HEALTHCHECK"));
         assertThat(lines).anyMatch(l -> l.matches("EXPOSE\\s+8080"));
         String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow().substring(5).strip();
         assertThat(user.split(":")[0]).as("numeric non-root USER (runAsNonRoot can verify it)").matches("[1-9][0-9]*");
-        assertThat(lines).anyMatch(l -> l.startsWith("FROM ") && (l.contains("ubi9/openjdk-17") || l.contains("eclipse-temurin")
-                || l.contains("${BASE_IMAGE}")));
         assertThat(String.join("\n", lines)).contains("MaxRAMPercentage");
-        List<String> sources = lines.stream().filter(l -> l.startsWith("COPY ")).toList();
-        assertThat(sources).hasSize(4);
-        assertThat(String.join("\n", sources)).contains("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
+        List<String> image = finalStage(lines);
+        List<String> copies = image.stream().filter(l -> l.startsWith("COPY ") && !l.contains("--from")).toList();
+        assertThat(copies).hasSize(4);
+        assertThat(String.join("\n", copies)).contains("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
                 "target/quarkus-app/app/", "target/quarkus-app/quarkus/");
         List<String> ignore = Files.readAllLines(DOCKERIGNORE).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         assertThat(ignore.get(0)).isEqualTo("*");
-        assertThat(ignore.subList(1, ignore.size())).allMatch(l -> l.startsWith("!target/quarkus-app"));
+        assertThat(ignore.subList(1, ignore.size()))
+                .allMatch(l -> l.startsWith("!target/quarkus-app") || l.startsWith("!target/aot-training")
+                        || l.equals("target/quarkus-app/app.aot"))
+                .contains("!target/aot-training/*");
+    }
+
+    @Test
+    @DisplayName("the image's AOT cache is trained on the image's own JDK, with the options the worker runs with, and used by the entrypoint")
+    void dockerfileAotCache() throws Exception {
+        List<String> lines = dockerfileLines();
+        List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        assertThat(froms).as("a training stage and the image, on the same base").hasSize(2)
+                .allMatch(l -> l.startsWith("FROM ${BASE_IMAGE}"));
+        assertThat(lines).anyMatch(l -> l.matches("ARG BASE_IMAGE=eclipse-temurin:(2[5-9]|[3-9][0-9])[-.].*"));
+        String training = String.join(" ", lines.subList(0, lines.indexOf(froms.get(1)))).replace("\\ ", " ")
+                .replaceAll("\\s+", " ");
+        assertThat(training).contains("dev.hostupiso.worker.aot.AotTrainingMain /deployments/quarkus-run.jar /deployments/app.aot");
+        List<String> image = finalStage(lines);
+        String javaOpts = image.stream().filter(l -> l.startsWith("ENV JAVA_OPTS=")).findFirst().orElseThrow()
+                .replaceAll("^ENV JAVA_OPTS=\"([^\"]*)\".*$", "$1");
+        String trainedWith = training.substring(training.indexOf("/deployments/app.aot") + "/deployments/app.aot".length())
+                .strip().replaceAll("\\s+", " ");
+        assertThat(trainedWith).as("worker options of the training run = JAVA_OPTS of the image").isEqualTo(javaOpts);
+        assertThat(image).contains("COPY --from=aot-training /deployments/app.aot /deployments/app.aot");
+        assertThat(image.stream().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow())
+                .contains("exec java -XX:AOTCache=/deployments/app.aot ${JAVA_OPTS} -jar /deployments/quarkus-run.jar");
+        assertThat(Files.readAllLines(DOCKERIGNORE)).as("a cache trained elsewhere stays out of the context")
+                .contains("target/quarkus-app/app.aot");
+    }
+
+    private static List<String> dockerfileLines() throws IOException {
+        return Files.readAllLines(DOCKERFILE).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    private static List<String> finalStage(List<String> lines) {
+        int last = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("FROM ")) {
+                last = i;
+            }
+        }
+        return lines.subList(last, lines.size());
     }
 
     // -------------------------------------------------------------------------------- helpers

@@ -23,7 +23,7 @@ record WorkerEnvContract(Set<String> names, Map<String, String> defaults) {
 
     private static final Pattern ENV_NAME = Pattern.compile("`([A-Z][A-Z0-9_]*)`");
     private static final Pattern SINGLE_BACKTICKED = Pattern.compile("^`([^`]+)`$");
-    /** Read by the image's run script ({@code run-java.sh}), documented with the Dockerfile. */
+    /** Read by the image's entrypoint ({@code src/main/docker/Dockerfile.jvm}), documented with the Dockerfile. */
     static final String JAVA_OPTS = "JAVA_OPTS";
 
     static WorkerEnvContract read(Path readme) {

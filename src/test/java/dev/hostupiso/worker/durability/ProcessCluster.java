@@ -76,6 +76,11 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Launches a worker with {@code overrides} (an empty value removes a variable), without waiting. */
     WorkerProcess launchWorker(Map<String, String> overrides) throws Exception {
+        return launchWorker(overrides, Path.of(System.getProperty("java.home")), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    }
+
+    /** {@link #launchWorker(Map)} on the JDK at {@code javaHome}, with {@code jvmOptions}. */
+    WorkerProcess launchWorker(Map<String, String> overrides, Path javaHome, List<String> jvmOptions) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "HOSTUP_API_URL", sim.baseUrl(),
@@ -93,7 +98,7 @@ final class ProcessCluster implements AutoCloseable {
                 env.put(k, v);
             }
         });
-        WorkerProcess w = WorkerProcess.start(Path.of("target"), env, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+        WorkerProcess w = WorkerProcess.start(javaHome, Path.of("target", "quarkus-app", "quarkus-run.jar"), env, jvmOptions,
                 dir.resolve("worker-" + (++started) + ".log"));
         workers.add(w);
         return w;
