@@ -47,7 +47,7 @@ public final class AotJdk {
     }
 
     /** The feature version in {@code <home>/release}, or 0 when unreadable. */
-    static int feature(Path home) {
+    public static int feature(Path home) {
         try {
             Matcher m = VERSION.matcher(Files.readString(home.resolve("release")));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;

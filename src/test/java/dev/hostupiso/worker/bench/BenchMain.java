@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.bench;
 
+import dev.hostupiso.worker.aot.AotJdk;
+import dev.hostupiso.worker.aot.AotTrainingMain;
 import dev.hostupiso.worker.demo.WorkerProcess;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -48,6 +51,10 @@ public final class BenchMain {
     private long simPid;
     private long brokerPid;
     private int workerStarts;
+    /** The JDK the workers run on and the options that put them on the AOT cache: the image's runtime (see prepareRuntime). */
+    private Path workerJava = Path.of(System.getProperty("java.home"));
+    private List<String> aotOptions = List.of();
+    private String runtime = "the build's JDK, no AOT cache";
     private final List<double[]> startups = new ArrayList<>(); // {ms} of every worker start in the run
 
     private BenchMain(Path project, Path build) throws IOException {
@@ -119,6 +126,7 @@ public final class BenchMain {
             simPid = simulator.pid();
             brokerPid = broker.pid();
             say("broker " + bootstrap + " (pid " + brokerPid + "), simulator " + api + " (pid " + simPid + ")");
+            prepareRuntime();
             if (scenarios.contains("throughput")) {
                 throughput();
             }
@@ -156,6 +164,7 @@ public final class BenchMain {
         env.put("ISO_LEDGER_TOPIC", "bench-" + scenario + "-jobs-" + n);
         env.putAll(extraEnv);
         List<String> jvm = new ArrayList<>(POD_JVM);
+        jvm.addAll(aotOptions);
         jvm.addAll(extraJvm);
         String jfr = env("BENCH_JFR", "");
         if (jfr.equals("all") || Arrays.asList(jfr.split(",")).contains(scenario)) {
@@ -164,12 +173,37 @@ public final class BenchMain {
             say("JFR recording to " + rec);
         }
         long t0 = System.nanoTime();
-        WorkerProcess w = WorkerProcess.start(build, env, jvm, work.resolve("worker-" + scenario + "-" + n + ".log"));
+        WorkerProcess w = WorkerProcess.start(workerJava, jar(), env, jvm, work.resolve("worker-" + scenario + "-" + n + ".log"));
         w.awaitReady(Duration.ofSeconds(120));
         double ms = (System.nanoTime() - t0) / 1e6;
         startups.add(new double[] {ms});
         say("worker for " + scenario + " ready in " + Math.round(ms) + " ms (pid " + w.pid() + ")");
         return w;
+    }
+
+    private Path jar() {
+        return build.resolve("quarkus-app").resolve("quarkus-run.jar");
+    }
+
+    /**
+     * Runs the workers as the container image does: on a JDK 25+ with an AOT cache recorded by
+     * the same training run as the image's build stage ({@link AotTrainingMain}). Without such a
+     * JDK (or with {@code BENCH_AOT=off}), on this JVM's JDK without a cache, and the results say so.
+     */
+    private void prepareRuntime() throws Exception {
+        Optional<Path> jdk = env("BENCH_AOT", "on").equals("off") ? Optional.empty() : AotJdk.find();
+        if (jdk.isEmpty()) {
+            say("workers run on " + System.getProperty("java.home") + " without an AOT cache (no JDK 25+ found or BENCH_AOT=off)");
+            return;
+        }
+        Path cache = work.resolve("app.aot");
+        say("training the AOT cache on " + jdk.get() + " (the image's training run)...");
+        Duration took = AotTrainingMain.train(jdk.get(), jar(), cache, POD_JVM, Files.createDirectories(work.resolve("aot-training")));
+        workerJava = jdk.get();
+        aotOptions = List.of("-XX:AOTCache=" + cache);
+        runtime = "JDK " + AotJdk.feature(jdk.get()) + " (`" + jdk.get() + "`) with the AOT cache of the image's training run ("
+                + Files.size(cache) / 1048576 + " MiB, recorded in " + took.toSeconds() + " s)";
+        say("   cache " + cache + " ready in " + took.toSeconds() + " s");
     }
 
     private void ensureTopics(String scenario) throws Exception {
@@ -861,32 +895,65 @@ public final class BenchMain {
                 }
             }
         }
+        // Reference: the same jar on this JVM's JDK without a cache (what the image ran before the AOT cache).
+        List<Double> plainMs = new ArrayList<>();
+        if (!aotOptions.isEmpty()) {
+            Path java = workerJava;
+            List<String> aot = aotOptions;
+            workerJava = Path.of(System.getProperty("java.home"));
+            aotOptions = List.of();
+            try {
+                for (int i = 0; i < starts; i++) {
+                    int before = startups.size();
+                    try (WorkerProcess w = startWorker("startup", Map.of(), List.of())) {
+                        plainMs.add(startups.remove(before)[0]);
+                    }
+                }
+            } finally {
+                workerJava = java;
+                aotOptions = aot;
+            }
+        }
         double med = percentile(ms, 50);
         double worst = percentile(ms, 100);
         double floorMed = percentile(floorMs, 50);
         List<Double> all = new ArrayList<>();
         startups.forEach(s -> all.add(s[0]));
         say("   start-up median " + f0(med) + " ms (max " + f0(worst) + "), JVM floor " + f0(floorMed) + " ms; idle RSS "
-                + f0(rss) + " MiB (JVM floor " + f0(floorRss) + " MiB)");
+                + f0(rss) + " MiB (JVM floor " + f0(floorRss) + " MiB)"
+                + (plainMs.isEmpty() ? "" : "; without the AOT cache on the build's JDK: median " + f0(percentile(plainMs, 50)) + " ms"));
         results.row("5. Start-up to readiness UP (median of " + starts + ", max " + f0(worst) + " ms)", f0(med) + " ms",
                 "target 2000 ms (empty JVM, same options: " + f0(floorMed) + " ms)", med / 2000, "≤ 1.00", med <= 2000);
         results.row("5. Idle RSS", f0(rss) + " MiB", "target 200 MiB (empty JVM, same options: " + f0(floorRss) + " MiB)",
                 rss / 200, "≤ 1.00", rss <= 200);
-        results.section("5. Start-up and footprint", String.join("\n",
-                "- The packaged worker (`target/quarkus-app/quarkus-run.jar`) with the Helm chart's default JVM options for its "
-                        + "512 MiB pod (`" + String.join(" ", POD_JVM) + "`), against the running broker and simulator.",
+        List<String> body = new ArrayList<>(List.of(
+                "- The packaged worker (`target/quarkus-app/quarkus-run.jar`) as the container image runs it: " + runtime
+                        + ", with the Helm chart's default JVM options for its 512 MiB pod (`" + String.join(" ", POD_JVM)
+                        + "`), against the running broker and simulator.",
                 "- Start-up: from just before the process is spawned to `/q/health/ready` answering 200 (polled every 50 ms; "
                         + "readiness includes the Kafka connection). Samples: " + fmtList(ms) + " ms. Every worker start of this "
-                        + "run (other scenarios included): " + fmtList(all) + " ms.",
-                "- Idle RSS: `VmRSS` from `/proc/<pid>/status` after " + idle.toSeconds() + " s idle; heap used then " + f1(heapUsed)
-                        + " MiB.",
-                "- Reference, same run: an empty JVM (`Idle`, same options) starts in " + f0(floorMed) + " ms and idles at "
-                        + f0(floorRss) + " MiB RSS.",
-                "- Plot: `bench/startup.png`."));
+                        + "run (other scenarios included): " + fmtList(all) + " ms."));
+        if (!plainMs.isEmpty()) {
+            body.add("- Without the AOT cache, the same jar on the build's JDK (`" + System.getProperty("java.runtime.version")
+                    + "`), same options: " + fmtList(plainMs) + " ms (median " + f0(percentile(plainMs, 50)) + " ms).");
+        }
+        body.add("- Idle RSS: `VmRSS` from `/proc/<pid>/status` after " + idle.toSeconds() + " s idle; heap used then " + f1(heapUsed)
+                + " MiB.");
+        body.add("- Reference, same run: an empty JVM (`Idle`, same options) starts in " + f0(floorMed) + " ms and idles at "
+                + f0(floorRss) + " MiB RSS.");
+        body.add("- Plot: `bench/startup.png`.");
+        results.section("5. Start-up and footprint", String.join("\n", body));
+        List<String> labels = new ArrayList<>(List.of("worker median", "worker max"));
+        List<Double> values = new ArrayList<>(List.of(med, worst));
+        if (!plainMs.isEmpty()) {
+            labels.add("no AOT cache");
+            values.add(percentile(plainMs, 50));
+        }
+        labels.add("empty JVM");
+        values.add(floorMed);
         Plot.write(out.resolve("startup.png"), "5. Start-up and footprint",
-                List.of(Plot.Panel.bars("Start-up to readiness (ms)", "ms",
-                                new String[] {"worker median", "worker max", "empty JVM"}, new double[] {med, worst, floorMed})
-                                .ref("target", 2000),
+                List.of(Plot.Panel.bars("Start-up to readiness (ms)", "ms", labels.toArray(String[]::new),
+                                values.stream().mapToDouble(Double::doubleValue).toArray()).ref("target", 2000),
                         Plot.Panel.bars("Idle RSS (MiB)", "MiB", new String[] {"worker", "empty JVM"},
                                 new double[] {rss, floorRss}).ref("target", 200)));
     }
@@ -963,6 +1030,7 @@ public final class BenchMain {
             sb.append("- CPU: ").append(cpuModel()).append('\n');
             sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
                     .append(" (").append(System.getProperty("java.vendor")).append(")\n");
+            sb.append("- Worker runtime: ").append(runtime).append('\n');
             sb.append("- OS: ").append(osRelease()).append(", kernel ").append(System.getProperty("os.version")).append('\n');
             sb.append("- Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(date)).append('\n');
             sb.append("- Load average (1/5/15 min, runnable/total, last pid) at start: `").append(loadStart)
@@ -987,7 +1055,9 @@ public final class BenchMain {
                     .append("startup), `BENCH_JOBS`, `BENCH_WARMUP`, `BENCH_CAPACITY_JOBS`, `BENCH_INFLIGHT_JOBS`, `BENCH_INFLIGHT_XMX` (default 1g), `BENCH_SOAK`, ")
                     .append("`BENCH_SOAK_SETTLE`, `BENCH_RL_REQUESTS`, `BENCH_RL_LIMIT`, `BENCH_RL_WINDOW`, `BENCH_LAT_JOBS`, ")
                     .append("`BENCH_LAT_RATE`, `BENCH_LAT_POLL_INITIAL`, `BENCH_LAT_POLL_MAX`, `BENCH_STARTS`, `BENCH_IDLE`, ")
-                    .append("`BENCH_JFR` (`all` or scenario names: record the worker with JFR into `target/bench/*.jfr`). ")
+                    .append("`BENCH_JFR` (`all` or scenario names: record the worker with JFR into `target/bench/*.jfr`), ")
+                    .append("`BENCH_AOT` (`off`: workers on the build's JDK without the AOT cache), `AOT_JAVA_HOME` (the JDK 25+ ")
+                    .append("to train and run the workers on; default: the newest under `/usr/lib/jvm`). ")
                     .append("Logs of every process: `target/bench/`.\n");
             return sb.toString();
         }
