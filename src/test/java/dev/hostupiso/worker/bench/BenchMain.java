@@ -286,14 +286,35 @@ public final class BenchMain {
         }
     }
 
-    private LoadClient.Result capacity(int jobs, int round) throws Exception {
-        String prefix = "vps_cap" + round + "_";
-        sim.vps(prefix, jobs, 0, 0);
-        LoadClient client = new LoadClient(api, TOKEN);
-        String warm = "vps_capw" + round + "_";
-        sim.vps(warm, 300, 0, 0);
-        client.run(warm, 300, 20, simPid);
-        return client.run(prefix, jobs, 20, simPid);
+    /** The minimal client's figures (see {@link MinimalClient}); the simulator's CPU per call over the whole child run. */
+    record ClientRun(long calls, long errors, double seconds, double callsPerSecond, double clientCpuMicrosPerCall,
+                     double serverCpuMicrosPerCall) {
+    }
+
+    /** The simulator's capacity: the minimal client, unpaced, 20 chains, after 300 warm-up jobs. */
+    private ClientRun capacity(int jobs, int round) throws Exception {
+        return minimalClient("vps_cap" + round + "_", jobs, 0);
+    }
+
+    /** Runs {@link MinimalClient} in its own JVM on {@code jobs} fresh VPSs, paced at {@code perSecond} calls/s (0: unpaced). */
+    private ClientRun minimalClient(String prefix, int jobs, int perSecond) throws Exception {
+        int warmup = 300;
+        sim.vps(prefix, warmup + jobs, 0, 0);
+        long srv0 = Child.cpuNanos(simPid);
+        try (Child c = Child.java("dev.hostupiso.worker.bench.MinimalClient", List.of("-Xmx256m"),
+                List.of(api, TOKEN, prefix, Integer.toString(warmup), Integer.toString(jobs), "20", Integer.toString(perSecond)),
+                work.resolve("minimal-client-" + prefix + ".log"))) {
+            String line = c.awaitLine(Pattern.compile("(RESULT .*)"), Duration.ofMinutes(10));
+            Map<String, String> kv = new HashMap<>();
+            for (String part : line.substring("RESULT ".length()).split(" ")) {
+                kv.put(part.substring(0, part.indexOf('=')), part.substring(part.indexOf('=') + 1));
+            }
+            long calls = Long.parseLong(kv.get("calls"));
+            double seconds = Double.parseDouble(kv.get("seconds"));
+            double srv = (Child.cpuNanos(simPid) - srv0) / 1e3 / Long.parseLong(kv.get("totalCalls"));
+            return new ClientRun(calls, Long.parseLong(kv.get("errors")), seconds, calls / seconds,
+                    Double.parseDouble(kv.get("cpuMicrosPerCall")), srv);
+        }
     }
 
     private void throughput() throws Exception {
@@ -302,7 +323,7 @@ public final class BenchMain {
         int capJobs = envInt("BENCH_CAPACITY_JOBS", Math.max(1000, jobs / 2));
         say("1. throughput: " + jobs + " jobs (+" + warmup + " warm-up); limits first");
         sim.reset();
-        LoadClient.Result cap1 = capacity(capJobs, 1);
+        ClientRun cap1 = capacity(capJobs, 1);
         say("   simulator capacity (minimal async client, 20 connections): " + f0(cap1.callsPerSecond()) + " calls/s");
         double pass1 = passthrough(jobs, 1);
         say("   broker passthrough: " + f0(pass1) + " records/s");
@@ -354,12 +375,12 @@ public final class BenchMain {
         }
         say("   worker: " + f0(rate) + " jobs/s sustained, " + f1((double) apiCalls / jobs) + " API calls per job");
         sim.reset();
-        LoadClient.Result cap2 = capacity(capJobs, 2);
+        ClientRun cap2 = capacity(capJobs, 2);
         double pass2 = passthrough(jobs, 2);
         say("   limits after: simulator " + f0(cap2.callsPerSecond()) + " calls/s, broker " + f0(pass2) + " records/s");
 
         double capCalls = Math.max(cap1.callsPerSecond(), cap2.callsPerSecond());
-        double limitB = capCalls / LoadClient.CALLS_PER_JOB;
+        double limitB = capCalls / MinimalClient.CALLS_PER_JOB;
         double limitA = Math.max(pass1, pass2);
         double limit = Math.min(limitA, limitB);
         results.row("1. Throughput (jobs completing at once)", f0(rate) + " jobs/s",
@@ -375,8 +396,9 @@ public final class BenchMain {
                 "- Limit (a), broker passthrough: a plain consumer answers each request-sized record with an outcome-sized "
                         + "record (CloudEvent headers, acks=all, idempotent producer) — the broker traffic of one job with no work "
                         + "in between: " + f0(pass1) + " / " + f0(pass2) + " per s (before / after the worker run; the higher counts).",
-                "- Limit (b), simulator capacity: a minimal asynchronous client (JDK HttpClient, 20 chains like the worker's 20 "
-                        + "connections, the same 3-call job) reached " + f0(cap1.callsPerSecond()) + " / " + f0(cap2.callsPerSecond())
+                "- Limit (b), simulator capacity: a minimal asynchronous client in its own JVM (`MinimalClient`: the worker's "
+                        + "HTTP stack, Vert.x core's HTTP client, and nothing else; 20 chains like the worker's 20 connections, the "
+                        + "same 3-call job, after 300 warm-up jobs) reached " + f0(cap1.callsPerSecond()) + " / " + f0(cap2.callsPerSecond())
                         + " calls/s (before / after; " + cap1.errors() + "/" + cap2.errors() + " errors). Its own CPU: "
                         + f0(cap1.clientCpuMicrosPerCall()) + " µs per call; the simulator's: " + f0(cap1.serverCpuMicrosPerCall())
                         + " µs per call.",
@@ -530,9 +552,11 @@ public final class BenchMain {
         for (double[] t : threads) {
             peakThreads = Math.max(peakThreads, t[1]);
         }
-        // reference: what one HTTP call costs a minimal client and the simulator on this machine, right now
+        // reference: what one HTTP call costs a minimal client (and the simulator) on this machine, right now, at the
+        // worker's own call rate during the soak (about 20 s of calls)
         sim.reset();
-        LoadClient.Result ref = capacity(2000, 3);
+        int refRate = Double.isNaN(callsPerSec) ? 300 : (int) Math.max(50, Math.round(callsPerSec));
+        ClientRun ref = minimalClient("vps_ref_", refRate * 20 / MinimalClient.CALLS_PER_JOB, refRate);
         double growth = live1 - live0;
         boolean noGrowth = growth <= Math.max(8, 0.10 * live0) && rss1 - rss0 <= Math.max(16, 0.10 * rss0);
         if (died != null) {
@@ -562,7 +586,9 @@ public final class BenchMain {
                 "- During the soak: " + f0(callsPerSec) + " API calls/s (all polls), worker CPU " + f1(cpuPerCall)
                         + " µs per call (utime+stime from /proc ÷ calls counted by the simulator), GC pauses " + pct(gcShare)
                         + " of wall time, peak heap used " + f1(peakHeap) + " MiB (-Xmx" + xmx + "), peak threads " + (long) peakThreads + ".",
-                "- Reference, same run: the minimal asynchronous client spends " + f0(ref.clientCpuMicrosPerCall())
+                "- Reference, same run: the minimal asynchronous client (`MinimalClient`, own JVM, the worker's HTTP stack "
+                        + "and nothing else), paced at the worker's soak rate (" + refRate + " calls/s; reached "
+                        + f0(ref.callsPerSecond()) + "), spends " + f0(ref.clientCpuMicrosPerCall())
                         + " µs of CPU per call and the simulator " + f0(ref.serverCpuMicrosPerCall()) + " µs.",
                 "- Outcomes published during the soak: " + outcomes + " (expected 0: no job finishes).",
                 threadNames.isEmpty() ? "" : "- Threads at the end of the soak (by name, digits folded): " + threadNames + ".",
