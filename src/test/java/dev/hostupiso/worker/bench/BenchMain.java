@@ -293,12 +293,14 @@ public final class BenchMain {
 
     /** The simulator's capacity: the minimal client, unpaced, 20 chains, after 300 warm-up jobs. */
     private ClientRun capacity(int jobs, int round) throws Exception {
-        return minimalClient("vps_cap" + round + "_", jobs, 0);
+        return minimalClient("vps_cap" + round + "_", 300, jobs, 0);
     }
 
-    /** Runs {@link MinimalClient} in its own JVM on {@code jobs} fresh VPSs, paced at {@code perSecond} calls/s (0: unpaced). */
-    private ClientRun minimalClient(String prefix, int jobs, int perSecond) throws Exception {
-        int warmup = 300;
+    /**
+     * Runs {@link MinimalClient} in its own JVM on {@code jobs} fresh VPSs, paced at {@code perSecond} calls/s (0: unpaced),
+     * after {@code warmup} unpaced jobs (so that the JIT is done before it is measured).
+     */
+    private ClientRun minimalClient(String prefix, int warmup, int jobs, int perSecond) throws Exception {
         sim.vps(prefix, warmup + jobs, 0, 0);
         long srv0 = Child.cpuNanos(simPid);
         try (Child c = Child.java("dev.hostupiso.worker.bench.MinimalClient", List.of("-Xmx256m"),
@@ -556,7 +558,7 @@ public final class BenchMain {
         // worker's own call rate during the soak (about 20 s of calls)
         sim.reset();
         int refRate = Double.isNaN(callsPerSec) ? 300 : (int) Math.max(50, Math.round(callsPerSec));
-        ClientRun ref = minimalClient("vps_ref_", refRate * 20 / MinimalClient.CALLS_PER_JOB, refRate);
+        ClientRun ref = minimalClient("vps_ref_", 5000, refRate * 30 / MinimalClient.CALLS_PER_JOB, refRate);
         double growth = live1 - live0;
         boolean noGrowth = growth <= Math.max(8, 0.10 * live0) && rss1 - rss0 <= Math.max(16, 0.10 * rss0);
         if (died != null) {
@@ -587,7 +589,7 @@ public final class BenchMain {
                         + " µs per call (utime+stime from /proc ÷ calls counted by the simulator), GC pauses " + pct(gcShare)
                         + " of wall time, peak heap used " + f1(peakHeap) + " MiB (-Xmx" + xmx + "), peak threads " + (long) peakThreads + ".",
                 "- Reference, same run: the minimal asynchronous client (`MinimalClient`, own JVM, the worker's HTTP stack "
-                        + "and nothing else), paced at the worker's soak rate (" + refRate + " calls/s; reached "
+                        + "and nothing else), paced at the worker's soak rate for 30 s after 5,000 unpaced warm-up jobs (" + refRate + " calls/s; reached "
                         + f0(ref.callsPerSecond()) + "), spends " + f0(ref.clientCpuMicrosPerCall())
                         + " µs of CPU per call and the simulator " + f0(ref.serverCpuMicrosPerCall()) + " µs.",
                 "- Outcomes published during the soak: " + outcomes + " (expected 0: no job finishes).",
