@@ -130,7 +130,7 @@ public class IsoJobRunner {
                     "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
                     List.of(), response.requestId().orElse(null))));
         }
-        Log.infof("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
+        Log.debugf("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.
         return checkpoint(ctx, JobState.SUBMITTED).onItem().transformToUni(x -> pollThenResolve(ctx));
     }

@@ -306,7 +306,7 @@ public final class BenchMain {
         try (Child c = Child.java("dev.hostupiso.worker.bench.MinimalClient", List.of("-Xmx256m"),
                 List.of(api, TOKEN, prefix, Integer.toString(warmup), Integer.toString(jobs), "20", Integer.toString(perSecond)),
                 work.resolve("minimal-client-" + prefix + ".log"))) {
-            String line = c.awaitLine(Pattern.compile("(RESULT .*)"), Duration.ofMinutes(10));
+            String line = c.awaitLine(Pattern.compile("(RESULT .*) END"), Duration.ofMinutes(10)); // END: a whole line, not a partly flushed one
             Map<String, String> kv = new HashMap<>();
             for (String part : line.substring("RESULT ".length()).split(" ")) {
                 kv.put(part.substring(0, part.indexOf('=')), part.substring(part.indexOf('=') + 1));

@@ -95,7 +95,7 @@ public final class MinimalClient {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu = os.getProcessCpuTime() - cpu0;
         long n = client.calls.get();
-        System.out.printf(java.util.Locale.ROOT, "RESULT calls=%d errors=%d seconds=%.3f cpuMicrosPerCall=%.1f totalCalls=%d%n",
+        System.out.printf(java.util.Locale.ROOT, "RESULT calls=%d errors=%d seconds=%.3f cpuMicrosPerCall=%.1f totalCalls=%d END%n",
                 n, client.errors.get(), seconds, cpu / 1e3 / n, n + warmCalls);
         System.out.flush();
         vertx.close().toCompletionStage().toCompletableFuture().get();
