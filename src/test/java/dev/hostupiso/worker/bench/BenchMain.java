@@ -51,10 +51,14 @@ public final class BenchMain {
     private long simPid;
     private long brokerPid;
     private int workerStarts;
-    /** The JDK the workers run on and the options that put them on the AOT cache: the image's runtime (see prepareRuntime). */
-    private Path workerJava = Path.of(System.getProperty("java.home"));
-    private List<String> aotOptions = List.of();
-    private String runtime = "the build's JDK, no AOT cache";
+    /** The JDK a worker runs on and the options that put it on an AOT cache, described for the results. */
+    record WorkerRuntime(Path javaHome, List<String> options, String description) {
+        static final WorkerRuntime BUILD_JDK = new WorkerRuntime(Path.of(System.getProperty("java.home")), List.of(),
+                "the build's JDK, no AOT cache");
+    }
+
+    /** What the workers run on: the image's runtime when a JDK 25+ is here (see prepareRuntime). */
+    private WorkerRuntime runtime = WorkerRuntime.BUILD_JDK;
     private final List<double[]> startups = new ArrayList<>(); // {ms} of every worker start in the run
 
     private BenchMain(Path project, Path build) throws IOException {
@@ -152,6 +156,11 @@ public final class BenchMain {
 
     private WorkerProcess startWorker(String scenario, Map<String, String> extraEnv, List<String> extraJvm)
             throws Exception {
+        return startWorker(runtime, scenario, extraEnv, extraJvm);
+    }
+
+    private WorkerProcess startWorker(WorkerRuntime rt, String scenario, Map<String, String> extraEnv, List<String> extraJvm)
+            throws Exception {
         int n = ++workerStarts;
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -164,7 +173,7 @@ public final class BenchMain {
         env.put("ISO_LEDGER_TOPIC", "bench-" + scenario + "-jobs-" + n);
         env.putAll(extraEnv);
         List<String> jvm = new ArrayList<>(POD_JVM);
-        jvm.addAll(aotOptions);
+        jvm.addAll(rt.options());
         jvm.addAll(extraJvm);
         String jfr = env("BENCH_JFR", "");
         if (jfr.equals("all") || Arrays.asList(jfr.split(",")).contains(scenario)) {
@@ -173,7 +182,7 @@ public final class BenchMain {
             say("JFR recording to " + rec);
         }
         long t0 = System.nanoTime();
-        WorkerProcess w = WorkerProcess.start(workerJava, jar(), env, jvm, work.resolve("worker-" + scenario + "-" + n + ".log"));
+        WorkerProcess w = WorkerProcess.start(rt.javaHome(), jar(), env, jvm, work.resolve("worker-" + scenario + "-" + n + ".log"));
         w.awaitReady(Duration.ofSeconds(120));
         double ms = (System.nanoTime() - t0) / 1e6;
         startups.add(new double[] {ms});
@@ -199,10 +208,9 @@ public final class BenchMain {
         Path cache = work.resolve("app.aot");
         say("training the AOT cache on " + jdk.get() + " (the image's training run)...");
         Duration took = AotTrainingMain.train(jdk.get(), jar(), cache, POD_JVM, Files.createDirectories(work.resolve("aot-training")));
-        workerJava = jdk.get();
-        aotOptions = List.of("-XX:AOTCache=" + cache);
-        runtime = "JDK " + AotJdk.feature(jdk.get()) + " (`" + jdk.get() + "`) with the AOT cache of the image's training run ("
-                + Files.size(cache) / 1048576 + " MiB, recorded in " + took.toSeconds() + " s)";
+        runtime = new WorkerRuntime(jdk.get(), List.of("-XX:AOTCache=" + cache), "JDK " + AotJdk.feature(jdk.get()) + " (`"
+                + jdk.get() + "`) with the AOT cache of the image's training run (" + Files.size(cache) / 1048576
+                + " MiB, recorded in " + took.toSeconds() + " s)");
         say("   cache " + cache + " ready in " + took.toSeconds() + " s");
     }
 
@@ -925,21 +933,12 @@ public final class BenchMain {
         }
         // Reference: the same jar on this JVM's JDK without a cache (what the image ran before the AOT cache).
         List<Double> plainMs = new ArrayList<>();
-        if (!aotOptions.isEmpty()) {
-            Path java = workerJava;
-            List<String> aot = aotOptions;
-            workerJava = Path.of(System.getProperty("java.home"));
-            aotOptions = List.of();
-            try {
-                for (int i = 0; i < starts; i++) {
-                    int before = startups.size();
-                    try (WorkerProcess w = startWorker("startup", Map.of(), List.of())) {
-                        plainMs.add(startups.remove(before)[0]);
-                    }
+        if (runtime != WorkerRuntime.BUILD_JDK) {
+            for (int i = 0; i < starts; i++) {
+                int before = startups.size();
+                try (WorkerProcess w = startWorker(WorkerRuntime.BUILD_JDK, "startup", Map.of(), List.of())) {
+                    plainMs.add(startups.remove(before)[0]);
                 }
-            } finally {
-                workerJava = java;
-                aotOptions = aot;
             }
         }
         double med = percentile(ms, 50);
@@ -955,7 +954,7 @@ public final class BenchMain {
         results.row("5. Idle RSS", f0(rss) + " MiB", "target 200 MiB (empty JVM, same options: " + f0(floorRss) + " MiB)",
                 rss / 200, "≤ 1.00", rss <= 200);
         List<String> body = new ArrayList<>(List.of(
-                "- The packaged worker (`target/quarkus-app/quarkus-run.jar`) as the container image runs it: " + runtime
+                "- The packaged worker (`target/quarkus-app/quarkus-run.jar`) as the container image runs it: " + runtime.description()
                         + ", with the Helm chart's default JVM options for its 512 MiB pod (`" + String.join(" ", POD_JVM)
                         + "`), against the running broker and simulator.",
                 "- Start-up: from just before the process is spawned to `/q/health/ready` answering 200 (polled every 50 ms; "
@@ -1058,7 +1057,7 @@ public final class BenchMain {
             sb.append("- CPU: ").append(cpuModel()).append('\n');
             sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
                     .append(" (").append(System.getProperty("java.vendor")).append(")\n");
-            sb.append("- Worker runtime: ").append(runtime).append('\n');
+            sb.append("- Worker runtime: ").append(runtime.description()).append('\n');
             sb.append("- OS: ").append(osRelease()).append(", kernel ").append(System.getProperty("os.version")).append('\n');
             sb.append("- Date: ").append(DateTimeFormatter.RFC_1123_DATE_TIME.format(date)).append('\n');
             sb.append("- Load average (1/5/15 min, runnable/total, last pid) at start: `").append(loadStart)
