@@ -348,6 +348,7 @@ public final class BenchMain {
         double workerCpuMicrosPerCall;
         long failedOutcomes;
         String cpuShares;
+        double othersCpuMsPerJob; // broker, simulator and load generator, per job of the measured run
         try (WorkerProcess w = startWorker("throughput", env, List.of());
              Kafka.Watcher events = new Kafka.Watcher(bootstrap, "bench-throughput-events");
              KafkaProducer<String, String> p = Kafka.producer(bootstrap)) {
@@ -369,6 +370,8 @@ public final class BenchMain {
             double wall = (System.nanoTime() - t0) / 1e9;
             long workerCpu = Child.cpuNanos(w.pid()) - cpu0;
             workerCpuMicrosPerCall = workerCpu / 1e3 / apiCalls;
+            othersCpuMsPerJob = (Child.cpuNanos(simPid) - others0[0] + Child.cpuNanos(brokerPid) - others0[1]
+                    + Child.cpuNanos(ProcessHandle.current().pid()) - others0[2]) / 1e6 / jobs;
             cpuShares = String.format(Locale.ROOT, "over the %.1f s of the measured run the processes used, in cores: "
                             + "worker %.2f, simulator %.2f, broker %.2f, load generator and consumers %.2f (total %.2f of 2)",
                     wall, workerCpu / 1e9 / wall, (Child.cpuNanos(simPid) - others0[0]) / 1e9 / wall,
@@ -393,6 +396,8 @@ public final class BenchMain {
         double limitB = capCalls / MinimalClient.CALLS_PER_JOB;
         double limitA = Math.max(pass1, pass2);
         double limit = Math.min(limitA, limitB);
+        double ceiling = Runtime.getRuntime().availableProcessors() * 1e3
+                / (othersCpuMsPerJob + MinimalClient.CALLS_PER_JOB * Math.min(cap1.clientCpuMicrosPerCall(), cap2.clientCpuMicrosPerCall()) / 1e3);
         results.row("1. Throughput (jobs completing at once)", f0(rate) + " jobs/s",
                 "min(broker " + f0(limitA) + "/s, simulator " + f0(capCalls) + " calls/s ÷ 3 = " + f0(limitB) + "/s) = "
                         + f0(limit) + "/s", rate / limit, "≥ 0.80", rate / limit >= 0.8);
@@ -415,6 +420,13 @@ public final class BenchMain {
                 "- Worker CPU during the measured run: " + f0(workerCpuMicrosPerCall) + " µs per API call (all of its work: "
                         + "Kafka in and out, HTTP, JSON, logging). On 2 cores the worker, the simulator, the broker and the "
                         + "load generator share the CPUs; the limits ran without the worker: " + cpuShares + ".",
+                "- The machine's CPU ceiling, for any worker: the broker, the simulator and the load generator spent "
+                        + f2(othersCpuMsPerJob) + " ms of CPU per job in the measured run (the broker's share includes the ledger); a "
+                        + "worker as cheap as the minimal client (" + MinimalClient.CALLS_PER_JOB + " × " + f0(Math.min(cap1.clientCpuMicrosPerCall(), cap2.clientCpuMicrosPerCall()))
+                        + " µs) would make it " + f2(Runtime.getRuntime().availableProcessors() * 1e3 / ceiling)
+                        + " ms per job, so " + Runtime.getRuntime().availableProcessors() + " cores cap any worker at "
+                        + f0(ceiling) + " jobs/s = " + f2(ceiling / limit) + " of the limit; the worker reached " + f2(rate / ceiling)
+                        + " of that ceiling.",
                 "- Plot: `bench/throughput.png`."));
         // plot: arrivals per second
         List<double[]> perSec = histogram(arrivals, 1e9);
