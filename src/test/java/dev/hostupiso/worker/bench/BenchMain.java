@@ -191,7 +191,7 @@ public final class BenchMain {
     }
 
     private Path jar() {
-        return build.resolve("quarkus-app").resolve("quarkus-run.jar");
+        return WorkerProcess.packagedJar(build);
     }
 
     /**

@@ -32,11 +32,16 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public static WorkerProcess start(Path buildDir, Map<String, String> env, List<String> jvmOptions, Path log) throws IOException {
+        return start(Path.of(System.getProperty("java.home")), packagedJar(buildDir), env, jvmOptions, log);
+    }
+
+    /** The packaged worker in {@code buildDir}, with a clear message when it has not been built. */
+    public static Path packagedJar(Path buildDir) {
         Path jar = buildDir.resolve("quarkus-app").resolve("quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run 'mvn package' first");
         }
-        return start(Path.of(System.getProperty("java.home")), jar, env, jvmOptions, log);
+        return jar;
     }
 
     /** The worker in {@code jar} run by the JDK or JRE at {@code javaHome} (the image's JDK may not be the build's). */

@@ -98,7 +98,7 @@ final class ProcessCluster implements AutoCloseable {
                 env.put(k, v);
             }
         });
-        WorkerProcess w = WorkerProcess.start(javaHome, Path.of("target", "quarkus-app", "quarkus-run.jar"), env, jvmOptions,
+        WorkerProcess w = WorkerProcess.start(javaHome, WorkerProcess.packagedJar(Path.of("target")), env, jvmOptions,
                 dir.resolve("worker-" + (++started) + ".log"));
         workers.add(w);
         return w;
