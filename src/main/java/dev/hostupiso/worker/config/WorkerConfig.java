@@ -90,6 +90,40 @@ public interface WorkerConfig {
     @WithDefault("5")
     int jobNotFoundRetries();
 
+    /**
+     * How long a hand-over (partition revoked, or SIGTERM) waits for from-url calls already sent to
+     * be answered and recorded before the jobs stop ({@code ISO_HAND_OVER_GRACE}). Keep it below
+     * the shutdown timeout; without it every rollout could leave downloads whose queueing nobody
+     * recorded.
+     */
+    @WithName("hand-over-grace")
+    @WithDefault("20s")
+    Duration handOverGrace();
+
+    /** Submitting downloads (from-url). */
+    Submit submit();
+
+    /** from-url is not idempotent: how the worker avoids queueing a download twice. */
+    interface Submit {
+        /**
+         * from-url calls per request that may have reached HostUp (answered, or answered ambiguously:
+         * a timeout, a reset, a 5xx) before the request fails ({@code ISO_SUBMIT_MAX_ATTEMPTS}).
+         * Answers that prove nothing was queued (429, 401, 409 vps_not_ready) do not count.
+         */
+        @WithName("max-attempts")
+        @WithDefault("3")
+        int maxAttempts();
+
+        /**
+         * After an ambiguous from-url answer, how long the worker watches the ISO library for the
+         * file (a download that was queued after all) before it calls from-url again
+         * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A download that takes longer than this can be
+         * queued a second time; a shorter window recovers sooner from answers that queued nothing.
+         */
+        @WithName("ambiguity-window")
+        @WithDefault("10m")
+        Duration ambiguityWindow();
+    }
 
     /** Polling timing. */
     interface Poll {

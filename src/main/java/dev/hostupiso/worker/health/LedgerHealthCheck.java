@@ -7,8 +7,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Liveness is DOWN once the ledger's transactional producer failed fatally (fenced, or not
- * authorized): no outcome can be published any more, and a restart (a fresh producer) is the fix.
+ * Liveness is DOWN only when a ledger producer call hangs far past Kafka's own timeouts: a wedged
+ * client, which a restart fixes. A broker outage or a record Kafka refuses is not a reason: a
+ * restart would meet the same outage or record again (a crash loop); readiness reports those.
  */
 @Liveness
 @ApplicationScoped
@@ -22,6 +23,6 @@ public class LedgerHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("job-ledger").status(!writer.isBroken()).build();
+        return HealthCheckResponse.named("job-ledger").status(!writer.isWedged()).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.JobStatus;
@@ -10,6 +11,9 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,16 +29,22 @@ public class IsoJobRunner {
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
+    private final Backoff backoff;
     private final ObjectMapper mapper;
+    private final int maxSubmits;
+    private final Duration ambiguityWindow;
 
     public IsoJobRunner(HostUpClient client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
-                        JobJournal journal, ObjectMapper mapper) {
+                        JobJournal journal, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
+        this.backoff = backoff;
         this.mapper = mapper;
+        this.maxSubmits = config.submit().maxAttempts();
+        this.ambiguityWindow = config.submit().ambiguityWindow();
     }
 
     /**
@@ -44,7 +54,13 @@ public class IsoJobRunner {
      */
     public Uni<JobResult> run(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
-            case RECEIVED -> ctx.isResumed() ? submitUnlessListed(ctx) : submit(ctx);
+            case RECEIVED -> submit(ctx); // nothing was sent yet: every call is preceded by SUBMITTING
+            case SUBMITTING -> {
+                Log.infof("%s resuming: a from-url call may have been made; looking in the ISO library first", ctx.tag());
+                yield settle(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
+                        "A from-url call may have been made by a previous owner, and the file never appeared in the library",
+                        true));
+            }
             case SUBMITTED -> {
                 Log.infof("%s resuming: polling %s", ctx.tag(), ctx.pollUrl);
                 yield pollThenResolve(ctx);
@@ -55,12 +71,34 @@ public class IsoJobRunner {
             }
             default -> Uni.createFrom().failure(new IllegalStateException("job already finished: " + ctx.state()));
         };
-        return work.onItemOrFailure().transformToUni((result, failure) -> {
+        return work.onFailure(IsoJobRunner::mayHaveSucceeded).recoverWithUni(f -> listedInstead(ctx, (JobFailure) f))
+                .onItemOrFailure().transformToUni((result, failure) -> {
                     if (failure instanceof JobCancelledException) {
                         return Uni.createFrom().failure(failure);
                     }
                     return Uni.createFrom().item(finish(ctx, result, failure));
                 });
+    }
+
+    /**
+     * Before a request is declared failed because its job failed or vanished, the library is read:
+     * a second job refused to overwrite a file that the first one delivered, or a job was forgotten
+     * after it finished. A listed file is success.
+     */
+    private Uni<JobResult> listedInstead(JobContext ctx, JobFailure failure) {
+        return resolver.lookup(ctx).onFailure(f -> !(f instanceof JobCancelledException)).recoverWithItem(Optional.empty())
+                .onItem().transformToUni(id -> {
+                    if (id.isPresent()) {
+                        Log.infof("%s %s, but %s is in the library: completed", ctx.tag(), failure.error().code(),
+                                ctx.request().filename());
+                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                    }
+                    return Uni.createFrom().failure(failure);
+                });
+    }
+
+    private static boolean mayHaveSucceeded(Throwable f) {
+        return f instanceof JobFailure jf && ("job_failed".equals(jf.error().code()) || "job_lost".equals(jf.error().code()));
     }
 
     private JobResult finish(JobContext ctx, JobResult result, Throwable failure) {
@@ -80,29 +118,75 @@ public class IsoJobRunner {
     }
 
     /**
-     * A resumed RECEIVED job: its previous owner may have queued the download and died before
-     * recording it (the window between from-url's answer and the SUBMITTED record). If the ISO is
-     * already listed, that download finished: resolve it instead of queueing another one.
+     * Queues the download. SUBMITTING is made durable first ("a download may be queued from here
+     * on"), so whoever resumes this job, or a paused instance whose partition has moved on, never
+     * calls from-url without knowing it may have been called before.
      */
-    private Uni<JobResult> submitUnlessListed(JobContext ctx) {
-        return resolver.lookup(ctx).onItem().transformToUni(id -> {
-            if (id.isPresent()) {
-                Log.infof("%s resuming: %s is already in the library, not queueing it again", ctx.tag(),
-                        ctx.request().filename());
-                return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
-            }
-            return submit(ctx);
-        });
+    private Uni<JobResult> submit(JobContext ctx) {
+        return Uni.createFrom().deferred(() -> submitNow(ctx));
     }
 
-    private Uni<JobResult> submit(JobContext ctx) {
+    private Uni<JobResult> submitNow(JobContext ctx) {
         IsoRequest req = ctx.request();
+        if (ctx.submissions >= maxSubmits) {
+            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError != null ? ctx.lastTransientError
+                    : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions
+                    + " times without a clear answer and the file never appeared in the library", true)));
+        }
+        ctx.beginSubmit();
         Log.infof("%s queueing %s from %s into VPS %s", ctx.tag(), req.filename(), UrlRedactor.redact(req.url()), req.vpsId());
-        return caller.call(ctx, () -> {
+        ctx.submissions++;
+        return checkpoint(ctx, JobState.SUBMITTING)
+                .onItem().transformToUni(x -> caller.submit(ctx, () -> {
                     ctx.fromUrlCalls++;
                     return client.fromUrl(req.vpsId(), req.url(), req.filename(), req.decompress());
+                }))
+                .onItem().transformToUni(response -> afterSubmit(ctx, response))
+                .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
+                    ctx.endSubmit();
+                    JobError error = ((AmbiguousSubmitException) f).error();
+                    ctx.lastTransientError = error;
+                    Log.warnf("%s from-url answer was ambiguous (%s); watching the ISO library before any new call",
+                            ctx.tag(), error.code());
+                    return settle(ctx, error);
                 })
-                .onItem().transformToUni(response -> afterSubmit(ctx, response));
+                .onTermination().invoke(ctx::endSubmit);
+    }
+
+    /**
+     * After a from-url call whose fate is unknown: reads the library with backoff for the ambiguity
+     * window. A listed file is success; otherwise from-url is called again, within the bound.
+     */
+    private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
+        Instant until = min(backoff.now().plus(ambiguityWindow), ctx.deadline());
+        int[] reads = {0};
+        return AsyncLoop.untilPresent(() -> resolver.lookup(ctx).onItem().transformToUni(id -> {
+                    if (id.isPresent()) {
+                        return Uni.createFrom().item(Optional.of(Optional.of(id.get())));
+                    }
+                    Duration wait = backoff.backoff(reads[0]++);
+                    if (backoff.now().plus(wait).isAfter(until)) {
+                        return Uni.createFrom().item(Optional.of(Optional.<String>empty()));
+                    }
+                    return backoff.sleep(wait).replaceWith(Optional.<Optional<String>>empty());
+                }))
+                .onItem().transformToUni(id -> {
+                    if (id.isPresent()) {
+                        Log.infof("%s %s appeared in the library: the download had been queued", ctx.tag(),
+                                ctx.request().filename());
+                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                    }
+                    if (!backoff.now().isBefore(ctx.deadline()) || ctx.submissions >= maxSubmits) {
+                        return Uni.createFrom().failure(new JobFailure(ifNeverListed));
+                    }
+                    Log.infof("%s %s did not appear within %s: calling from-url again", ctx.tag(),
+                            ctx.request().filename(), ambiguityWindow);
+                    return submit(ctx);
+                });
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private Uni<JobResult> afterSubmit(JobContext ctx, ApiResponse response) {
@@ -132,7 +216,7 @@ public class IsoJobRunner {
         }
         Log.debugf("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.
-        return checkpoint(ctx, JobState.SUBMITTED).onItem().transformToUni(x -> pollThenResolve(ctx));
+        return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
     }
 
     private Uni<JobResult> pollThenResolve(JobContext ctx) {
@@ -140,6 +224,7 @@ public class IsoJobRunner {
     }
 
     private Uni<JobResult> resolve(JobContext ctx) {
+        ctx.endSubmit();
         Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
         return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
     }

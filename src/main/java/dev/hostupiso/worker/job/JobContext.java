@@ -12,12 +12,16 @@ public final class JobContext {
     private final Instant receivedAt;
     private final Instant deadline;
     private final int partition;
+    private final long epoch;
     private volatile boolean cancelled;
+    private volatile boolean stopping;
+    private volatile boolean submitting;
     private boolean resumed;
     JobState state = JobState.RECEIVED;
     String jobId;
     String pollUrl;
     int fromUrlCalls;
+    int submissions;
     int polls;
     boolean alreadyExisted;
     JobError lastTransientError;
@@ -25,24 +29,28 @@ public final class JobContext {
     /**
      * @param partition the request's partition: the ledger partition that records this job, and
      *                  what decides which instance owns it
+     * @param epoch     the assignment of that partition this job runs under: its ledger writes
+     *                  commit only while that assignment lasts
      */
-    public JobContext(IsoRequest request, Instant receivedAt, Instant deadline, int partition) {
+    public JobContext(IsoRequest request, Instant receivedAt, Instant deadline, int partition, long epoch) {
         this.request = request;
         this.receivedAt = receivedAt;
         this.deadline = deadline;
         this.partition = partition;
+        this.epoch = epoch;
     }
 
     /** Rebuilds the context of a job recorded in the ledger, to resume it. */
-    public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition,
-                                     JobState state, String jobId, String pollUrl, int fromUrlCalls, int polls,
+    public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition, long epoch,
+                                     JobState state, String jobId, String pollUrl, int fromUrlCalls, int submissions, int polls,
                                      boolean alreadyExisted) {
-        JobContext ctx = new JobContext(request, receivedAt, deadline, partition);
+        JobContext ctx = new JobContext(request, receivedAt, deadline, partition, epoch);
         ctx.resumed = true;
         ctx.state = state;
         ctx.jobId = jobId;
         ctx.pollUrl = pollUrl;
         ctx.fromUrlCalls = fromUrlCalls;
+        ctx.submissions = submissions;
         ctx.polls = polls;
         ctx.alreadyExisted = alreadyExisted;
         return ctx;
@@ -57,6 +65,10 @@ public final class JobContext {
         return partition;
     }
 
+    public long epoch() {
+        return epoch;
+    }
+
     public JobState state() {
         return state;
     }
@@ -67,6 +79,11 @@ public final class JobContext {
 
     public int fromUrlCalls() {
         return fromUrlCalls;
+    }
+
+    /** from-url calls that may have queued a download (each preceded by a SUBMITTING record). */
+    public int submissions() {
+        return submissions;
     }
 
     public int polls() {
@@ -83,11 +100,36 @@ public final class JobContext {
         cancelled = true;
     }
 
+    /**
+     * The job is being handed over: it starts no new from-url call, but one already sent may still
+     * be answered and recorded (so the next owner does not have to guess whether it happened).
+     */
+    public void stopSubmitting() {
+        stopping = true;
+    }
+
+    /** A from-url call of this job is between being decided and its answer being recorded. */
+    public boolean isSubmitting() {
+        return submitting;
+    }
+
     /** Fails fast when the job was handed over; called before every API call and wait. */
     void ensureActive() {
         if (cancelled) {
             throw new JobCancelledException(request.requestId());
         }
+    }
+
+    /** Marks a from-url call as started, unless the job is being handed over. */
+    void beginSubmit() {
+        if (cancelled || stopping) {
+            throw new JobCancelledException(request.requestId());
+        }
+        submitting = true;
+    }
+
+    void endSubmit() {
+        submitting = false;
     }
 
     public IsoRequest request() {

@@ -3,13 +3,15 @@ package dev.hostupiso.worker.job;
 /**
  * Where a request is in its life, as recorded in the job ledger:
  * <pre>
- * RECEIVED ──from-url 202──▶ SUBMITTED ──job completed──▶ RESOLVING ──ISO id found──▶ COMPLETED
- *    │  └──from-url 200───────────────────────────────────▶ RESOLVING
- *    └──────────── any failure, deadline or local validation ─────────────────────────▶ FAILED
+ * RECEIVED ──▶ SUBMITTING ──from-url 202──▶ SUBMITTED ──job completed──▶ RESOLVING ──ISO id found──▶ COMPLETED
+ *                  │  └──from-url 200 / ISO found in the library──────────────────▶ RESOLVING
+ *    └──────────── any failure, deadline or local validation ─────────────────────────────────▶ FAILED
  * </pre>
+ * SUBMITTING is recorded before every from-url call: it says "a download may have been queued",
+ * so whoever resumes such a job reads the ISO library before it would call from-url again.
  */
 public enum JobState {
-    RECEIVED, SUBMITTED, RESOLVING, COMPLETED, FAILED;
+    RECEIVED, SUBMITTING, SUBMITTED, RESOLVING, COMPLETED, FAILED;
 
     public boolean isTerminal() {
         return this == COMPLETED || this == FAILED;

@@ -44,6 +44,11 @@ public class RetryingCaller {
         this.mapper = mapper;
     }
 
+    /** A call that is not idempotent: an ambiguous answer fails with {@link AmbiguousSubmitException}. */
+    public Uni<ApiResponse> submit(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
+        return call(ctx, call);
+    }
+
     public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
         Attempts attempts = new Attempts();
         return AsyncLoop.untilPresent(() -> attempt(ctx, call, attempts));

@@ -1,254 +1,218 @@
 package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 /**
- * Writes ledger records and outcome events with one transactional producer, so that an outcome and
- * its terminal ledger record are published together or not at all. Writes are group-committed: a
- * dedicated thread takes whatever is queued, up to {@value #MAX_BATCH} writes, into one
- * transaction. A write whose {@code stillOwned} check fails when its turn comes (the partition was
- * revoked) is dropped and fails with {@link NotOwnerException}: the partition's new owner carries on.
- * Transient Kafka errors abort the transaction and the batch is retried; a fenced producer is fatal.
+ * Writes ledger records and outcome events, so that an outcome and its terminal ledger record are
+ * published together or not at all, and only by the current owner of their partition.
+ * <p>
+ * Each owned partition has its own {@link PartitionWriter} for the time it is assigned here (an
+ * <em>assignment</em>, numbered by an epoch): its transactional id is derived from the ledger
+ * partition, so taking a partition over fences whoever had it before, however long that instance
+ * was paused. A write names the assignment it was made under; once that assignment has ended (the
+ * partition was revoked, lost, fenced, or handed back and assigned again) the write is never
+ * committed and fails with {@link NotOwnerException}.
  */
 @ApplicationScoped
 public class LedgerWriter {
 
-    static final int MAX_BATCH = 500;
+    /** Kafka calls are bounded by the producer's own timeouts; one that runs this long is wedged. */
+    static final Duration WEDGED_AFTER = Duration.ofMinutes(5);
+    /** Transactions failing for this long take the instance out of readiness. */
+    static final Duration STALLED_AFTER = Duration.ofSeconds(15);
 
-    private record Write(List<ProducerRecord<String, String>> records, BooleanSupplier stillOwned,
-                         CompletableFuture<Void> done) {
-    }
-
-    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> failingSince = new ConcurrentHashMap<>();
+    private final List<IntConsumer> lostListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong epochs = new AtomicLong();
     private final Map<String, Object> producerConfig;
+    private final String transactionalIdPrefix;
+    private final int maxRecordBytes;
     private final WorkerMetrics metrics;
     private final Clock clock;
-    private final java.util.concurrent.Executor eventLoop;
-    private final Object idle = new Object();
-    private volatile KafkaProducer<String, String> producer;
-    private volatile Thread thread;
-    private volatile boolean running = true;
-    private volatile boolean broken;
-    private boolean busy;
+    private final Executor eventLoop;
 
+    @Inject
     public LedgerWriter(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
-                        WorkerMetrics metrics, Clock clock, io.vertx.mutiny.core.Vertx vertx) {
+                        WorkerMetrics metrics, Clock clock, Vertx vertx) {
+        this(kafkaConfig, config.ledger().transactionalIdPrefix() + "-" + config.ledgerTopic() + "-", metrics, clock,
+                task -> vertx.getDelegate().runOnContext(v -> task.run()));
+    }
+
+    /**
+     * @param transactionalIdPrefix the partition number is appended: one transactional id per ledger partition
+     * @param eventLoop             where a job continues after its write committed
+     */
+    LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, WorkerMetrics metrics, Clock clock,
+                 Executor eventLoop) {
         this.metrics = metrics;
-        this.eventLoop = task -> vertx.getDelegate().runOnContext(v -> task.run());
         this.clock = clock;
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.offset"));
+        this.eventLoop = eventLoop;
+        Map<String, Object> props = KafkaClientConfig.shared(kafkaConfig);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // Unique per process: two instances must never share (and fence) one transactional id.
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                config.ledger().transactionalIdPrefix() + "-" + UUID.randomUUID());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-ledger");
+        this.maxRecordBytes = Integer.parseInt(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                1024 * 1024))) - 1024; // room for the batch and record overhead
         this.producerConfig = props;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
     }
 
-    /** Starts the producer (blocking: registers the transactional id with the broker). */
-    synchronized void start() {
-        if (producer != null) {
-            return;
-        }
-        KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig);
-        p.initTransactions();
-        producer = p;
-        thread = new Thread(this::loop, "ledger-writer");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    /** Queues {@code records} for the next transaction; completes once it is committed. */
-    public Uni<Void> write(List<ProducerRecord<String, String>> records, BooleanSupplier stillOwned) {
-        return Uni.createFrom().deferred(() -> {
-            if (broken || !running) {
-                return Uni.createFrom().failure(new IllegalStateException("the ledger writer is stopped"));
+    /**
+     * Starts writers for newly assigned {@code partitions} (blocking, in parallel): each fences the
+     * partition's previous owner and aborts its open transaction. Answers each partition's epoch.
+     */
+    public Map<Integer, Long> open(Collection<Integer> partitions) {
+        Map<Integer, PartitionWriter> started = new HashMap<>();
+        List<CompletableFuture<Void>> inits = new ArrayList<>();
+        for (int p : partitions) {
+            PartitionWriter old = writers.remove(p);
+            if (old != null) {
+                old.close(Duration.ofSeconds(10));
             }
-            Write w = new Write(records, stillOwned, new CompletableFuture<>());
-            queue.add(w);
-            // Continue the job on an event loop: the writer thread must stay free for the next
-            // transaction, and the worker pool would grow a thread per burst of writes.
-            return Uni.createFrom().completionStage(w.done()).emitOn(eventLoop);
+            PartitionWriter w = new PartitionWriter(p, epochs.incrementAndGet(), () -> producer(p), maxRecordBytes,
+                    metrics, clock, listener());
+            started.put(p, w);
+            inits.add(CompletableFuture.runAsync(w::start, r -> new Thread(r, "ledger-init-" + p).start()));
+        }
+        CompletableFuture.allOf(inits.toArray(CompletableFuture[]::new)).join();
+        Map<Integer, Long> epochsByPartition = new HashMap<>();
+        started.forEach((p, w) -> {
+            writers.put(p, w);
+            epochsByPartition.put(p, w.epoch());
+        });
+        return epochsByPartition;
+    }
+
+    /** Ends the assignments of {@code partitions}: nothing queued under them is committed any more. */
+    public void close(Collection<Integer> partitions) {
+        for (int p : partitions) {
+            PartitionWriter w = writers.remove(p);
+            failingSince.remove(p);
+            if (w != null) {
+                w.close(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    /** Runs {@code listener} with a partition whose writer was fenced: another instance owns it now. */
+    public void onPartitionLost(IntConsumer listener) {
+        lostListeners.add(listener);
+    }
+
+    /**
+     * Queues {@code records} for the next transaction of {@code partition}'s assignment {@code epoch};
+     * completes with their metadata once committed. Fails with {@link NotOwnerException} when that
+     * assignment has ended, and with {@link RecordRejectedException} when Kafka refuses the records
+     * themselves.
+     */
+    public Uni<List<RecordMetadata>> write(int partition, long epoch, List<ProducerRecord<String, String>> records) {
+        return Uni.createFrom().deferred(() -> {
+            PartitionWriter w = writers.get(partition);
+            if (w == null || w.epoch() != epoch || !w.isOpen()) {
+                return Uni.createFrom().failure(new NotOwnerException());
+            }
+            // Continue the job on an event loop: the writer thread must stay free for the next transaction.
+            return Uni.createFrom().completionStage(w.write(records)).emitOn(eventLoop);
         });
     }
 
-    /** True once a fatal producer error happened: the process must be restarted (liveness DOWN). */
-    public boolean isBroken() {
-        return broken;
+    /** The epoch of {@code partition}'s current assignment here, or -1 when it is not owned. */
+    public long epochOf(int partition) {
+        PartitionWriter w = writers.get(partition);
+        return w == null || !w.isOpen() ? -1 : w.epoch();
     }
 
-    /** Waits until the transaction in progress, if any, has finished (used on partition revocation). */
-    public void awaitIdle(Duration timeout) {
-        long until = System.nanoTime() + timeout.toNanos();
-        synchronized (idle) {
-            while (busy && System.nanoTime() < until) {
-                try {
-                    idle.wait(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    /** False while some partition's transactions have been failing for a while (readiness DOWN). */
+    public boolean isCommitting() {
+        long now = clock.millis();
+        return failingSince.values().stream().noneMatch(since -> now - since > STALLED_AFTER.toMillis());
     }
 
-    private void loop() {
-        while (running) {
-            List<Write> batch = new ArrayList<>();
-            try {
-                Write first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                synchronized (idle) {
-                    busy = true;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                synchronized (idle) {
-                    busy = false;
-                    idle.notifyAll();
-                }
-            }
-        }
+    /** True when a producer call has hung far past Kafka's own timeouts: a restart is the fix (liveness DOWN). */
+    public boolean isWedged() {
+        return writers.values().stream().anyMatch(w -> w.busyNanos() > WEDGED_AFTER.toNanos());
     }
 
-    private void commit(List<Write> batch) throws InterruptedException {
-        List<Write> owned = new ArrayList<>();
-        for (Write w : batch) {
-            if (w.stillOwned().getAsBoolean()) {
-                owned.add(w);
-            } else {
-                w.done().completeExceptionally(new NotOwnerException());
+    private PartitionWriter.Listener listener() {
+        return new PartitionWriter.Listener() {
+            @Override
+            public void commitFailed(int partition, Exception cause) {
+                failingSince.putIfAbsent(partition, clock.millis());
             }
-        }
-        Duration backoff = Duration.ofMillis(200);
-        while (!owned.isEmpty()) {
-            Instant start = clock.instant();
-            try {
-                producer.beginTransaction();
-                for (Write w : owned) {
-                    for (ProducerRecord<String, String> r : w.records()) {
-                        producer.send(r);
-                    }
-                }
-                producer.commitTransaction();
-                metrics.ledgerTransaction(owned.size(), Duration.between(start, clock.instant()));
-                owned.forEach(w -> w.done().complete(null));
-                return;
-            } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException fatal) {
-                broken = true;
-                running = false;
-                Log.errorf(fatal, "ledger producer failed fatally; the worker must restart");
-                owned.forEach(w -> w.done().completeExceptionally(fatal));
-                queue.forEach(w -> w.done().completeExceptionally(fatal));
-                return;
-            } catch (KafkaException transientError) {
-                Log.warnf("ledger transaction failed (%s); retrying in %s", transientError.getMessage(), backoff);
-                try {
-                    producer.abortTransaction();
-                } catch (KafkaException abortFailed) {
-                    // The producer is in an error state (e.g. the broker went away mid-commit): replace it.
-                    // Re-initialising with the same transactional id aborts whatever the old one left open.
-                    Log.warnf("ledger producer unusable (%s): recreating it", abortFailed.getMessage());
-                    recreateProducer();
-                }
-                Thread.sleep(backoff.toMillis()); // the writer's own thread, never an event loop
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
-                owned.removeIf(w -> {
-                    if (w.stillOwned().getAsBoolean()) {
-                        return false;
-                    }
-                    w.done().completeExceptionally(new NotOwnerException());
-                    return true;
-                });
+
+            @Override
+            public void committed(int partition) {
+                failingSince.remove(partition);
             }
-        }
+
+            @Override
+            public void fenced(int partition, long epoch) {
+                metrics.ledgerFailure("fenced");
+                PartitionWriter current = writers.get(partition);
+                if (current != null && current.epoch() == epoch && writers.remove(partition, current)) {
+                    failingSince.remove(partition);
+                    lostListeners.forEach(l -> l.accept(partition));
+                }
+            }
+        };
     }
 
-    private void recreateProducer() {
-        try {
-            producer.close(Duration.ZERO);
-        } catch (KafkaException ignored) {
-            // closing a broken producer may fail too
-        }
-        while (running) {
-            try {
-                KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig);
-                p.initTransactions();
-                producer = p;
-                return;
-            } catch (KafkaException e) {
-                Log.warnf("ledger producer not ready yet (%s); retrying", e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    private KafkaProducer<String, String> producer(int partition) {
+        Map<String, Object> props = new HashMap<>(producerConfig);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + partition);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-" + partition);
+        return new KafkaProducer<>(props);
     }
 
     @PreDestroy
     void stop() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        queue.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        Log.debugf("closing %d ledger writer(s)", writers.size());
+        close(List.copyOf(writers.keySet()));
     }
 
-    /** The write's partition is no longer this instance's. */
+    /** The write's partition is no longer this instance's (revoked, lost, or fenced by the next owner). */
     public static final class NotOwnerException extends RuntimeException {
         public NotOwnerException() {
             super("partition no longer owned by this instance", null, false, false);
+        }
+    }
+
+    /** Kafka refused the write itself (too large, not serializable): retrying cannot help. */
+    public static final class RecordRejectedException extends RuntimeException {
+        public RecordRejectedException(String message) {
+            super(message, null, false, false);
         }
     }
 }

@@ -1,31 +1,57 @@
 package dev.hostupiso.worker.messaging;
 
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The requests this instance is working on, by {@code requestId}. A duplicate delivered while its
  * request runs joins it (one from-url, one outcome); the ledger answers duplicates of finished ones.
- * Also where jobs are stopped when their partition moves away.
+ * Also where jobs are stopped when their partition moves away: a stopped job leaves at once and
+ * its timers and calls are cancelled, so the partition can come straight back and be resumed.
  */
 @Startup // its gauges must exist from the first scrape, before any request arrives
 @ApplicationScoped
 public class InFlightRequests {
 
-    private record Running(Instant since, JobContext ctx, Uni<OutcomeEvent> outcome) {
+    /** One running request: its context, its shared outcome, and the subscription doing the work. */
+    private static final class Running {
+        final Instant since;
+        final JobContext ctx;
+        final CompletableFuture<OutcomeEvent> result = new CompletableFuture<>();
+        volatile Cancellable work;
+
+        Running(Instant since, JobContext ctx) {
+            this.since = since;
+            this.ctx = ctx;
+        }
+
+        Uni<OutcomeEvent> outcome() {
+            return Uni.createFrom().emitter(emitter -> result.whenComplete((event, failure) -> {
+                if (failure != null) {
+                    emitter.fail(failure);
+                } else {
+                    emitter.complete(event);
+                }
+            }));
+        }
     }
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -45,34 +71,90 @@ public class InFlightRequests {
     }
 
     /**
-     * Starts {@code work} for {@code ctx}'s request unless it already runs (then joins it). The
-     * outcome is memoized so every duplicate shares it; the entry leaves when the work ends.
+     * Starts {@code work} for {@code ctx}'s request unless it already runs (then joins it). Every
+     * duplicate shares the one outcome; the entry leaves when the work ends or is stopped.
      */
     public synchronized Uni<OutcomeEvent> start(JobContext ctx, Supplier<Uni<OutcomeEvent>> work) {
         String requestId = ctx.request().requestId();
-        Running r = running.get(requestId);
-        if (r != null) {
-            return r.outcome();
+        Running existing = running.get(requestId);
+        if (existing != null) {
+            return existing.outcome();
         }
-        Uni<OutcomeEvent> outcome = work.get()
-                .onTermination().invoke(() -> {
-                    running.remove(requestId);
-                    onSlotFreed.run();
-                })
-                .memoize().indefinitely();
-        running.put(requestId, new Running(clock.instant(), ctx, outcome));
-        outcome.subscribe().with(e -> { }, f -> { }); // runs even when no delivery waits on it (resumed jobs)
-        return outcome;
+        Running r = new Running(clock.instant(), ctx);
+        running.put(requestId, r);
+        // Subscribed here, not by whoever waits: resumed jobs run with nobody waiting on them.
+        r.work = work.get().subscribe().with(event -> end(requestId, r, event, null), failure -> end(requestId, r, null, failure));
+        return r.outcome();
     }
 
-    /** Stops the jobs of {@code partitions}: they are handed over to the partitions' next owner. */
+    private void end(String requestId, Running r, OutcomeEvent event, Throwable failure) {
+        if (running.remove(requestId, r)) {
+            onSlotFreed.run();
+        }
+        if (failure != null) {
+            r.result.completeExceptionally(failure);
+        } else {
+            r.result.complete(event);
+        }
+    }
+
+    /**
+     * Prepares the hand-over of {@code partitions}: their jobs start no new from-url call, and this
+     * waits (blocking, at most {@code grace}) for the calls already sent to be answered and recorded,
+     * so the next owner knows whether a download was queued.
+     */
+    public void drainSubmissions(Collection<Integer> partitions, Duration grace) {
+        drain(r -> partitions.contains(r.ctx.partition()), grace);
+    }
+
+    /** {@link #drainSubmissions} for every job (shutdown). */
+    public void drainAllSubmissions(Duration grace) {
+        drain(r -> true, grace);
+    }
+
+    private void drain(Predicate<Running> which, Duration grace) {
+        running.values().stream().filter(which).forEach(r -> r.ctx.stopSubmitting());
+        long until = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < until && running.values().stream().filter(which).anyMatch(r -> r.ctx.isSubmitting())) {
+            try {
+                Thread.sleep(20); // the consumer's or the shutdown thread, never an event loop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Stops the jobs of {@code partitions} now: they leave the registry at once, their timers and
+     * calls are cancelled, and whoever joined them sees {@link JobCancelledException}. The
+     * partitions' next owner (possibly this instance again) resumes them from the ledger.
+     */
     public void cancel(Collection<Integer> partitions) {
-        running.values().stream().filter(r -> partitions.contains(r.ctx().partition())).forEach(r -> r.ctx().cancel());
+        stop(r -> partitions.contains(r.ctx.partition()));
     }
 
     /** Stops every job (shutdown); their state is in the ledger. */
     public void cancelAll() {
-        running.values().forEach(r -> r.ctx().cancel());
+        stop(r -> true);
+    }
+
+    private void stop(Predicate<Running> which) {
+        List<Map.Entry<String, Running>> stopping = running.entrySet().stream().filter(e -> which.test(e.getValue())).toList();
+        for (Map.Entry<String, Running> e : stopping) {
+            Running r = e.getValue();
+            r.ctx.cancel();
+            if (running.remove(e.getKey(), r)) {
+                Cancellable work = r.work;
+                if (work != null) {
+                    work.cancel();
+                }
+                r.result.completeExceptionally(new JobCancelledException(e.getKey()));
+            }
+        }
+        if (!stopping.isEmpty()) {
+            onSlotFreed.run();
+        }
     }
 
     public int size() {
@@ -81,7 +163,7 @@ public class InFlightRequests {
 
     private double oldestAgeSeconds() {
         Instant now = clock.instant();
-        return running.values().stream().map(Running::since).min(Instant::compareTo)
+        return running.values().stream().map(r -> r.since).min(Instant::compareTo)
                 .map(since -> Duration.between(since, now).toMillis() / 1000.0).orElse(0.0);
     }
 }

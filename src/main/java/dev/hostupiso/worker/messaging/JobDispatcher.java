@@ -6,8 +6,11 @@ import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JobLedger;
 import dev.hostupiso.worker.ledger.LedgerEntry;
+import dev.hostupiso.worker.ledger.LedgerWriter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides what a delivered request needs and runs it, with the ledger as the source of truth:
@@ -40,20 +44,22 @@ public class JobDispatcher {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Duration jobTimeout;
+    private final Duration handOverGrace;
 
-    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
-                         Clock clock, WorkerConfig config) {
+    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, LedgerWriter writer, IsoJobRunner runner,
+                         WorkerMetrics metrics, Clock clock, WorkerConfig config) {
         this.inFlight = inFlight;
         this.ledger = ledger;
         this.runner = runner;
         this.metrics = metrics;
         this.clock = clock;
         this.jobTimeout = config.jobTimeout();
+        this.handOverGrace = config.handOverGrace();
+        writer.onPartitionLost(this::lost);
     }
 
     /** Handles one request record (parsed, answerable) from {@code partition} at {@code offset}. */
-    public void dispatch(IsoRequest request, List<dev.hostupiso.worker.hostup.FieldError> invalid, Message<?> record,
-                         int partition, long offset) {
+    public void dispatch(IsoRequest request, List<FieldError> invalid, Message<?> record, int partition, long offset) {
         String requestId = request.requestId();
         var joined = inFlight.running(requestId);
         if (joined.isPresent()) {
@@ -64,27 +70,33 @@ public class JobDispatcher {
             }, f -> { /* handed over: the record stays unacknowledged for the next owner */ });
             return;
         }
-        LedgerEntry entry = ledger.get(partition, requestId);
-        if (entry != null && entry.state().isTerminal()) {
-            if (entry.isFrom(partition, offset)) {
+        Optional<FinishedEntry> finished = ledger.finished(partition, requestId);
+        if (finished.isPresent()) {
+            if (finished.get().sourceOffset() == offset) {
                 Log.infof("requestId=%s redelivered after its outcome was published: acknowledged", requestId);
                 record.ack();
             } else {
                 Log.infof("requestId=%s duplicate of a finished request: answered from the ledger, no API call", requestId);
-                ledger.republish(partition, entry.outcome()).subscribe().with(x -> {
-                    metrics.requestFinished("duplicate", codeOf(entry.outcome()));
+                ledger.republish(partition, requestId, finished.get()).subscribe().with(event -> {
+                    metrics.requestFinished("duplicate", codeOf(event));
                     record.ack();
-                }, f -> Log.debugf("requestId=%s not answered here: %s", requestId, f.getMessage()));
+                }, f -> Log.warnf("requestId=%s not answered here: %s", requestId, f.getMessage()));
             }
             return;
         }
+        long epoch = ledger.epochOf(partition);
+        LedgerEntry entry = ledger.open(partition, requestId);
         if (entry != null) {
             resume(List.of(entry));
             record.ack();
             return;
         }
+        if (epoch < 0) {
+            Log.debugf("requestId=%s arrived for partition %d, which is not owned here any more", requestId, partition);
+            return;
+        }
         Instant now = clock.instant();
-        JobContext ctx = new JobContext(request, now, now.plus(jobTimeout), partition);
+        JobContext ctx = new JobContext(request, now, now.plus(jobTimeout), partition, epoch);
         inFlight.start(ctx, () -> invalid.isEmpty() ? runNew(ctx, record, offset) : refuse(ctx, invalid, record, offset));
     }
 
@@ -92,8 +104,9 @@ public class JobDispatcher {
     public void resume(Collection<LedgerEntry> entries) {
         int n = 0;
         for (LedgerEntry e : entries) {
-            if (inFlight.running(e.requestId()).isEmpty()) {
-                JobContext ctx = e.toContext();
+            long epoch = ledger.epochOf(e.sourcePartition());
+            if (epoch >= 0 && inFlight.running(e.requestId()).isEmpty()) {
+                JobContext ctx = e.toContext(epoch);
                 inFlight.start(ctx, () -> runJob(ctx, e.sourceOffset()));
                 n++;
             }
@@ -104,10 +117,27 @@ public class JobDispatcher {
         }
     }
 
-    /** Stops the jobs of partitions this instance no longer owns. */
+    /**
+     * Hands the jobs of {@code partitions} over to their next owner: from-url calls already sent
+     * get up to the hand-over grace to be answered and recorded, then every job stops at once and
+     * nothing more is committed under this assignment.
+     */
     public void handOver(Collection<Integer> partitions) {
-        ledger.release(partitions);
+        inFlight.drainSubmissions(partitions, handOverGrace);
         inFlight.cancel(partitions);
+        ledger.release(partitions);
+    }
+
+    /** Shutdown: like {@link #handOver} for every partition this instance owns. */
+    public void handOverAll() {
+        inFlight.drainAllSubmissions(handOverGrace);
+        inFlight.cancelAll();
+    }
+
+    /** The writer of {@code partition} was fenced: another instance owns it; stop its jobs here. */
+    private void lost(int partition) {
+        Log.warnf("partition %d was taken over by another instance: its jobs stop here", partition);
+        inFlight.cancel(List.of(partition));
     }
 
     private Uni<OutcomeEvent> runNew(JobContext ctx, Message<?> record, long offset) {
@@ -126,7 +156,7 @@ public class JobDispatcher {
                 .invoke(f -> Log.errorf(f, "requestId=%s could not be finished; it stays in the ledger", ctx.request().requestId()));
     }
 
-    private Uni<OutcomeEvent> refuse(JobContext ctx, List<dev.hostupiso.worker.hostup.FieldError> errors, Message<?> record,
+    private Uni<OutcomeEvent> refuse(JobContext ctx, List<FieldError> errors, Message<?> record,
                                      long offset) {
         JobError error = new JobError("invalid_request", "Validation failed", "The request breaks the event contract",
                 null, false, errors, null);
@@ -136,8 +166,8 @@ public class JobDispatcher {
     }
 
     private Uni<OutcomeEvent> publish(JobContext ctx, OutcomeEvent event, long offset) {
-        return ledger.finish(ctx, event, offset).replaceWith(event)
-                .invoke(() -> metrics.requestFinished(event.status(), codeOf(event)));
+        return ledger.finish(ctx, event, offset)
+                .invoke(published -> metrics.requestFinished(published.status(), codeOf(published)));
     }
 
     private static String codeOf(OutcomeEvent e) {

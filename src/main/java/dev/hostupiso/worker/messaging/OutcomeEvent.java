@@ -33,6 +33,19 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                 submittedAt, finishedAt, error);
     }
 
+    /**
+     * The same outcome with every free-text and echoed field dropped: what is published when Kafka
+     * refuses the full event. The error code and retryability stay; {@code reason} says why.
+     */
+    public OutcomeEvent withoutDetails(String reason) {
+        JobError bare = error == null ? null
+                : new JobError(error.code().length() > 64 ? "worker_error" : error.code(), "Outcome details dropped",
+                        "The full outcome could not be recorded (" + reason + ")", error.httpStatus(), error.retryable(),
+                        null, null);
+        return new OutcomeEvent(requestId, null, null, status, isoId, jobId, alreadyExisted, attempts, submittedAt,
+                finishedAt, bare);
+    }
+
     @JsonIgnore // not a field of the contract
     public boolean isCompleted() {
         return COMPLETED.equals(status);

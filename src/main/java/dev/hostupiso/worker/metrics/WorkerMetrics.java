@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -38,6 +39,18 @@ public class WorkerMetrics {
     public static final String LEDGER_TRANSACTIONS = "isoworker.ledger.transactions";
     public static final String LEDGER_WRITES = "isoworker.ledger.writes";
     public static final String JOBS_RESUMED = "isoworker.jobs.resumed";
+    public static final String LEDGER_FAILURES = "isoworker.ledger.failures";
+    public static final String LEDGER_STALLED = "isoworker.ledger.stalled";
+
+    /**
+     * The values the {@code code} label may take: the worker's own codes and HostUp's documented
+     * ones. Anything else a server sends becomes {@code other}, so a misbehaving server cannot
+     * create unbounded series.
+     */
+    static final Set<String> KNOWN_CODES = Set.of("none", "poison", "invalid_request", "unauthorized", "forbidden",
+            "vps_not_found", "vps_not_ready", "upstream_failed", "rate_limited", "rate_limit_exceeded", "internal_error",
+            "upstream_unavailable", "job_failed", "job_timeout", "job_lost", "iso_not_listed", "invalid_response",
+            "connection_error", "timeout", "worker_error", "submit_unconfirmed");
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;
@@ -70,6 +83,10 @@ public class WorkerMetrics {
                 .publishPercentileHistogram().register(registry);
         this.ledgerWrites = Counter.builder(LEDGER_WRITES)
                 .description("Ledger writes (state changes and outcomes) committed").register(registry);
+        for (String kind : new String[] {"transient", "rejected", "fenced", "fatal"}) {
+            Counter.builder(LEDGER_FAILURES).description("Ledger transactions or writes that failed, by kind")
+                    .tag("kind", kind).register(registry);
+        }
         this.jobsResumed = Counter.builder(JOBS_RESUMED)
                 .description("Jobs resumed from the ledger instead of re-submitted").register(registry);
     }
@@ -87,7 +104,7 @@ public class WorkerMetrics {
     /** A request got its answer: {@code outcome} is completed, failed, dead_lettered or duplicate. */
     public void requestFinished(String outcome, String code) {
         Counter.builder(REQUESTS).description("Requests by how they ended")
-                .tag("outcome", outcome).tag("code", code == null ? "none" : code).register(registry).increment();
+                .tag("outcome", outcome).tag("code", codeLabel(code)).register(registry).increment();
     }
 
     /** One HTTP call to HostUp; {@code status} is the HTTP status or io_error / timeout. */
@@ -114,6 +131,21 @@ public class WorkerMetrics {
         ledgerWrites.increment(writes);
     }
 
+    /**
+     * A ledger transaction or write failed: {@code kind} is transient (retried), rejected (Kafka
+     * refused a record; that request got a minimal outcome), fenced (another instance took the
+     * partition over) or fatal (the producer was recreated).
+     */
+    public void ledgerFailure(String kind) {
+        Counter.builder(LEDGER_FAILURES).description("Ledger transactions or writes that failed, by kind")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    /** 1 while ledger transactions keep failing (the instance is then not ready). */
+    public void bindLedgerHealth(Supplier<Number> stalled) {
+        Gauge.builder(LEDGER_STALLED, stalled).description("1 while ledger transactions keep failing").register(registry);
+    }
+
     /** Jobs taken over from the ledger after a partition was assigned to this instance. */
     public void jobsResumed(int count) {
         jobsResumed.increment(count);
@@ -134,6 +166,14 @@ public class WorkerMetrics {
 
     public void intakePaused(boolean paused) {
         intakePaused.set(paused ? 1 : 0);
+    }
+
+    /** {@code code} when it is one of {@link #KNOWN_CODES}, else {@code other}. */
+    static String codeLabel(String code) {
+        if (code == null) {
+            return "none";
+        }
+        return KNOWN_CODES.contains(code) ? code : "other";
     }
 
     private static double nanIfUnknown(int v) {

@@ -22,7 +22,7 @@ class LedgerEntryTest {
     private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
 
     private JobContext context() {
-        return new JobContext(request, t0, t0.plusSeconds(3600), 2);
+        return new JobContext(request, t0, t0.plusSeconds(3600), 2, 1);
     }
 
     @Test
@@ -33,8 +33,8 @@ class LedgerEntryTest {
         assertThat(received.isFrom(2, 42)).isFalse();
         assertThat(received.isFrom(1, 41)).isFalse();
 
-        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, JobState.SUBMITTED, "job_9",
-                "/api/jobs/job_9", 1, 0, false);
+        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 1, 1, 0, false);
         LedgerEntry s = received.progressed(submitted, JobState.SUBMITTED, t0.plusSeconds(1));
         assertThat(s.state()).isEqualTo(JobState.SUBMITTED);
         assertThat(s.pollUrl()).isEqualTo("/api/jobs/job_9");
@@ -54,9 +54,9 @@ class LedgerEntryTest {
 
     @Test
     void resumedContextContinuesWhereTheEntryStopped() {
-        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, JobState.SUBMITTED, "job_9",
-                "/api/jobs/job_9", 1, 4, false);
-        JobContext ctx = LedgerEntry.received(context(), 7, t0).progressed(submitted, JobState.SUBMITTED, t0).toContext();
+        JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 1, 1, 4, false);
+        JobContext ctx = LedgerEntry.received(context(), 7, t0).progressed(submitted, JobState.SUBMITTED, t0).toContext(1);
         assertThat(ctx.state()).isEqualTo(JobState.SUBMITTED);
         assertThat(ctx.jobId()).isEqualTo("job_9");
         assertThat(ctx.pollUrl()).isEqualTo("/api/jobs/job_9");
@@ -71,8 +71,16 @@ class LedgerEntryTest {
         OutcomeEvent failed = OutcomeEvent.failed(request, null, 0, JobError.of("invalid_request", "t", "d", false), t0, t0);
         LedgerEntry entry = LedgerEntry.received(context(), 3, t0).finished(failed, t0.plusSeconds(1));
         String json = mapper.writeValueAsString(entry);
-        assertThat(json).contains("\"state\":\"FAILED\"").contains("\"version\":1").doesNotContain("\"completed\"");
+        assertThat(json).contains("\"state\":\"FAILED\"").contains("\"version\":2").doesNotContain("\"completed\"");
         assertThat(mapper.readValue(json, LedgerEntry.class)).isEqualTo(entry);
+    }
+
+    @Test
+    void aVersionOneReceivedEntryIsResumedAsPossiblySubmitted() throws Exception {
+        // Before SUBMITTING existed, a crash between from-url's answer and the next record left RECEIVED.
+        String v1 = mapper.writeValueAsString(LedgerEntry.received(context(), 3, t0)).replace("\"version\":2", "\"version\":1");
+        assertThat(mapper.readValue(v1, LedgerEntry.class).toContext(7).state()).isEqualTo(JobState.SUBMITTING);
+        assertThat(LedgerEntry.received(context(), 3, t0).toContext(7).state()).isEqualTo(JobState.RECEIVED);
     }
 
     @Test

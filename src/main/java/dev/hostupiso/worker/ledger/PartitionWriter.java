@@ -1,0 +1,404 @@
+package dev.hostupiso.worker.ledger;
+
+import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
+import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import io.quarkus.logging.Log;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The transactional writer of one ledger partition, for one assignment of it.
+ * <p>
+ * Its transactional id is the partition's, not the process's: whoever is assigned the partition
+ * next calls {@code initTransactions} with the same id, which fences this producer and aborts any
+ * transaction it left open. A writer that finds itself fenced therefore knows the partition has
+ * moved (a paused or partitioned instance woke up after the group gave its work away): it fails its
+ * writes with {@link NotOwnerException} and reports the loss; it does not ask for a restart.
+ * <p>
+ * Writes are group-committed on the writer's own thread: whatever is queued, up to
+ * {@value #MAX_BATCH} writes, goes into one transaction. A write that fails on its own merits (too
+ * large, not serializable) fails alone with {@link RecordRejectedException}; the others are
+ * retried. Transient errors (broker away) abort the transaction and retry the batch with backoff.
+ */
+final class PartitionWriter {
+
+    static final int MAX_BATCH = 500;
+
+    /** One queued write: its records, committed together or not at all. */
+    record Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done) {
+    }
+
+    /** What the writer reports to its owner. */
+    interface Listener {
+        /** A transaction failed (transiently): the ledger is not committing. */
+        void commitFailed(int partition, Exception cause);
+
+        /** A transaction committed. */
+        void committed(int partition);
+
+        /** The producer of assignment {@code epoch} was fenced: another instance now owns {@code partition}. */
+        void fenced(int partition, long epoch);
+    }
+
+    private final int partition;
+    private final long epoch;
+    private final Supplier<KafkaProducer<String, String>> producers;
+    private final int maxRecordBytes;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final Listener listener;
+    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    private final Object idle = new Object();
+    private volatile KafkaProducer<String, String> producer;
+    private volatile boolean open = true;
+    private volatile long busySinceNanos;
+    private boolean busy;
+    private Thread thread;
+
+    PartitionWriter(int partition, long epoch, Supplier<KafkaProducer<String, String>> producers, int maxRecordBytes,
+                    WorkerMetrics metrics, Clock clock, Listener listener) {
+        this.partition = partition;
+        this.epoch = epoch;
+        this.producers = producers;
+        this.maxRecordBytes = maxRecordBytes;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /**
+     * Registers the partition's transactional id (blocking): fences the previous owner's producer
+     * and aborts whatever transaction it left open, so the ledger can then be read to its end.
+     */
+    void start() {
+        producer = producers.get();
+        producer.initTransactions();
+        thread = new Thread(this::loop, "ledger-writer-" + partition);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** Nanoseconds the writer has been inside one Kafka call, or 0 when it is not in one. */
+    long busyNanos() {
+        long since = busySinceNanos;
+        return since == 0 ? 0 : System.nanoTime() - since;
+    }
+
+    /** Queues {@code records}; the future completes with their metadata once committed. */
+    CompletableFuture<List<RecordMetadata>> write(List<ProducerRecord<String, String>> records) {
+        Write w = new Write(records, new CompletableFuture<>());
+        if (!open) {
+            w.done().completeExceptionally(new NotOwnerException());
+            return w.done();
+        }
+        RecordRejectedException tooLarge = oversized(records);
+        if (tooLarge != null) {
+            w.done().completeExceptionally(tooLarge);
+            return w.done();
+        }
+        queue.add(w);
+        if (!open) { // closed meanwhile: the close may have drained the queue before this add
+            failQueued(new NotOwnerException());
+        }
+        return w.done();
+    }
+
+    /**
+     * Gives the partition up: no write queued from now on is committed, the transaction in progress
+     * (if any) is waited for up to {@code timeout}, then the producer is closed.
+     */
+    void close(Duration timeout) {
+        open = false;
+        awaitIdle(timeout);
+        failQueued(new NotOwnerException());
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+        closeProducer();
+    }
+
+    private void closeProducer() {
+        KafkaProducer<String, String> p = producer;
+        if (p != null) {
+            try {
+                p.close(Duration.ofSeconds(1));
+            } catch (KafkaException ignored) {
+                // a fenced or broken producer may fail to close; nothing is left to flush
+            }
+        }
+    }
+
+    private void awaitIdle(Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (busy && System.nanoTime() < until) {
+                try {
+                    idle.wait(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void failQueued(RuntimeException cause) {
+        Write w;
+        while ((w = queue.poll()) != null) {
+            w.done().completeExceptionally(cause);
+        }
+    }
+
+    private void loop() {
+        try {
+            runLoop();
+        } finally {
+            closeProducer(); // also when fenced: nobody else will close it
+        }
+    }
+
+    private void runLoop() {
+        while (open) {
+            List<Write> batch = new ArrayList<>();
+            try {
+                Write first = queue.poll(200, TimeUnit.MILLISECONDS);
+                synchronized (idle) {
+                    if (first == null || !open) {
+                        if (first != null) {
+                            first.done().completeExceptionally(new NotOwnerException());
+                        }
+                        continue;
+                    }
+                    busy = true;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
+                return;
+            } finally {
+                synchronized (idle) {
+                    busy = false;
+                    idle.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) throws InterruptedException {
+        List<Write> pending = new ArrayList<>(batch);
+        Duration backoff = Duration.ofMillis(100);
+        while (!pending.isEmpty()) {
+            if (!open) {
+                pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
+                return;
+            }
+            Instant start = clock.instant();
+            Map<Write, List<Future<RecordMetadata>>> sent = new java.util.LinkedHashMap<>();
+            busySinceNanos = System.nanoTime();
+            try {
+                producer.beginTransaction();
+                for (Write w : pending) {
+                    List<Future<RecordMetadata>> futures = new ArrayList<>(w.records().size());
+                    for (ProducerRecord<String, String> r : w.records()) {
+                        futures.add(producer.send(r));
+                    }
+                    sent.put(w, futures);
+                }
+                producer.commitTransaction();
+                busySinceNanos = 0;
+                metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
+                listener.committed(partition);
+                for (Map.Entry<Write, List<Future<RecordMetadata>>> e : sent.entrySet()) {
+                    e.getKey().done().complete(metadata(e.getValue()));
+                }
+                return;
+            } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+                busySinceNanos = 0;
+                Log.warnf("ledger partition %d: producer fenced (%s); another instance owns it now", partition,
+                        fenced.getClass().getSimpleName());
+                open = false;
+                listener.fenced(partition, epoch); // before the jobs hear of it, so they stop as one
+                pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
+                failQueued(new NotOwnerException());
+                return;
+            } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
+                busySinceNanos = 0;
+                Log.errorf("ledger partition %d: producer failed (%s); recreating it", partition, fatal.getMessage());
+                metrics.ledgerFailure("fatal");
+                listener.commitFailed(partition, fatal);
+                recreate();
+            } catch (KafkaException failed) {
+                busySinceNanos = 0;
+                // A write rejected on its own merits fails alone; the others go into the next try.
+                List<Write> rejected = rejected(sent);
+                rejected.forEach(w -> {
+                    pending.remove(w);
+                    metrics.ledgerFailure("rejected");
+                });
+                abort();
+                if (!rejected.isEmpty()) {
+                    Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
+                            rejected.size(), failed.getMessage());
+                    continue;
+                }
+                metrics.ledgerFailure("transient");
+                listener.commitFailed(partition, failed);
+                Log.warnf("ledger partition %d: transaction failed (%s); retrying in %s", partition, failed.getMessage(), backoff);
+                Thread.sleep(backoff.toMillis()); // the writer's own thread, never an event loop
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** The writes of an aborted transaction whose own sends failed for a reason retrying cannot fix. */
+    private static List<Write> rejected(Map<Write, List<Future<RecordMetadata>>> sent) {
+        List<Write> rejected = new ArrayList<>();
+        sent.forEach((w, futures) -> {
+            for (Future<RecordMetadata> f : futures) {
+                Throwable cause = failureOf(f);
+                if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                        || cause instanceof SerializationException) {
+                    w.done().completeExceptionally(new RecordRejectedException(cause.getMessage()));
+                    rejected.add(w);
+                    return;
+                }
+            }
+        });
+        return rejected;
+    }
+
+    private static Throwable failureOf(Future<RecordMetadata> f) {
+        if (!f.isDone()) {
+            return null;
+        }
+        try {
+            f.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private static List<RecordMetadata> metadata(List<Future<RecordMetadata>> futures) {
+        List<RecordMetadata> out = new ArrayList<>(futures.size());
+        for (Future<RecordMetadata> f : futures) {
+            try {
+                out.add(f.get(0, TimeUnit.MILLISECONDS)); // committed: every send is complete
+            } catch (Exception e) {
+                out.add(null);
+            }
+        }
+        return out;
+    }
+
+    private void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+            throw fenced; // handled by the caller's next attempt as a fence
+        } catch (KafkaException | IllegalStateException abortFailed) {
+            // The producer is in an error state (e.g. the broker went away mid-commit): replace it.
+            // Re-initialising with the same transactional id aborts whatever the old one left open.
+            Log.warnf("ledger partition %d: producer unusable (%s); recreating it", partition, abortFailed.getMessage());
+            recreate();
+        }
+    }
+
+    private void recreate() {
+        try {
+            producer.close(Duration.ZERO);
+        } catch (KafkaException ignored) {
+            // closing a broken producer may fail too
+        }
+        while (open) {
+            try {
+                KafkaProducer<String, String> p = producers.get();
+                p.initTransactions();
+                producer = p;
+                return;
+            } catch (KafkaException e) {
+                Log.warnf("ledger partition %d: producer not ready yet (%s); retrying", partition, e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Rejects a write larger than the producer accepts before it can poison a transaction. */
+    private RecordRejectedException oversized(List<ProducerRecord<String, String>> records) {
+        for (ProducerRecord<String, String> r : records) {
+            long size = utf8Length(r.key()) + utf8Length(r.value());
+            for (var h : r.headers()) {
+                size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+            }
+            if (size > maxRecordBytes) {
+                return new RecordRejectedException("a " + r.topic() + " record of " + size + " bytes exceeds the "
+                        + maxRecordBytes + "-byte limit");
+            }
+        }
+        return null;
+    }
+
+    private static long utf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+}
