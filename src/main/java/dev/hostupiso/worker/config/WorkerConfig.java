@@ -125,6 +125,28 @@ public interface WorkerConfig {
         Duration ambiguityWindow();
     }
 
+    /** When 403s are the API key's problem rather than one request's. */
+    @WithName("forbidden-hold")
+    ForbiddenHold forbiddenHold();
+
+    /** When 403s are the API key's problem rather than one request's. */
+    interface ForbiddenHold {
+        /**
+         * 403s for this many different VPSs in a row, with no working call in between, hold intake
+         * like a rejected key ({@code ISO_FORBIDDEN_HOLD_VPSS}).
+         */
+        @WithDefault("3")
+        int vpss();
+
+        /**
+         * How long a 403 waits, before failing its request with {@code forbidden}, for either a call
+         * that shows the key working or enough other 403s to hold intake
+         * ({@code ISO_FORBIDDEN_HOLD_CONFIRMATION}).
+         */
+        @WithDefault("30s")
+        java.time.Duration confirmation();
+    }
+
     /** Polling timing. */
     interface Poll {
         /** First delay before polling a job, and the floor of every backoff ({@code ISO_POLL_INITIAL_DELAY}). */

@@ -1,50 +1,211 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Whether HostUp currently accepts our API key. A 401 is the operator's problem (revoked or
- * expired key), not the requester's: while it lasts, intake stops, readiness is DOWN and in-flight
- * calls keep retrying; the first call that is not a 401 restores everything.
+ * Whether HostUp currently accepts our API key, and if not why. A problem with the key is the
+ * operator's, not the requester's: while a {@link Reason hold} lasts, intake stops, readiness is
+ * DOWN and the calls that met it are held and retried (until their deadline) instead of failing.
+ * <ul>
+ * <li>{@code unauthorized}: a 401 (revoked or expired key). Any answer that is not a 401 ends it.</li>
+ * <li>{@code forbidden}: 403s for {@code stormVpss} different VPSs in a row, with no answer in
+ * between that shows the key working (an IP restriction, or a scope missing). One 403 among
+ * working calls is that VPS's problem (not the key's) and fails its request.</li>
+ * <li>{@code missing_scope}: a 403 on an ISO library read while no library read has worked since
+ * start-up or the last hold: the key lacks {@code read:vm}, and every download it queued could never
+ * be resolved. Only a library read that works ends it.</li>
+ * </ul>
+ * An answer "shows the key working" when HostUp evaluated the call: 2xx, 400, 404, 409. A 429, 5xx or
+ * transport failure says nothing about the key. When the last held call gives up (its deadline
+ * passed, or it was handed over), the hold lifts: nothing is left to find out whether the key works,
+ * so the next request is taken and probes it (and, should the key still be refused, is held in turn).
  */
 @ApplicationScoped
 public class ApiKeyState {
 
-    private final AtomicBoolean rejected = new AtomicBoolean();
+    /** Why the key is held; {@link #tag()} is the readiness data and the metric label. */
+    public enum Reason {
+        UNAUTHORIZED("unauthorized"), FORBIDDEN("forbidden"), MISSING_SCOPE("missing_scope");
+
+        private final String tag;
+
+        Reason(String tag) {
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
     private final List<Runnable> onAccepted = new CopyOnWriteArrayList<>();
     private final WorkerMetrics metrics;
+    private final int stormVpss;
+    private volatile Reason hold;
+    /** VPSs answered 403 since the last answer that showed the key working. */
+    private final Set<String> forbiddenStreak = new HashSet<>();
+    /** Answers that showed the key working: a 403'd call waits for this to grow. */
+    private volatile long proofs;
+    private volatile boolean readScopeProven;
+    private int heldCalls;
 
-    public ApiKeyState(WorkerMetrics metrics) {
+    @Inject
+    public ApiKeyState(WorkerMetrics metrics, WorkerConfig config) {
+        this(metrics, config.forbiddenHold().vpss());
+    }
+
+    public ApiKeyState(WorkerMetrics metrics, int stormVpss) {
+        if (stormVpss < 1) {
+            throw new IllegalArgumentException("forbidden-hold VPS count must be at least 1, got " + stormVpss);
+        }
         this.metrics = metrics;
+        this.stormVpss = stormVpss;
+        metrics.apiKeyHold(null); // the series exist (at 0) before any hold
     }
 
+    /** Whether intake is held for the key (any reason). */
     public boolean isRejected() {
-        return rejected.get();
+        return hold != null;
     }
 
-    public void rejected() {
-        if (rejected.compareAndSet(false, true)) {
-            metrics.apiKeyRejected(true);
-            Log.error("HostUp rejects the API key (401): intake stopped, readiness DOWN, in-flight requests held "
-                    + "and retried. Check HOSTUP_API_TOKEN (revoked, expired, or an IP restriction).");
+    public Optional<Reason> hold() {
+        return Optional.ofNullable(hold);
+    }
+
+    /** Answers that showed the key working so far (a counter to compare against later). */
+    public long proofs() {
+        return proofs;
+    }
+
+    /** Whether an ISO library read has worked since start-up or the last hold (the key has {@code read:vm}). */
+    public boolean readScopeProven() {
+        return readScopeProven;
+    }
+
+    /** HostUp answered {@code status} (any but 401/403) to a call to {@code endpoint}. */
+    public void answered(Endpoint endpoint, int status) {
+        boolean working = status / 100 == 2 || status == 400 || status == 404 || status == 409;
+        Reason released;
+        synchronized (this) {
+            if (working) {
+                forbiddenStreak.clear();
+                proofs++;
+                if (endpoint == Endpoint.ISO_LIST && status / 100 == 2) {
+                    readScopeProven = true;
+                }
+            }
+            boolean releases = hold == Reason.UNAUTHORIZED
+                    || working && (hold == Reason.FORBIDDEN || hold == Reason.MISSING_SCOPE && readScopeProven);
+            released = releases ? hold : null;
+            if (releases) {
+                hold = null;
+            }
+        }
+        if (released != null) {
+            released(released, "HostUp accepts the API key again (" + status + " on " + endpoint.tag() + ")");
         }
     }
 
-    public void accepted() {
-        if (rejected.compareAndSet(true, false)) {
-            metrics.apiKeyRejected(false);
-            Log.info("HostUp accepts the API key again: resuming intake");
-            onAccepted.forEach(Runnable::run);
+    /** A 401. */
+    public void unauthorized() {
+        hold(Reason.UNAUTHORIZED);
+    }
+
+    /**
+     * A 403 for {@code vpsId} on {@code endpoint}; may start a hold. The key authenticated, so an
+     * {@code unauthorized} hold ends.
+     */
+    public void forbidden(String vpsId, Endpoint endpoint) {
+        Reason start = null;
+        Reason released = null;
+        synchronized (this) {
+            if (hold == Reason.UNAUTHORIZED) {
+                released = hold;
+                hold = null;
+            }
+            forbiddenStreak.add(vpsId);
+            if (endpoint == Endpoint.ISO_LIST && !readScopeProven) {
+                start = Reason.MISSING_SCOPE;
+            } else if (forbiddenStreak.size() >= stormVpss && hold == null) {
+                start = Reason.FORBIDDEN;
+            }
+        }
+        if (released != null && start == null) {
+            released(released, "HostUp authenticates the API key again (403 on " + endpoint.tag() + ")");
+        }
+        if (start != null) {
+            hold(start);
         }
     }
 
-    /** Runs {@code listener} each time the key goes from rejected to accepted. */
+    /**
+     * A call starts waiting out a hold; the returned handle (run it once) says it stopped waiting.
+     * When the last held call stops while the hold lasts, the hold lifts (see the class comment).
+     */
+    public Runnable heldCall() {
+        synchronized (this) {
+            heldCalls++;
+        }
+        boolean[] done = new boolean[1];
+        return () -> {
+            Reason lifted = null;
+            synchronized (this) {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+                heldCalls--;
+                if (heldCalls == 0 && hold != null) {
+                    lifted = hold;
+                    hold = null;
+                }
+            }
+            if (lifted != null) {
+                released(lifted, "No held request is left to find out whether HostUp accepts the API key ("
+                        + lifted.tag() + "): taking the next request to try");
+            }
+        };
+    }
+
+    private void hold(Reason reason) {
+        Reason before;
+        synchronized (this) {
+            before = hold;
+            hold = reason;
+            readScopeProven = false; // after a hold, the next download re-checks the key's read scope first
+        }
+        if (before == reason) {
+            return;
+        }
+        metrics.apiKeyRejected(true);
+        metrics.apiKeyHold(reason.tag());
+        String why = switch (reason) {
+            case UNAUTHORIZED -> "rejects the API key (401). Check HOSTUP_API_TOKEN (revoked or expired).";
+            case FORBIDDEN -> "forbids calls for " + stormVpss + " different VPSs in a row (403). Check the API key's "
+                    + "IP restriction and scopes (write:vm, write:storage).";
+            case MISSING_SCOPE -> "forbids reading the ISO library (403): the API key lacks scope read:vm.";
+        };
+        Log.error("HostUp " + why + " Intake stopped, readiness DOWN, in-flight requests held and retried.");
+    }
+
+    private void released(Reason reason, String message) {
+        metrics.apiKeyRejected(hold != null);
+        metrics.apiKeyHold(hold == null ? null : hold.tag());
+        Log.info(message + ": resuming intake");
+        onAccepted.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} each time a hold ends. */
     public void onAccepted(Runnable listener) {
         onAccepted.add(listener);
     }

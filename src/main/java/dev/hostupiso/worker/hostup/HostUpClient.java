@@ -2,7 +2,6 @@ package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hostupiso.worker.config.Delays;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.runtime.Startup;
@@ -24,12 +23,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HostUp's API over the non-blocking Vert.x Web Client. It answers raw {@link ApiResponse}s (any
  * status) and fails only on transport errors; interpreting answers and retrying is the caller's
- * job. Every call first reserves a slot with the process-wide {@link HostUpRateLimiter}.
+ * job. It does not pace calls itself: every call must hold a {@link Permit} of the process-wide
+ * {@link HostUpRateLimiter} (the job's {@code RetryingCaller} acquires one, bounded by the job's
+ * deadline, and releases it with the answer).
  */
 @Startup // fail fast at boot when the token is missing
 @ApplicationScoped
@@ -39,14 +39,11 @@ public class HostUpClient {
     private final URI base;
     private final String authorization;
     private final long timeoutMillis;
-    private final HostUpRateLimiter limiter;
     private final WorkerMetrics metrics;
-    private final Delays delays;
     private final Clock clock;
     private final ObjectMapper mapper;
 
-    public HostUpClient(Vertx vertx, HostUpConfig config, HostUpRateLimiter limiter, WorkerMetrics metrics,
-                        Delays delays, Clock clock, ObjectMapper mapper) {
+    public HostUpClient(Vertx vertx, HostUpConfig config, WorkerMetrics metrics, Clock clock, ObjectMapper mapper) {
         String token = config.token().map(String::trim).filter(t -> !t.isEmpty()).orElseThrow(() ->
                 new IllegalStateException("HOSTUP_API_TOKEN is not set (property hostup.api.token). The worker needs "
                         + "a HostUp API key with scopes read:vm, write:vm and write:storage; refusing to start."));
@@ -56,9 +53,7 @@ public class HostUpClient {
         }
         this.authorization = "Bearer " + token;
         this.timeoutMillis = config.requestTimeout().toMillis();
-        this.limiter = limiter;
         this.metrics = metrics;
-        this.delays = delays;
         this.clock = clock;
         this.mapper = mapper;
         this.client = WebClient.create(vertx, new WebClientOptions()
@@ -105,47 +100,24 @@ public class HostUpClient {
     }
 
     private Uni<ApiResponse> send(Endpoint endpoint, HttpMethod method, String url, Buffer body) {
-        // 0: no slot yet, 1: slot granted, 2: the limiter has been told the call is over (exactly once).
-        AtomicInteger slot = new AtomicInteger();
-        return acquire(slot)
-                .onItem().transformToUni(ignored -> {
-                    HttpRequest<Buffer> request = client.requestAbs(method, url)
-                            .putHeader("Authorization", authorization)
-                            .putHeader("Accept", "application/json, application/problem+json")
-                            .timeout(timeoutMillis);
-                    Instant start = clock.instant();
-                    Uni<HttpResponse<Buffer>> call = body == null ? request.send()
-                            : request.putHeader("Content-Type", "application/json").sendBuffer(body);
-                    return call.onItemOrFailure().transformToUni((response, failure) -> {
-                        Duration latency = Duration.between(start, clock.instant());
-                        if (slot.compareAndSet(1, 2)) {
-                            limiter.answered();
-                        }
-                        if (failure != null) {
-                            metrics.apiCall(endpoint, isTimeout(failure) ? "timeout" : "io_error", latency);
-                            return Uni.createFrom().failure(new TransportException(endpoint, isTimeout(failure), failure));
-                        }
-                        metrics.apiCall(endpoint, Integer.toString(response.statusCode()), latency);
-                        ApiResponse r = toApiResponse(endpoint, response);
-                        limiter.observe(r.rateLimit());
-                        return Uni.createFrom().item(r);
-                    });
-                })
-                .onCancellation().invoke(() -> {
-                    if (slot.compareAndSet(1, 2)) {
-                        limiter.cancelled(); // e.g. the job was cancelled while waiting for its slot
-                    }
-                });
-    }
-
-    /** Waits for a slot of the process-wide rate limiter; asks again when the limiter cannot book one yet. */
-    private Uni<Void> acquire(AtomicInteger slot) {
-        return Uni.createFrom().item(limiter::reserve).onItem().transformToUni(r -> {
-            if (r.granted()) {
-                slot.set(1);
-                return delays.after(r.delay());
-            }
-            return delays.after(r.delay()).onItem().transformToUni(x -> acquire(slot));
+        return Uni.createFrom().deferred(() -> {
+            HttpRequest<Buffer> request = client.requestAbs(method, url)
+                    .putHeader("Authorization", authorization)
+                    .putHeader("Accept", "application/json, application/problem+json")
+                    .timeout(timeoutMillis);
+            Instant start = clock.instant();
+            Uni<HttpResponse<Buffer>> call = body == null ? request.send()
+                    : request.putHeader("Content-Type", "application/json").sendBuffer(body);
+            return call.onItemOrFailure().transformToUni((response, failure) -> {
+                Duration latency = Duration.between(start, clock.instant());
+                if (failure != null) {
+                    TransportException te = new TransportException(endpoint, TransportException.classify(failure), failure);
+                    metrics.apiCall(endpoint, te.isTimeout() ? "timeout" : "io_error", latency);
+                    return Uni.createFrom().failure(te);
+                }
+                metrics.apiCall(endpoint, Integer.toString(response.statusCode()), latency);
+                return Uni.createFrom().item(toApiResponse(endpoint, response));
+            });
         });
     }
 
@@ -155,15 +127,6 @@ public class HostUpClient {
                 RateLimitHeaders.parse(r.getHeader("X-RateLimit-Limit"), r.getHeader("X-RateLimit-Remaining"),
                         r.getHeader("X-RateLimit-Reset")),
                 Optional.ofNullable(r.getHeader("X-Request-Id")), Optional.ofNullable(r.getHeader("Content-Type")));
-    }
-
-    private static boolean isTimeout(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof java.util.concurrent.TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String encode(String segment) {
@@ -177,16 +140,76 @@ public class HostUpClient {
 
     /** A call that got no HTTP answer: connection refused or reset, or the request timeout passed. */
     public static final class TransportException extends RuntimeException {
-        private final boolean timeout;
 
-        TransportException(Endpoint endpoint, boolean timeout, Throwable cause) {
+        /** How far the call got: what decides whether HostUp may have acted on it. */
+        public enum Kind {
+            /** No connection was made (refused, unknown host, connect timeout, none free in time): nothing was sent. */
+            CONNECT_FAILED(false, false),
+            /** Connecting timed out, or no pooled connection came free in time: nothing was sent. */
+            CONNECT_TIMEOUT(true, false),
+            /** The request was (or may have been) sent and no answer came in time. */
+            TIMEOUT_AFTER_SEND(true, true),
+            /** The connection broke after the request was (or may have been) sent. */
+            CLOSED_AFTER_SEND(false, true);
+
+            private final boolean timeout;
+            private final boolean maybeSent;
+
+            Kind(boolean timeout, boolean maybeSent) {
+                this.timeout = timeout;
+                this.maybeSent = maybeSent;
+            }
+        }
+
+        private final Kind kind;
+
+        public TransportException(Endpoint endpoint, Kind kind, Throwable cause) {
             // The cause's message never holds the token: Vert.x reports host/port and timings only.
-            super((timeout ? "timeout" : "connection error") + " calling " + endpoint.tag() + ": " + cause.getMessage(), cause);
-            this.timeout = timeout;
+            super((kind.timeout ? "timeout" : "connection error") + (kind.maybeSent ? " after sending" : " before sending")
+                    + " calling " + endpoint.tag() + ": " + cause.getMessage(), cause);
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
         }
 
         public boolean isTimeout() {
-            return timeout;
+            return kind.timeout;
+        }
+
+        /** Whether the request may have reached HostUp: a non-idempotent call cannot be repeated blindly then. */
+        public boolean mayHaveBeenSent() {
+            return kind.maybeSent;
+        }
+
+        /**
+         * Tells a failure before the request left (connect refused or timed out, unknown host, no
+         * pooled connection in time) from one after (response timeout, connection closed or reset).
+         * Anything not recognised counts as after: the safe side for a non-idempotent call.
+         */
+        static Kind classify(Throwable failure) {
+            for (Throwable c = failure; c != null; c = c.getCause()) {
+                String type = c.getClass().getName();
+                String message = String.valueOf(c.getMessage());
+                if (type.equals("io.netty.channel.ConnectTimeoutException") || c instanceof java.net.SocketTimeoutException
+                        && message.contains("connect")) {
+                    return Kind.CONNECT_TIMEOUT;
+                }
+                if (type.endsWith("NoStackTraceTimeoutException") && message.contains("getting a connection")) {
+                    return Kind.CONNECT_TIMEOUT; // Vert.x: the pool gave no connection in time
+                }
+                if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+                        || c instanceof java.net.NoRouteToHostException) {
+                    return Kind.CONNECT_FAILED;
+                }
+            }
+            for (Throwable c = failure; c != null; c = c.getCause()) {
+                if (c instanceof java.util.concurrent.TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+                    return Kind.TIMEOUT_AFTER_SEND;
+                }
+            }
+            return Kind.CLOSED_AFTER_SEND;
         }
     }
 }

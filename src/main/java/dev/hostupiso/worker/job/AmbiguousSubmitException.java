@@ -1,20 +1,22 @@
 package dev.hostupiso.worker.job;
 
 /**
- * A from-url call got an answer that does not say whether HostUp queued the download (a timeout or
- * reset after the request was sent, a 5xx). Calling again could queue a second download, so the
- * job looks in the ISO library instead (see {@link IsoJobRunner}).
+ * A non-idempotent call ({@link Idempotency#NONE}, from-url) got an answer that does not tell
+ * whether HostUp acted on it: a timeout or a broken connection after the request was sent, a 500,
+ * 502, 504, 409 {@code upstream_failed}, or a 503 / HTML error page that is not HostUp's own problem
+ * answer. Repeating it blindly could start a second download, so {@link RetryingCaller} does not;
+ * the caller decides (e.g. reads the ISO library before submitting again).
  */
 public final class AmbiguousSubmitException extends RuntimeException {
 
     private final JobError error;
 
-    public AmbiguousSubmitException(JobError error) {
-        super(error.code() + ": " + error.detail(), null, false, false);
+    public AmbiguousSubmitException(JobError error, Throwable cause) {
+        super("ambiguous answer to a non-idempotent call: " + error.code() + ": " + error.detail(), cause, false, false);
         this.error = error;
     }
 
-    /** What the request fails with if the download never shows up. */
+    /** What the request's failed event would carry (retryable), had the call been an ordinary one. */
     public JobError error() {
         return error;
     }

@@ -137,10 +137,10 @@ public class IsoJobRunner {
         Log.infof("%s queueing %s from %s into VPS %s", ctx.tag(), req.filename(), UrlRedactor.redact(req.url()), req.vpsId());
         ctx.submissions++;
         return checkpoint(ctx, JobState.SUBMITTING)
-                .onItem().transformToUni(x -> caller.submit(ctx, () -> {
+                .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.fromUrlCalls++;
                     return client.fromUrl(req.vpsId(), req.url(), req.filename(), req.decompress());
-                }))
+                }, Idempotency.NONE))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();

@@ -1,6 +1,8 @@
 package dev.hostupiso.worker.job;
 
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The mutable state of one request while it runs. Touched by one step at a time (the Mutiny chain
@@ -16,6 +18,7 @@ public final class JobContext {
     private volatile boolean cancelled;
     private volatile boolean stopping;
     private volatile boolean submitting;
+    private final Set<Runnable> cancelListeners = ConcurrentHashMap.newKeySet();
     private boolean resumed;
     JobState state = JobState.RECEIVED;
     String jobId;
@@ -98,6 +101,19 @@ public final class JobContext {
     /** Stops the job at its next step (the partition moved, or the worker is stopping). */
     public void cancel() {
         cancelled = true;
+        cancelListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code listener} when the job is cancelled (at once if it already is), so that a wait can
+     * end then instead of at its timer; the returned handle unregisters it.
+     */
+    Runnable whenCancelled(Runnable listener) {
+        cancelListeners.add(listener);
+        if (cancelled && cancelListeners.remove(listener)) {
+            listener.run();
+        }
+        return () -> cancelListeners.remove(listener);
     }
 
     /**

@@ -1,28 +1,53 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
+import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
+import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Makes one logical HostUp call survive what is transient: 429, 5xx, 408, {@code 409
  * vps_not_ready}/{@code upstream_failed}, timeouts and connection errors are retried with backoff
  * (or {@code Retry-After}) until the request's deadline; then the job fails with the last error,
- * marked retryable. A 401 is retried without limit while {@link ApiKeyState} holds intake (the
- * operator must fix the key; the requester did nothing wrong). Every other answer, success or not,
- * is handed back for the caller to interpret.
+ * marked retryable. Every other answer, success or not, is handed back for the caller to interpret.
+ * <p>
+ * Every call first takes a {@link Permit} of the process-wide {@link HostUpRateLimiter}, bounded by
+ * the job's deadline, and releases it with the answer. Every wait (for the limiter, a backoff, a
+ * hold) ends early when the job is cancelled ({@link JobContext#cancel()}) or its Uni is, and never
+ * reaches past the job's deadline: a wait that would fails the call with the job's last transient
+ * error (or {@code job_timeout}).
+ * <p>
+ * Problems with the API key ({@link ApiKeyState}) never fail a request before its deadline: a 401,
+ * or 403s once they hold intake, are retried with backoff until an answer shows the key working.
+ * A 403 that does not (yet) hold intake is not final at once either, because the first 403s of an
+ * IP-restriction storm arrive before the storm is recognised: it waits until a call shows the key
+ * working (then the 403 is that VPS's: {@code forbidden}), or {@code iso.forbidden-hold.confirmation}
+ * passes without a hold (also {@code forbidden}), or a hold starts (then it is held and retried).
+ * <p>
+ * {@link Idempotency#NONE} (from-url) retries only answers that prove HostUp did not act (401, 403,
+ * 408, 429, 400, 409 {@code vps_not_ready}, a 503 problem from HostUp itself, a connection never
+ * made); an ambiguous one fails at once with {@link AmbiguousSubmitException}. Before the first such
+ * call after start-up or a hold, one ISO library read checks that the key can read what it queues.
  */
 @ApplicationScoped
 public class RetryingCaller {
@@ -34,53 +59,99 @@ public class RetryingCaller {
     private final ApiKeyState keyState;
     private final WorkerMetrics metrics;
     private final ObjectMapper mapper;
+    private final Function<String, Uni<ApiResponse>> libraryRead;
+    private final Duration forbiddenConfirmation;
+    /** The ISO library read in progress that checks the key's read scope, shared by concurrent submissions. */
+    private Uni<Void> scopeCheck;
 
+    @Inject
     public RetryingCaller(Backoff backoff, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
-                          ObjectMapper mapper) {
+                          ObjectMapper mapper, HostUpClient client, WorkerConfig config) {
+        this(backoff, limiter, keyState, metrics, mapper, client::isoLibrary, config.forbiddenHold().confirmation());
+    }
+
+    RetryingCaller(Backoff backoff, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
+                   ObjectMapper mapper, Function<String, Uni<ApiResponse>> libraryRead, Duration forbiddenConfirmation) {
         this.backoff = backoff;
         this.limiter = limiter;
         this.keyState = keyState;
         this.metrics = metrics;
         this.mapper = mapper;
+        this.libraryRead = libraryRead;
+        this.forbiddenConfirmation = forbiddenConfirmation;
     }
 
-    /** A call that is not idempotent: an ambiguous answer fails with {@link AmbiguousSubmitException}. */
-    public Uni<ApiResponse> submit(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
-        return call(ctx, call);
-    }
-
+    /** An idempotent call (poll, ISO library read). */
     public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
-        Attempts attempts = new Attempts();
-        return AsyncLoop.untilPresent(() -> attempt(ctx, call, attempts));
+        return call(ctx, call, Idempotency.IDEMPOTENT);
     }
 
-    /** Consecutive transient failures and 401s of one logical call. */
+    public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call, Idempotency idempotency) {
+        Uni<ApiResponse> loop = Uni.createFrom().deferred(() -> {
+            Attempts attempts = new Attempts();
+            return AsyncLoop.untilPresent(() -> attempt(ctx, call, attempts, idempotency))
+                    .onTermination().invoke(attempts::leaveHold);
+        });
+        return idempotency == Idempotency.NONE ? readScopeChecked(ctx).onItem().transformToUni(x -> loop) : loop;
+    }
+
+    /** Consecutive transient failures and key holds of one logical call. */
     private static final class Attempts {
         int failures;
         int rejections;
+        Runnable hold;
+
+        void enterHold(ApiKeyState keyState) {
+            if (hold == null) {
+                hold = keyState.heldCall();
+            }
+        }
+
+        void leaveHold() {
+            if (hold != null) {
+                hold.run();
+                hold = null;
+            }
+        }
     }
 
     /** One try: present when the answer is final, empty once the wait before the next try is over. */
-    private Uni<Optional<ApiResponse>> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, Attempts attempts) {
-        return Uni.createFrom().deferred(() -> {
-            ctx.ensureActive();
-            return call.get();
-        }).onItemOrFailure().transformToUni((response, failure) -> {
+    private Uni<Optional<ApiResponse>> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, Attempts attempts,
+                                               Idempotency idempotency) {
+        return permitted(ctx, call).onItemOrFailure().transformToUni((response, failure) -> {
+            if (failure instanceof PastDeadlineException) {
+                Log.warnf("%s HostUp's rate limit leaves no call before the request's deadline", ctx.tag());
+                return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "HostUp's rate limit leaves no call before the request's deadline")));
+            }
             if (failure != null) {
                 if (!(failure instanceof TransportException te)) { // cancellation and bugs end the job
                     return Uni.createFrom().failure(failure);
                 }
-                ctx.lastTransientError = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
+                JobError error = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
                         te.isTimeout() ? "HostUp did not answer in time" : "Could not reach HostUp", te.getMessage(), true);
+                if (idempotency == Idempotency.NONE && te.mayHaveBeenSent()) {
+                    return Uni.createFrom().failure(new AmbiguousSubmitException(error, te));
+                }
+                ctx.lastTransientError = error;
                 Log.warnf("%s %s; retrying", ctx.tag(), te.getMessage());
                 return retry(ctx, attempts, Optional.empty(), false);
             }
-            if (response.status() == 401) {
-                keyState.rejected();
-                return backoff.sleep(backoff.backoff(attempts.rejections++)).replaceWith(Optional.empty());
-            }
-            keyState.accepted();
             int s = response.status();
+            if (s == 401) {
+                keyState.unauthorized();
+                return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+            }
+            if (s == 403) {
+                keyState.forbidden(ctx.request().vpsId(), response.endpoint());
+                if (keyState.isRejected()) {
+                    return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+                }
+                attempts.leaveHold();
+                Instant now = backoff.now();
+                return confirmForbidden(ctx, attempts, response, keyState.proofs(), now.plus(forbiddenConfirmation));
+            }
+            keyState.answered(response.endpoint(), s);
+            attempts.leaveHold();
             if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
                 return Uni.createFrom().item(Optional.of(response));
             }
@@ -88,13 +159,100 @@ public class RetryingCaller {
             if (s == 409 && !TRANSIENT_409.contains(problem.code())) {
                 return Uni.createFrom().item(Optional.of(response));
             }
-            ctx.lastTransientError = JobError.fromProblem(problem, true);
+            JobError error = JobError.fromProblem(problem, true);
+            if (idempotency == Idempotency.NONE && ambiguous(response, problem)) {
+                Log.warnf("%s HostUp answered %d %s on %s: it may have acted, not repeating it", ctx.tag(), s,
+                        problem.code(), response.endpoint().tag());
+                return Uni.createFrom().failure(new AmbiguousSubmitException(error, null));
+            }
+            ctx.lastTransientError = error;
             Optional<Duration> retryAfter = backoff.retryAfter(response)
                     .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
-            Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), response.status(), problem.code(),
-                    response.endpoint().tag());
-            return retry(ctx, attempts, retryAfter, response.status() == 429);
+            Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), s, problem.code(), response.endpoint().tag());
+            return retry(ctx, attempts, retryAfter, s == 429);
         });
+    }
+
+    /**
+     * Whether a transient-looking answer to a non-idempotent call leaves open that HostUp acted on
+     * it. 429, 408 and {@code 409 vps_not_ready} are refusals; a 503 that is HostUp's own problem
+     * answer is a refusal too. Other 5xx (a proxy's page, a crash after queueing) and {@code 409
+     * upstream_failed} are not.
+     */
+    static boolean ambiguous(ApiResponse response, Problem problem) {
+        int s = response.status();
+        if (s == 409) {
+            return !"vps_not_ready".equals(problem.code());
+        }
+        if (s == 503) {
+            return !response.contentType().map(ct -> ct.toLowerCase().contains("problem+json")).orElse(false);
+        }
+        return s >= 500;
+    }
+
+    /** Waits for a rate-limiter slot (cancellable, bounded by the deadline), makes the call, releases the slot. */
+    private Uni<ApiResponse> permitted(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
+        AtomicReference<Permit> permit = new AtomicReference<>();
+        return Uni.createFrom().deferred(() -> {
+                    ctx.ensureActive();
+                    return cancellable(ctx, limiter.acquire(ctx.deadline()));
+                })
+                .onItem().transformToUni(p -> {
+                    permit.set(p);
+                    ctx.ensureActive(); // handed over while waiting: the call is never made
+                    return call.get().onItemOrFailure().invoke((r, f) -> {
+                        if (f == null) {
+                            p.answered(r);
+                        } else {
+                            p.failed();
+                        }
+                    });
+                })
+                .onFailure().invoke(f -> releaseUnused(permit))
+                .onCancellation().invoke(() -> releaseUnused(permit));
+    }
+
+    private static void releaseUnused(AtomicReference<Permit> permit) {
+        Permit p = permit.get();
+        if (p != null) {
+            p.cancel(); // no-op once answered or failed
+        }
+    }
+
+    /**
+     * The key is held: wait with backoff, never past the deadline, then try again. At the deadline
+     * the call fails with the key's error (retryable: the requester did nothing wrong).
+     */
+    private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, JobError error) {
+        ctx.lastTransientError = error;
+        attempts.enterHold(keyState);
+        Instant now = backoff.now();
+        if (!now.isBefore(ctx.deadline())) {
+            return Uni.createFrom().failure(new JobFailure(error));
+        }
+        Duration wait = min(backoff.backoff(attempts.rejections++), Duration.between(now, ctx.deadline()));
+        return cancellable(ctx, backoff.sleep(wait)).onItem().transformToUni(x -> backoff.now().isBefore(ctx.deadline())
+                ? Uni.createFrom().item(Optional.<ApiResponse>empty())
+                : Uni.createFrom().failure(new JobFailure(error)));
+    }
+
+    /**
+     * A 403 that holds nothing (yet): final once a call shows the key working, or the confirmation
+     * period (or the deadline) passes; held and retried if meanwhile enough 403s hold intake.
+     */
+    private Uni<Optional<ApiResponse>> confirmForbidden(JobContext ctx, Attempts attempts, ApiResponse response,
+                                                        long proofsAt, Instant confirmAt) {
+        if (keyState.isRejected()) {
+            return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+        }
+        Instant now = backoff.now();
+        Instant until = confirmAt.isBefore(ctx.deadline()) ? confirmAt : ctx.deadline();
+        if (keyState.proofs() > proofsAt || !now.isBefore(until)) {
+            return Uni.createFrom().item(Optional.of(response));
+        }
+        Duration wait = min(backoff.initialDelay(), Duration.between(now, until));
+        return cancellable(ctx, backoff.sleep(wait))
+                .onItem().transformToUni(x -> confirmForbidden(ctx, attempts, response, proofsAt, confirmAt));
     }
 
     private Uni<Optional<ApiResponse>> retry(JobContext ctx, Attempts attempts, Optional<Duration> retryAfter,
@@ -111,6 +269,75 @@ public class RetryingCaller {
             limiter.pauseFor(wait);
             return Uni.createFrom().item(Optional.empty());
         }
-        return backoff.sleep(wait).replaceWith(Optional.empty());
+        return cancellable(ctx, backoff.sleep(wait)).replaceWith(Optional.empty());
+    }
+
+    /**
+     * Before the first non-idempotent call after start-up or a hold: one ISO library read of this
+     * request's VPS, so that a key without {@code read:vm} is held ({@code missing_scope}) before it
+     * queues downloads it could never resolve. Concurrent submissions wait for the one read in
+     * progress instead of each making their own; if it ends without settling the question (its job
+     * was cancelled, its VPS unknown), the next submission reads again.
+     */
+    private Uni<Void> readScopeChecked(JobContext ctx) {
+        return Uni.createFrom().deferred(() -> {
+            if (keyState.readScopeProven()) {
+                return Uni.createFrom().voidItem();
+            }
+            Uni<Void> shared;
+            synchronized (this) {
+                shared = scopeCheck;
+                if (shared == null) {
+                    scopeCheck = call(ctx, () -> libraryRead.apply(ctx.request().vpsId()), Idempotency.IDEMPOTENT)
+                            .replaceWithVoid()
+                            .onTermination().invoke(() -> {
+                                synchronized (this) {
+                                    scopeCheck = null;
+                                }
+                            })
+                            .memoize().indefinitely();
+                    return scopeCheck;
+                }
+            }
+            return cancellable(ctx, shared.onFailure().recoverWithNull())
+                    .onItem().transformToUni(x -> readScopeChecked(ctx));
+        });
+    }
+
+    private static JobError lastErrorOrTimeout(JobContext ctx, String detail) {
+        return ctx.lastTransientError != null ? ctx.lastTransientError
+                : JobError.of("job_timeout", "The request's deadline passed", detail, true);
+    }
+
+    /**
+     * {@code uni}, ended early by {@link JobContext#cancel()}: its subscription is cancelled (which
+     * cancels a timer, releases a reserved slot) and the result fails with {@link JobCancelledException}.
+     */
+    static <T> Uni<T> cancellable(JobContext ctx, Uni<T> uni) {
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicReference<Cancellable> subscription = new AtomicReference<>();
+            Runnable unregister = ctx.whenCancelled(() -> {
+                Cancellable c = subscription.getAndSet(() -> { });
+                if (c != null) {
+                    c.cancel();
+                }
+                emitter.fail(new JobCancelledException(ctx.request().requestId()));
+            });
+            emitter.onTermination(() -> {
+                unregister.run();
+                Cancellable c = subscription.getAndSet(() -> { });
+                if (c != null) {
+                    c.cancel();
+                }
+            });
+            Cancellable c = uni.subscribe().with(emitter::complete, emitter::fail);
+            if (!subscription.compareAndSet(null, c)) {
+                c.cancel(); // cancelled while subscribing
+            }
+        });
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

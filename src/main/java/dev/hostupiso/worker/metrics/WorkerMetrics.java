@@ -176,6 +176,24 @@ public class WorkerMetrics {
         return KNOWN_CODES.contains(code) ? code : "other";
     }
 
+    // --- API key holds, by reason ---
+    public static final String API_KEY_HOLD = "isoworker.api.key.hold";
+    private static final java.util.List<String> HOLD_REASONS = java.util.List.of("unauthorized", "forbidden", "missing_scope");
+    private final java.util.concurrent.atomic.AtomicReference<String> apiKeyHold = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The reason intake is held for the API key ({@code unauthorized}, {@code forbidden},
+     * {@code missing_scope}); null when it is not. The first call registers one series per reason.
+     */
+    public void apiKeyHold(String reason) {
+        apiKeyHold.set(reason);
+        for (String r : HOLD_REASONS) { // registering an existing gauge again is a lookup
+            Gauge.builder(API_KEY_HOLD, apiKeyHold, h -> r.equals(h.get()) ? 1 : 0).tag("reason", r)
+                    .description("1 while intake is held because of the API key, by reason").register(registry);
+        }
+    }
+    // --- end API key holds ---
+
     private static double nanIfUnknown(int v) {
         return v < 0 ? Double.NaN : v;
     }

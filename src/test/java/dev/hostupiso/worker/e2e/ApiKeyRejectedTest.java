@@ -60,8 +60,10 @@ class ApiKeyRejectedTest extends EndToEndSupport {
             for (String rid : ids) {
                 assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
             }
-            // The first request is held and keeps retrying; intake stopped, so the later ones made no call.
-            assertThat(sim().count(vpss.get(0), Endpoint.FROM_URL)).isGreaterThanOrEqualTo(2);
+            // The first request is held and keeps retrying (the read-scope check before its from-url is
+            // the call that meets the 401); intake stopped, so the later ones made no call.
+            assertThat(sim().count(vpss.get(0), Endpoint.FROM_URL) + sim().count(vpss.get(0), Endpoint.ISO_LIST))
+                    .isGreaterThanOrEqualTo(2);
             assertThat(sim().count(vpss.get(1), Endpoint.FROM_URL)).isZero();
             assertThat(sim().count(vpss.get(2), Endpoint.FROM_URL)).isZero();
             assertThat(get(metrics).body()).contains("isoworker_intake_paused 1.0");
@@ -73,5 +75,36 @@ class ApiKeyRejectedTest extends EndToEndSupport {
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 200);
         assertThat(get(metrics).body()).contains("isoworker_api_key_rejected 0.0");
+    }
+
+    @Test
+    void forbiddenForSeveralVpssHoldsRequestsWithReasonForbiddenUntilTheKeyWorks() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(ready).statusCode() == 200);
+        List<String> vpss = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String vps = vps();
+            sim().vps(vps).forbidden(true); // e.g. the key's IP restriction: every VPS answers 403
+            vpss.add(vps);
+        }
+        for (int i = 0; i < 3; i++) {
+            String rid = uid("storm");
+            ids.add(rid);
+            send(request(rid, vpss.get(i), "s" + i + ".iso"));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 503);
+        assertThat(get(ready).body()).contains("\"reason\"").contains("forbidden");
+        assertThat(get(metrics).body()).containsPattern("isoworker_api_key_hold\\{reason=\"forbidden\",?} 1.0");
+        Thread.sleep(2500); // longer than the confirmation period: a lone 403 would have failed by now
+        for (String rid : ids) {
+            assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
+        }
+        for (String vps : vpss) {
+            sim().vps(vps).forbidden(false);
+        }
+        for (String rid : ids) {
+            assertThat(awaitOutcome(rid).get("status").asText()).isEqualTo("completed");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 200);
     }
 }

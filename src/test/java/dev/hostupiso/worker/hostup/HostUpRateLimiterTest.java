@@ -17,7 +17,8 @@ class HostUpRateLimiterTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final HostUpRateLimiter limiter = new HostUpRateLimiter(clock, new WorkerMetrics(registry));
+    private final HostUpRateLimiter limiter = new HostUpRateLimiter(clock, new WorkerMetrics(registry), null, CEILING);
+    private static final Duration CEILING = Duration.ofMinutes(10);
 
     private static Optional<RateLimitHeaders> headers(int limit, int remaining, Instant reset) {
         return Optional.of(new RateLimitHeaders(OptionalInt.of(limit), OptionalInt.of(remaining), Optional.of(reset)));
@@ -167,6 +168,47 @@ class HostUpRateLimiterTest {
         assertThat(limiter.reserve().granted()).isTrue();
         limiter.answered(); // a transport failure: no headers to learn from
         assertThat(limiter.reserve().granted()).as("nothing in flight could tell the budget: probe").isTrue();
+    }
+
+    @Test
+    void aResetAYearAheadWaitsNoLongerThanTheCeiling() {
+        limiter.observe(headers(10, 0, clock.instant().plus(Duration.ofDays(365))));
+        assertThat(reserve()).isEqualTo(CEILING);
+    }
+
+    @Test
+    void aResetIsReadAgainstTheAnswersOwnDateHeader() {
+        // The server's clock is an hour behind ours: its reset is 4 s ahead of *its* now.
+        Instant serverNow = clock.instant().minus(Duration.ofHours(1));
+        limiter.observe(headers(10, 0, serverNow.plusSeconds(4)), Optional.of(httpDate(serverNow)));
+        assertThat(reserve()).isEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aServerClockAheadDoesNotStretchTheWait() {
+        Instant serverNow = clock.instant().plus(Duration.ofMinutes(5));
+        limiter.observe(headers(10, 0, serverNow.plusSeconds(3)), Optional.of(httpDate(serverNow)));
+        assertThat(reserve()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aPauseLongerThanTheCeilingIsCut() {
+        limiter.pauseFor(Duration.ofDays(2));
+        assertThat(reserve()).isEqualTo(CEILING);
+    }
+
+    @Test
+    void aSlotPastTheDeadlineIsRefusedWithoutBookingIt() {
+        limiter.observe(headers(10, 0, clock.instant().plusSeconds(30)));
+        HostUpRateLimiter.Reservation r = limiter.reserve(clock.instant().plusSeconds(10));
+        assertThat(r.pastDeadline()).isTrue();
+        assertThat(r.granted()).isFalse();
+        // Nothing was booked: a caller without that deadline still gets the first slot of the new window.
+        assertThat(reserve()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    private static String httpDate(Instant t) {
+        return java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atZone(ZoneOffset.UTC));
     }
 
     static final class MutableClock extends Clock {

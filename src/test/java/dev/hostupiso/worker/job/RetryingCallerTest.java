@@ -1,0 +1,262 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.hostup.HostUpRateLimiter;
+import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
+import dev.hostupiso.worker.hostup.RateLimitHeaders;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualTimers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link RetryingCaller} on a manual clock: holds, deadlines, cancellation, non-idempotent calls. */
+class RetryingCallerTest {
+
+    private static final Duration CONFIRMATION = Duration.ofSeconds(3);
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
+    private final ManualTimers timers = new ManualTimers(clock);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WorkerMetrics metrics = new WorkerMetrics(registry);
+    private final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
+    private final ApiKeyState keyState = new ApiKeyState(metrics, 3);
+    private final Backoff backoff = new Backoff(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400),
+            Duration.ofMinutes(10)), timers, clock, () -> 0L);
+    private final Deque<ApiResponse> library = new ArrayDeque<>();
+    private final AtomicInteger libraryReads = new AtomicInteger();
+    private final RetryingCaller caller = new RetryingCaller(backoff, limiter, keyState, metrics, new ObjectMapper(),
+            vps -> {
+                libraryReads.incrementAndGet();
+                return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
+            }, CONFIRMATION);
+
+    RetryingCallerTest() {
+        limiter.observe(Optional.empty()); // a first answer came: calls are not probes
+    }
+
+    private JobContext job(String vps, Duration timeout) {
+        IsoRequest r = new IsoRequest("r-" + vps, vps, "https://example.org/x.iso", "x.iso", "none");
+        return new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+    }
+
+    private static ApiResponse answer(Endpoint endpoint, int status) {
+        return answer(endpoint, status, "{}", "application/json");
+    }
+
+    private static ApiResponse answer(Endpoint endpoint, int status, String body, String contentType) {
+        return new ApiResponse(endpoint, status, body, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(contentType));
+    }
+
+    private static ApiResponse problem(Endpoint endpoint, int status, String code) {
+        return answer(endpoint, status, "{\"code\":\"" + code + "\",\"title\":\"t\",\"status\":" + status + "}",
+                "application/problem+json");
+    }
+
+    /** A call answering the given answers in turn, then the last one forever; counts its calls. */
+    private static final class Scripted implements Supplier<Uni<ApiResponse>> {
+        final Deque<Object> answers = new ArrayDeque<>();
+        final AtomicInteger calls = new AtomicInteger();
+
+        Scripted(Object... answers) {
+            this.answers.addAll(java.util.List.of(answers));
+        }
+
+        @Override
+        public Uni<ApiResponse> get() {
+            calls.incrementAndGet();
+            Object a = answers.size() > 1 ? answers.poll() : answers.peek();
+            return a instanceof Throwable t ? Uni.createFrom().failure(t) : Uni.createFrom().item((ApiResponse) a);
+        }
+    }
+
+    private static <T> UniAssertSubscriber<T> run(Uni<T> uni) {
+        return uni.subscribe().withSubscriber(UniAssertSubscriber.create());
+    }
+
+    // --- deadlines and cancellation -----------------------------------------------------------
+
+    @Test
+    void aRejectedKeyIsHeldWithoutFailingUntilTheDeadlineThenFailsRetryable() {
+        JobContext ctx = job("vps_a", Duration.ofSeconds(5));
+        Scripted call = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"));
+        var sub = run(caller.call(ctx, call));
+        timers.advance(Duration.ofMillis(4900));
+        sub.assertNotTerminated();
+        assertThat(keyState.hold()).contains(ApiKeyState.Reason.UNAUTHORIZED);
+        assertThat(call.calls.get()).isGreaterThan(5);
+        timers.advance(Duration.ofMillis(200));
+        JobFailure f = (JobFailure) sub.getFailure();
+        assertThat(f).isNotNull();
+        assertThat(f.error().code()).isEqualTo("unauthorized");
+        assertThat(f.error().retryable()).isTrue();
+        assertThat(keyState.isRejected()).as("no held call left: the next request probes the key").isFalse();
+    }
+
+    @Test
+    void aLimiterWaitPastTheDeadlineFailsAtOnceWithoutCalling() {
+        limiter.observe(Optional.of(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(0),
+                Optional.of(clock.instant().plus(Duration.ofDays(365))))));
+        JobContext ctx = job("vps_a", Duration.ofSeconds(5));
+        Scripted call = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(ctx, call));
+        JobFailure f = (JobFailure) sub.getFailure();
+        assertThat(f.error().code()).isEqualTo("job_timeout");
+        assertThat(call.calls.get()).isZero();
+        assertThat(timers.pending()).isZero();
+    }
+
+    @Test
+    void cancellingTheJobEndsItsLimiterWaitAndTheCallIsNeverMade() {
+        limiter.observe(Optional.of(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(0),
+                Optional.of(clock.instant().plusSeconds(60)))));
+        JobContext ctx = job("vps_a", Duration.ofMinutes(5));
+        Scripted call = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(ctx, call));
+        assertThat(timers.pending()).isEqualTo(1);
+        ctx.cancel();
+        sub.assertFailedWith(JobCancelledException.class);
+        assertThat(timers.pending()).as("the timer is cancelled").isZero();
+        timers.advance(Duration.ofSeconds(61));
+        assertThat(call.calls.get()).isZero();
+    }
+
+    // --- 403s -----------------------------------------------------------------------------------
+
+    @Test
+    void forbiddenForThreeVpssInARowHoldsIntakeAndNothingFailsUntilTheKeyWorks() {
+        Scripted[] calls = new Scripted[3];
+        UniAssertSubscriber<?>[] subs = new UniAssertSubscriber<?>[3];
+        for (int i = 0; i < 3; i++) {
+            calls[i] = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
+            subs[i] = run(caller.call(job("vps_" + i, Duration.ofMinutes(5)), calls[i]));
+        }
+        assertThat(keyState.hold()).contains(ApiKeyState.Reason.FORBIDDEN);
+        timers.advance(CONFIRMATION.multipliedBy(3));
+        for (var s : subs) {
+            s.assertNotTerminated();
+        }
+        for (Scripted c : calls) {
+            c.answers.clear();
+            c.answers.add(answer(Endpoint.FROM_URL, 202));
+        }
+        timers.advance(Duration.ofSeconds(1));
+        for (var s : subs) {
+            assertThat(((ApiResponse) s.getItem()).status()).isEqualTo(202);
+        }
+        assertThat(keyState.isRejected()).isFalse();
+    }
+
+    @Test
+    void aSingle403AmongWorkingCallsFailsItsRequestOnceAnotherCallWorks() {
+        Scripted forbidden = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
+        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)), forbidden));
+        sub.assertNotTerminated(); // not final yet: could be the first of a storm
+        run(caller.call(job("vps_ok", Duration.ofMinutes(5)), new Scripted(answer(Endpoint.JOB, 200)))).assertCompleted();
+        timers.advance(Duration.ofMillis(100));
+        assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(403);
+        assertThat(forbidden.calls.get()).isEqualTo(1);
+        assertThat(keyState.isRejected()).isFalse();
+    }
+
+    @Test
+    void aSingle403WithoutOtherTrafficIsFinalAfterTheConfirmationPeriod() {
+        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)),
+                new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"))));
+        timers.advance(CONFIRMATION.minusMillis(1));
+        sub.assertNotTerminated();
+        timers.advance(Duration.ofMillis(1));
+        assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(403);
+    }
+
+    @Test
+    void aKeyWithoutReadScopeIsHeldBeforeAnyDownloadIsQueued() {
+        library.add(problem(Endpoint.ISO_LIST, 403, "forbidden"));
+        library.add(problem(Endpoint.ISO_LIST, 403, "forbidden"));
+        Scripted submit = new Scripted(answer(Endpoint.FROM_URL, 202));
+        var sub = run(caller.call(job("vps_a", Duration.ofMinutes(5)), submit, Idempotency.NONE));
+        assertThat(keyState.hold()).contains(ApiKeyState.Reason.MISSING_SCOPE);
+        assertThat(submit.calls.get()).isZero();
+        assertThat(registry.get(WorkerMetrics.API_KEY_HOLD).tag("reason", "missing_scope").gauge().value()).isEqualTo(1);
+        timers.advance(Duration.ofSeconds(2)); // the scope is granted: the next read works
+        assertThat(keyState.isRejected()).isFalse();
+        assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(202);
+        // One check per start-up or hold, not per job.
+        int reads = libraryReads.get();
+        run(caller.call(job("vps_b", Duration.ofMinutes(5)), submit, Idempotency.NONE)).assertCompleted();
+        assertThat(libraryReads.get()).isEqualTo(reads);
+    }
+
+    // --- non-idempotent calls -------------------------------------------------------------------
+
+    private UniAssertSubscriber<ApiResponse> submit(Object... answers) {
+        keyStateReadProven();
+        return run(caller.call(job("vps_s", Duration.ofMinutes(5)), new Scripted(answers), Idempotency.NONE));
+    }
+
+    private void keyStateReadProven() {
+        keyState.answered(Endpoint.ISO_LIST, 200);
+    }
+
+    @Test
+    void ambiguousAnswersToASubmissionAreNotRetried() {
+        for (Object ambiguous : new Object[] {problem(Endpoint.FROM_URL, 500, "internal_error"),
+                answer(Endpoint.FROM_URL, 502, "<html>Bad Gateway</html>", "text/html"),
+                problem(Endpoint.FROM_URL, 504, "upstream_unavailable"),
+                answer(Endpoint.FROM_URL, 503, "<html>down</html>", "text/html"),
+                problem(Endpoint.FROM_URL, 409, "upstream_failed"),
+                new TransportException(Endpoint.FROM_URL, TransportException.Kind.TIMEOUT_AFTER_SEND, new IOException("t")),
+                new TransportException(Endpoint.FROM_URL, TransportException.Kind.CLOSED_AFTER_SEND, new IOException("reset"))}) {
+            Scripted call = new Scripted(ambiguous, answer(Endpoint.FROM_URL, 202));
+            keyStateReadProven();
+            var sub = run(caller.call(job("vps_s", Duration.ofMinutes(5)), call, Idempotency.NONE));
+            assertThat(sub.getFailure()).as(String.valueOf(ambiguous)).isInstanceOf(AmbiguousSubmitException.class);
+            assertThat(((AmbiguousSubmitException) sub.getFailure()).error().retryable()).isTrue();
+            assertThat(call.calls.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void answersProvingHostUpDidNotActAreRetriedForASubmission() {
+        for (Object refusal : new Object[] {problem(Endpoint.FROM_URL, 429, "rate_limited"),
+                problem(Endpoint.FROM_URL, 409, "vps_not_ready"),
+                problem(Endpoint.FROM_URL, 503, "upstream_unavailable"),
+                new TransportException(Endpoint.FROM_URL, TransportException.Kind.CONNECT_FAILED, new ConnectException("refused")),
+                new TransportException(Endpoint.FROM_URL, TransportException.Kind.CONNECT_TIMEOUT, new IOException("t"))}) {
+            var sub = submit(refusal, answer(Endpoint.FROM_URL, 202));
+            timers.advance(Duration.ofSeconds(1));
+            assertThat(sub.getItem()).as(String.valueOf(refusal)).isNotNull();
+            assertThat(sub.getItem().status()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void idempotentCallsStillRetryWhatASubmissionWouldNot() {
+        Scripted call = new Scripted(problem(Endpoint.JOB, 502, "upstream_unavailable"),
+                new TransportException(Endpoint.JOB, TransportException.Kind.CLOSED_AFTER_SEND, new IOException("reset")),
+                answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(job("vps_a", Duration.ofMinutes(5)), call));
+        timers.advance(Duration.ofSeconds(2));
+        assertThat(sub.getItem().status()).isEqualTo(200);
+        assertThat(call.calls.get()).isEqualTo(3);
+    }
+}
