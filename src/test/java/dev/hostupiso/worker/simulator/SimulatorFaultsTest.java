@@ -264,6 +264,29 @@ class SimulatorFaultsTest {
         assertThat(call("GET", "/api/v2/vps/" + VPS + "/iso", null).headers().firstValue("X-RateLimit-Reset")).isEmpty();
     }
 
+    @Test
+    void dateHeaderSkewedFromTheRealClock() throws Exception {
+        sim.vps(VPS);
+        try (DateSkewRelay relay = DateSkewRelay.start(sim, Duration.ofHours(-3))) {
+            for (int i = 0; i < 3; i++) { // keep-alive: several answers on one connection
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/api/v2/vps/"
+                        + VPS + "/iso")).header("Authorization", "Bearer " + TOKEN).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(json(r).has("available")).isTrue();
+                Instant date = java.time.ZonedDateTime.parse(r.headers().firstValue("Date").orElseThrow(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                assertThat(Duration.between(date, Instant.now()).toMinutes()).isBetween(179L, 181L);
+            }
+            // a reset passes through as a closed connection (twice: the JDK client retries a GET once)
+            sim.vps(VPS).enqueue(Endpoint.ISO_LIST, ScriptedResponse.reset()).enqueue(Endpoint.ISO_LIST,
+                    ScriptedResponse.reset());
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/api/v2/vps/"
+                    + VPS + "/iso")).header("Authorization", "Bearer " + TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+        }
+    }
+
     // ------------------------------------------------------------------ 403s
 
     @Test
