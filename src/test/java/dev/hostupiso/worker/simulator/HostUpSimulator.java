@@ -34,6 +34,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +55,13 @@ import java.util.regex.Pattern;
  * {@code POST /api/v2/vps/{id}/iso/actions/unmount}. Anything else answers 404 {@code route_not_found};
  * a known route with another method 405 {@code method_not_allowed}.
  *
- * <p>Order of checks for every call: rate limit (429) → authentication (401) → route (404/405) →
- * scope (403) → VPS/job lookup (404 {@code vps_not_found}/{@code job_not_found}) → scripted response →
- * VPS forbidden (403) → normal handling.
+ * <p>Order of checks for every call: rate limit (429) → authentication (401) → IP restriction (403) →
+ * route (404/405) → scope (403) → VPS/job lookup (404 {@code vps_not_found}/{@code job_not_found}) → scripted
+ * response, else a random fault ({@link FaultRates}) → VPS forbidden (403) → normal handling.
+ *
+ * <p>Like Proxmox, a second from-url for a file whose first download still runs starts a second job; whichever
+ * finishes after the file is in place fails with {@value VpsScript#OVERRIDE_REFUSED}. Every job started is counted
+ * per file ({@link #downloadsStarted(String, String)}, {@link #secondDownloads()}).
  *
  * <p>The API key is never written to a response, a {@link RecordedCall}, an exception message or a log.
  * Thread-safe. Job completion is evaluated lazily on each call (no background threads).
@@ -72,11 +78,9 @@ public final class HostUpSimulator implements AutoCloseable {
     public static final Set<String> ALL_SCOPES = Set.of(READ_VM, WRITE_VM, WRITE_STORAGE);
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String PROBLEM_JSON = Problems.PROBLEM_JSON;
     private static final String APP_JSON = "application/json";
-    private static final String ERROR_TYPE_BASE = "https://developer.hostup.se/errors/";
-    private static final DateTimeFormatter BODY_TS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter BODY_TS = Problems.BODY_TS;
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -110,6 +114,12 @@ public final class HostUpSimulator implements AutoCloseable {
     private final AtomicInteger recordedSize = new AtomicInteger();
     private final Map<CountKey, LongAdder> counts = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
+    private final FaultPlan faults;
+    private final DownloadRegistry downloads = new DownloadRegistry();
+    /** Answers sent later (late answers, stalls) without holding a request thread. */
+    private final ScheduledExecutorService later;
+    private volatile boolean ipRestricted;
+    private volatile Duration abusiveReset;
     private volatile boolean closed;
 
     private record Seq(long seq, RecordedCall call) {
@@ -123,6 +133,12 @@ public final class HostUpSimulator implements AutoCloseable {
         this.stockIsos = options.stockIsos();
         this.maxRecordedCalls = options.maxRecordedCalls();
         this.tokens.putAll(options.tokens());
+        this.faults = new FaultPlan(options.seed(), options.faults());
+        this.later = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hostup-sim-later");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(options.threads(), options.threads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -175,6 +191,7 @@ public final class HostUpSimulator implements AutoCloseable {
         closed = true;
         server.stop(0);
         executor.shutdownNow();
+        later.shutdownNow();
     }
 
     // ------------------------------------------------------------------ API keys
@@ -235,6 +252,73 @@ public final class HostUpSimulator implements AutoCloseable {
         rateLimiter.configure(null);
     }
 
+    // ------------------------------------------------------------------ faults
+
+    /**
+     * Random faults from now on (replacing the options' {@link SimulatorOptions#faults()}); {@link FaultRates#NONE}
+     * turns them off. Drawn from the options' seeded random source.
+     */
+    public void faults(FaultRates rates) {
+        faults.rates(rates);
+    }
+
+    /** The random fault rates in force. */
+    public FaultRates faults() {
+        return faults.rates();
+    }
+
+    /** How many faults of each kind were injected at random (scripted answers not included). */
+    public Map<Fault, Long> faultsInjected() {
+        return faults.injected();
+    }
+
+    /**
+     * {@code true}: every authenticated call answers 403 {@code forbidden}, as for a key used from an IP address
+     * its restriction does not allow; {@code false}: normal.
+     */
+    public void ipRestricted(boolean restricted) {
+        this.ipRestricted = restricted;
+    }
+
+    /**
+     * Rate-limit header abuse: every answer carries {@code X-RateLimit-Remaining: 0} and an
+     * {@code X-RateLimit-Reset} {@code ahead} in the future (e.g. a year), although calls keep being served.
+     * {@code null} turns it off.
+     */
+    public void abusiveRateLimitHeaders(Duration ahead) {
+        this.abusiveReset = ahead;
+    }
+
+    // ------------------------------------------------------------------ downloads
+
+    /** Download jobs started for {@code filename} on {@code vpsId}: from-url calls that created a job. */
+    public long downloadsStarted(String vpsId, String filename) {
+        return downloads.started(new DownloadRegistry.FileKey(vpsId, filename));
+    }
+
+    /** Sum over files of max(0, downloads started - 1): downloads a worker should not have started. */
+    public long secondDownloads() {
+        return downloads.secondDownloads();
+    }
+
+    /** Files downloaded more than once: {@code "vpsId/filename"} to the number of downloads started. */
+    public Map<String, Long> filesDownloadedTwice() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        downloads.snapshot().forEach((k, n) -> {
+            if (n > 1) {
+                out.put(k.vpsId() + "/" + k.filename(), n);
+            }
+        });
+        return out;
+    }
+
+    /** Every file with downloads: {@code "vpsId/filename"} to the number started. */
+    public Map<String, Long> downloadsStarted() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        downloads.snapshot().forEach((k, n) -> out.put(k.vpsId() + "/" + k.filename(), n));
+        return out;
+    }
+
     // ------------------------------------------------------------------ what happened
 
     /** Every recorded call in arrival order (the most recent {@code maxRecordedCalls} if capped). */
@@ -286,8 +370,9 @@ public final class HostUpSimulator implements AutoCloseable {
         List<JobTimes> out = new ArrayList<>();
         for (VpsScript.Job j : jobs.values()) {
             synchronized (j.vps) {
+                j.vps.settle(now);
                 out.add(new JobTimes(j.id, j.vps.vpsId(), j.filename, j.createdAt, j.finishAt,
-                        !now.isBefore(j.finishAt), j.failMessage != null, j.alreadyExisted));
+                        !now.isBefore(j.finishAt), j.done ? j.failed : j.failMessage != null, j.alreadyExisted));
             }
         }
         out.sort(Comparator.comparing(JobTimes::createdAt).thenComparing(JobTimes::jobId));
@@ -299,15 +384,22 @@ public final class HostUpSimulator implements AutoCloseable {
         return seq.get();
     }
 
-    /** Forgets VPSs, jobs, calls, counts, scripts and the rate limit; clears {@link #rejectAllTokens}. Keeps keys. */
+    /**
+     * Forgets VPSs, jobs, calls, counts, downloads, scripts and the rate limit; clears {@link #rejectAllTokens},
+     * {@link #ipRestricted} and {@link #abusiveRateLimitHeaders}. Keeps keys and the random fault rates.
+     */
     public void reset() {
         vpss.clear();
         jobs.clear();
         calls.clear();
         recordedSize.set(0);
         counts.clear();
+        downloads.clear();
+        faults.clearCounts();
         rateLimiter.configure(null);
         rejectAll = false;
+        ipRestricted = false;
+        abusiveReset = null;
     }
 
     // ================================================================== HTTP handling
@@ -342,11 +434,24 @@ public final class HostUpSimulator implements AutoCloseable {
         }
     }
 
-    private record Resp(int status, String contentType, byte[] body) {
+    /** An answer; {@code dropped}: none, the connection closes; {@code holdFor}: sent (or dropped) that much later. */
+    private record Resp(int status, String contentType, byte[] body, Duration holdFor, boolean dropped) {
+        Resp(int status, String contentType, byte[] body) {
+            this(status, contentType, body, null, false);
+        }
+
+        static Resp none() {
+            return new Resp(0, null, null, null, true);
+        }
+
+        Resp heldFor(Duration d) {
+            return new Resp(status, contentType, body, d, dropped);
+        }
     }
 
     private void handle(HttpExchange ex) {
-        try (ex) {
+        boolean answerLater = false;
+        try {
             long s = seq.incrementAndGet();
             Instant at = clock.instant();
             byte[] body;
@@ -363,10 +468,37 @@ public final class HostUpSimulator implements AutoCloseable {
                 r = problem(c, 500, "internal_error", "The simulator failed: " + e.getClass().getSimpleName(), null,
                         null);
             }
-            record(c, r.status());
+            if (r.holdFor() != null && !closed) {
+                Resp held = r;
+                later.schedule(() -> answer(ex, c, held), r.holdFor().toNanos(), TimeUnit.NANOSECONDS);
+                answerLater = true;
+            } else {
+                answer(ex, c, r);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // client went away or server closing
+        } finally {
+            if (!answerLater) {
+                ex.close();
+            }
+        }
+    }
+
+    private void answer(HttpExchange ex, Call c, Resp r) {
+        try (ex) {
+            record(c, r.dropped() ? 0 : r.status());
+            if (r.dropped()) {
+                return; // closing an exchange before its head is sent closes the connection: no answer at all
+            }
             Headers h = ex.getResponseHeaders();
             h.set("X-Request-Id", c.requestId);
-            if (c.rate != null) {
+            Duration abuse = abusiveReset;
+            if (abuse != null) {
+                h.set("X-RateLimit-Limit", "60");
+                h.set("X-RateLimit-Remaining", "0");
+                h.set("X-RateLimit-Reset", DateTimeFormatter.ISO_INSTANT.format(
+                        c.now().plus(abuse).truncatedTo(ChronoUnit.SECONDS)));
+            } else if (c.rate != null) {
                 h.set("X-RateLimit-Limit", Integer.toString(c.rate.limit()));
                 h.set("X-RateLimit-Remaining", Integer.toString(c.rate.remaining()));
                 h.set("X-RateLimit-Reset", DateTimeFormatter.ISO_INSTANT.format(c.rate.resetHeaderInstant()));
@@ -474,6 +606,12 @@ public final class HostUpSimulator implements AutoCloseable {
             c.extraHeaders.add(Map.entry("WWW-Authenticate", "Bearer realm=\"hostup\""));
             return problem(c, 401, "unauthorized", detail, null, null);
         }
+        if (ipRestricted) {
+            if (route != null && route.endpoint() == Endpoint.JOB) {
+                attributeJob(c);
+            }
+            return problem(c, 403, "forbidden", "The API key may not be used from this IP address.", null, null);
+        }
         // 3. route and method
         if (route == null) {
             return problem(c, 404, "route_not_found", "No route matches " + c.method + " " + c.path + ".", null, null);
@@ -509,20 +647,35 @@ public final class HostUpSimulator implements AutoCloseable {
                 return problem(c, 404, "vps_not_found", "VPS " + c.vpsId + " was not found.", null, null);
             }
         }
-        // 6. scripted
+        // 6. scripted, then random faults
         ScriptedResponse scripted = vps.nextScripted(c.endpoint);
+        if (scripted == null) {
+            Fault fault = faults.draw(c.endpoint);
+            scripted = fault == null ? null : faults.response(fault);
+        }
         if (scripted != null) {
             c.extraHeaders.addAll(scripted.headers);
-            if (scripted.kind != ScriptedResponse.Kind.DELAYED) {
-                return renderScripted(c, scripted);
+            switch (scripted.kind) {
+                case DELAYED:
+                    sleep(scripted.delay);
+                    break;
+                case LATE:
+                    return normal(c, vps, job).heldFor(scripted.delay);
+                case AFTER_HANDLING:
+                    normal(c, vps, job);
+                    return renderScripted(c, scripted.then);
+                default:
+                    return renderScripted(c, scripted);
             }
-            sleep(scripted.delay);
         }
-        // 7. VPS-level permission
+        return normal(c, vps, job);
+    }
+
+    /** Steps 7 (VPS-level permission) and 8 (normal handling). */
+    private Resp normal(Call c, VpsScript vps, VpsScript.Job job) {
         if (vps.isForbidden()) {
             return problem(c, 403, "forbidden", "The API key may not access this VPS.", null, null);
         }
-        // 8. normal handling
         switch (c.endpoint) {
             case FROM_URL:
                 return fromUrl(c, vps);
@@ -606,13 +759,15 @@ public final class HostUpSimulator implements AutoCloseable {
                 o.put("requestId", c.requestId);
                 return json(429, APP_JSON, o);
             }
-            case HTML: {
-                String reason = reasonPhrase(r.status);
-                String html = "<html>\r\n<head><title>" + r.status + " " + reason + "</title></head>\r\n<body>\r\n"
-                        + "<center><h1>" + r.status + " " + reason + "</h1></center>\r\n<hr><center>nginx</center>\r\n"
-                        + "</body>\r\n</html>\r\n";
-                return new Resp(r.status, r.contentType, html.getBytes(StandardCharsets.UTF_8));
-            }
+            case HTML:
+                return new Resp(r.status, r.contentType, Problems.html(r.status));
+            case RESET:
+                return Resp.none();
+            case STALL:
+                return Resp.none().heldFor(r.delay);
+            case OVERSIZED:
+                return new Resp(r.status, Problems.PROBLEM_JSON,
+                        Problems.oversized(c.path, c.requestId, c.now(), r.status, r.code));
             case RAW:
                 return new Resp(r.status, r.contentType, r.rawBody.getBytes(StandardCharsets.UTF_8));
             default:
@@ -709,6 +864,7 @@ public final class HostUpSimulator implements AutoCloseable {
                 status = 200;
             } else {
                 job = vps.newJob(jobId, c.seq, filename, now);
+                downloads.started(vps.vpsId(), filename);
                 op.put("status", "queued");
                 op.put("jobId", jobId);
                 op.put("pollUrl", "/api/jobs/" + jobId);
@@ -755,7 +911,7 @@ public final class HostUpSimulator implements AutoCloseable {
                 result.put("volume", "local:iso/" + job.filename);
             } else if (phase == Phase.FAILED) {
                 result.put("error", "download_failed");
-                result.put("message", job.failMessage);
+                result.put("message", job.failure());
             }
             return envelope == JobEnvelope.V2_OPERATION
                     ? json(200, APP_JSON, v2Job(job, phase, progress, result, now))
@@ -801,7 +957,7 @@ public final class HostUpSimulator implements AutoCloseable {
                 break;
             default:
                 state = "failed";
-                message = "Download failed: " + job.failMessage;
+                message = "Download failed: " + job.failure();
         }
         d.put("state", state);
         d.put("status", status(phase));
@@ -997,97 +1153,8 @@ public final class HostUpSimulator implements AutoCloseable {
 
     private Resp problem(Call c, int status, String code, String detail, List<ObjectNode> errors,
                          ObjectNode extensions) {
-        ObjectNode p = JSON.createObjectNode();
-        p.put("type", ERROR_TYPE_BASE + code);
-        p.put("title", title(code, status));
-        p.put("status", status);
-        p.put("detail", detail != null ? detail : defaultDetail(code, status));
-        p.put("code", code);
-        p.put("instance", c.path);
-        p.put("requestId", c.requestId);
-        p.put("timestamp", BODY_TS.format(c.now()));
-        if (status == 400) {
-            ArrayNode arr = p.putArray("errors");
-            if (errors != null) {
-                errors.forEach(arr::add);
-            }
-        }
-        p.set("extensions", extensions != null ? extensions : JSON.createObjectNode());
-        return json(status, PROBLEM_JSON, p);
-    }
-
-    private static String title(String code, int status) {
-        switch (code) {
-            case "invalid_request":
-                return "Validation failed";
-            case "unauthorized":
-                return "Unauthorized";
-            case "forbidden":
-                return "Forbidden";
-            case "vps_not_found":
-                return "VPS not found";
-            case "job_not_found":
-                return "Job not found";
-            case "iso_not_found":
-                return "ISO not found";
-            case "route_not_found":
-                return "Route not found";
-            case "method_not_allowed":
-                return "Method not allowed";
-            case "vps_not_ready":
-                return "VPS not ready";
-            case "upload_not_allowed":
-                return "Upload not allowed";
-            case "upstream_failed":
-                return "Upstream operation failed";
-            case "upstream_unavailable":
-                return "Upstream unavailable";
-            case "rate_limited":
-            case "rate_limit_exceeded":
-                return "Too many requests";
-            case "internal_error":
-                return "Internal server error";
-            default:
-                String r = reasonPhrase(status);
-                return r.isEmpty() ? code : r;
-        }
-    }
-
-    private static String defaultDetail(String code, int status) {
-        switch (code) {
-            case "invalid_request":
-                return "The request body failed validation.";
-            case "vps_not_ready":
-                return "The VPS is not ready for this operation; try again shortly.";
-            case "upstream_failed":
-                return "The virtualization backend rejected the operation.";
-            case "upstream_unavailable":
-                return "The virtualization backend is temporarily unavailable.";
-            case "internal_error":
-                return "An unexpected error occurred.";
-            case "rate_limited":
-                return "Too many requests.";
-            default:
-                return "Simulated " + status + " " + code + ".";
-        }
-    }
-
-    static String reasonPhrase(int status) {
-        switch (status) {
-            case 400: return "Bad Request";
-            case 401: return "Unauthorized";
-            case 403: return "Forbidden";
-            case 404: return "Not Found";
-            case 405: return "Method Not Allowed";
-            case 408: return "Request Timeout";
-            case 409: return "Conflict";
-            case 429: return "Too Many Requests";
-            case 500: return "Internal Server Error";
-            case 502: return "Bad Gateway";
-            case 503: return "Service Unavailable";
-            case 504: return "Gateway Timeout";
-            default: return "";
-        }
+        return new Resp(status, PROBLEM_JSON, Problems.problem(c.path, c.requestId, c.now(), status, code, detail,
+                status == 400 ? errors : null, extensions));
     }
 
     private static Resp json(int status, String contentType, JsonNode node) {

@@ -502,15 +502,30 @@ class HostUpSimulatorTest {
     }
 
     @Test
-    void resubmittingStartsASecondDownload() throws Exception {
+    void resubmittingStartsASecondDownloadThatProxmoxRefusesToInstall() throws Exception {
         sim.vps(VPS).jobDuration(Duration.ofSeconds(60));
         String job1 = json(fromUrl(VPS, UBUNTU)).get("operation").get("jobId").asText();
+        clock.advance(Duration.ofSeconds(1));
         String job2 = json(fromUrl(VPS, UBUNTU)).get("operation").get("jobId").asText();
         assertThat(job2).isNotEqualTo(job1);
         assertThat(sim.count(VPS, Endpoint.FROM_URL)).isEqualTo(2);
+        assertThat(sim.downloadsStarted(VPS, UBUNTU)).isEqualTo(2);
+        assertThat(sim.secondDownloads()).isEqualTo(1);
+        assertThat(sim.filesDownloadedTwice()).containsExactly(Map.entry(VPS + "/" + UBUNTU, 2L));
         clock.advance(Duration.ofSeconds(61));
         assertThat(listedNames(list(VPS)).stream().filter(UBUNTU::equals)).hasSize(1);
-        assertThat(json(poll("/api/jobs/" + job2)).get("data").get("isCompleted").asBoolean()).isTrue();
+        assertThat(json(poll("/api/jobs/" + job1)).get("data").get("isCompleted").asBoolean()).isTrue();
+        JsonNode second = json(poll("/api/jobs/" + job2)).get("data");
+        assertThat(second.get("isFailed").asBoolean()).isTrue();
+        assertThat(second.get("status").asText()).isEqualTo("failed");
+        assertThat(second.get("result").get("message").asText()).isEqualTo("refusing to override existing file");
+        assertThat(sim.jobTimes()).extracting(JobTimes::failed).containsExactly(false, true);
+
+        // the file is in place now: from-url answers 200 and starts no download
+        HttpResponse<String> again = fromUrl(VPS, UBUNTU);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(sim.downloadsStarted(VPS, UBUNTU)).isEqualTo(2);
+        assertThat(sim.downloadsStarted(VPS, "other.iso")).isZero();
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.Objects;
  */
 public final class ScriptedResponse {
 
-    enum Kind { PROBLEM, INVALID, RATE_LIMITED, LEGACY_RATE_LIMITED, HTML, DELAYED, RAW }
+    enum Kind { PROBLEM, INVALID, RATE_LIMITED, LEGACY_RATE_LIMITED, HTML, DELAYED, RAW, RESET, STALL, OVERSIZED, LATE,
+        AFTER_HANDLING }
 
     final Kind kind;
     final int status;
@@ -27,10 +28,12 @@ public final class ScriptedResponse {
     final String contentType;
     final String rawBody;
     final List<Map.Entry<String, String>> headers;
+    /** AFTER_HANDLING: what the client gets instead of the normal answer. */
+    final ScriptedResponse then;
 
     private ScriptedResponse(Kind kind, int status, String code, String detail, String retryAfter,
                              int legacyRetryAfterSeconds, Duration delay, String contentType, String rawBody,
-                             List<Map.Entry<String, String>> headers) {
+                             List<Map.Entry<String, String>> headers, ScriptedResponse then) {
         this.kind = kind;
         this.status = status;
         this.code = code;
@@ -41,12 +44,13 @@ public final class ScriptedResponse {
         this.contentType = contentType;
         this.rawBody = rawBody;
         this.headers = List.copyOf(headers);
+        this.then = then;
     }
 
     private static ScriptedResponse of(Kind kind, int status, String code, String detail, String retryAfter,
                                        int legacy, Duration delay, String contentType, String rawBody) {
         return new ScriptedResponse(kind, status, code, detail, retryAfter, legacy, delay, contentType, rawBody,
-                List.of());
+                List.of(), null);
     }
 
     private static int checkStatus(int status) {
@@ -125,17 +129,67 @@ public final class ScriptedResponse {
         return of(Kind.DELAYED, 0, null, null, null, 0, d, null, null);
     }
 
+    /**
+     * No answer: the connection closes at once (the client sees it closed with no status line). Nothing happens
+     * on the server.
+     */
+    public static ScriptedResponse reset() {
+        return of(Kind.RESET, 0, null, null, null, 0, null, null, null);
+    }
+
+    /**
+     * No answer for {@code d} (real time), then the connection closes without one: longer than the client's request
+     * timeout, it is a call that never answers. Nothing happens on the server. Holds no request thread.
+     */
+    public static ScriptedResponse stall(Duration d) {
+        return of(Kind.STALL, 0, null, null, null, 0, positive(d), null, null);
+    }
+
+    /** A problem of that status and {@code code} whose {@code detail} is 2 MiB and whose {@code errors[]} has 10,000 entries. */
+    public static ScriptedResponse oversizedProblem(int status, String code) {
+        return of(Kind.OVERSIZED, checkStatus(status), Objects.requireNonNull(code, "code"), null, null, 0, null, null,
+                null);
+    }
+
+    /**
+     * The call is handled at receipt (a from-url queues its job at once), but its answer is sent only after
+     * {@code d} of real time, e.g. to keep a call in flight across a graceful shutdown. Holds no request thread.
+     */
+    public static ScriptedResponse answeredLate(Duration d) {
+        return of(Kind.LATE, 0, null, null, null, 0, positive(d), null, null);
+    }
+
+    /**
+     * The ambiguous answer: the call is handled normally (a from-url queues its job, which runs, finishes and is
+     * listed), but the client gets {@code answer} instead, typically {@link #reset()}, {@link #stall(Duration)},
+     * {@code problem(500, "internal_error")} or {@code html(502)}.
+     */
+    public static ScriptedResponse afterHandling(ScriptedResponse answer) {
+        Objects.requireNonNull(answer, "answer");
+        if (answer.kind == Kind.DELAYED || answer.kind == Kind.LATE || answer.kind == Kind.AFTER_HANDLING) {
+            throw new IllegalArgumentException("the lost answer must be a final answer, not " + answer);
+        }
+        return new ScriptedResponse(Kind.AFTER_HANDLING, 0, null, null, null, 0, null, null, null, List.of(), answer);
+    }
+
+    private static Duration positive(Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("duration must be > 0");
+        }
+        return d;
+    }
+
     /** A copy of this response that also sends header {@code name: value}. */
     public ScriptedResponse withHeader(String name, String value) {
         List<Map.Entry<String, String>> h = new ArrayList<>(headers);
         h.add(Map.entry(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value")));
         return new ScriptedResponse(kind, status, code, detail, retryAfter, legacyRetryAfterSeconds, delay,
-                contentType, rawBody, h);
+                contentType, rawBody, h, then);
     }
 
     @Override
     public String toString() {
         return "ScriptedResponse[" + kind + (status > 0 ? " " + status : "") + (code != null ? " " + code : "")
-                + (delay != null ? " after " + delay : "") + "]";
+                + (delay != null ? " after " + delay : "") + (then != null ? " then " + then : "") + "]";
     }
 }

@@ -18,6 +18,8 @@ public final class SimulatorOptions {
     private final int threads;
     private final int maxRecordedCalls;
     private final boolean stockIsos;
+    private final FaultRates faults;
+    private final long seed;
 
     private SimulatorOptions(Builder b) {
         this.port = b.port;
@@ -26,6 +28,8 @@ public final class SimulatorOptions {
         this.threads = b.threads;
         this.maxRecordedCalls = b.maxRecordedCalls;
         this.stockIsos = b.stockIsos;
+        this.faults = b.faults;
+        this.seed = b.seed;
     }
 
     /** A builder with the defaults: random port, no tokens, system UTC clock, 32 threads, unbounded call log. */
@@ -63,10 +67,21 @@ public final class SimulatorOptions {
         return stockIsos;
     }
 
+    /** Random faults from the start (default none); changeable with {@link HostUpSimulator#faults(FaultRates)}. */
+    public FaultRates faults() {
+        return faults;
+    }
+
+    /** Seed of the random source the faults are drawn from. */
+    public long seed() {
+        return seed;
+    }
+
     @Override
     public String toString() {
         return "SimulatorOptions[port=" + port + ", tokens=" + tokens.size() + ", clock=" + clock
-                + ", threads=" + threads + ", maxRecordedCalls=" + maxRecordedCalls + ", stockIsos=" + stockIsos + "]";
+                + ", threads=" + threads + ", maxRecordedCalls=" + maxRecordedCalls + ", stockIsos=" + stockIsos
+                + ", faults=" + faults + ", seed=" + seed + "]";
     }
 
     /** Builder of {@link SimulatorOptions}. Not thread-safe. */
@@ -77,8 +92,22 @@ public final class SimulatorOptions {
         private int threads = 32;
         private int maxRecordedCalls = Integer.MAX_VALUE;
         private boolean stockIsos = true;
+        private FaultRates faults = FaultRates.NONE;
+        private long seed = 1;
 
         private Builder() {
+        }
+
+        /** Random faults from the start (default {@link FaultRates#NONE}). */
+        public Builder faults(FaultRates faults) {
+            this.faults = Objects.requireNonNull(faults, "faults");
+            return this;
+        }
+
+        /** Seed of the faults' random source (default 1): the same seed and call order give the same faults. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
         }
 
         /** Port on 127.0.0.1 (0 = any free port). */

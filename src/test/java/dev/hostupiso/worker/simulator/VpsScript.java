@@ -21,6 +21,9 @@ import java.util.Objects;
  */
 public final class VpsScript {
 
+    /** The Proxmox task's result when the file appeared while it ran. */
+    public static final String OVERRIDE_REFUSED = "refusing to override existing file";
+
     private final String vpsId;
 
     // ---- script (guarded by this)
@@ -153,6 +156,18 @@ public final class VpsScript {
         return this;
     }
 
+    /**
+     * The next {@code n} from-url calls queue their job as normal, then lose the answer: the client gets
+     * {@code answer} instead (see {@link ScriptedResponse#afterHandling(ScriptedResponse)}).
+     */
+    public synchronized VpsScript loseFromUrlAnswers(int n, ScriptedResponse answer) {
+        ScriptedResponse r = ScriptedResponse.afterHandling(answer);
+        for (int i = 0; i < n; i++) {
+            enqueue(Endpoint.FROM_URL, r);
+        }
+        return this;
+    }
+
     /** Number of scripted responses still queued for {@code ep}. */
     public synchronized int queued(Endpoint ep) {
         Deque<ScriptedResponse> q = queues.get(ep);
@@ -217,8 +232,10 @@ public final class VpsScript {
             } else {
                 Iso existing = findByName(j.filename);
                 if (existing != null) {
-                    // Proxmox renames the temp file over the existing one: same volume, same id.
-                    j.isoId = existing.id;
+                    // Proxmox's download-url does not rename over a file that appeared meanwhile (e.g. from a
+                    // concurrent download of the same name): the later task fails.
+                    j.failed = true;
+                    j.refusedOverride = true;
                 } else {
                     Iso iso = new Iso(HostUpSimulator.newId("iso_"), j.filename, displayNameOf(j.filename),
                             sizeGbOf(j.filename), formatOf(j.filename), j.listingLag, j.neverList);
@@ -340,7 +357,14 @@ public final class VpsScript {
         boolean done;
         boolean failed;
         boolean alreadyExisted;
+        /** Failed because the file was already in place when it finished. */
+        boolean refusedOverride;
         String isoId;
+
+        /** The failure message once failed: the scripted one, or Proxmox's refusal. */
+        String failure() {
+            return refusedOverride ? OVERRIDE_REFUSED : failMessage;
+        }
 
         Job(String id, long seq, VpsScript vps, String filename, Instant createdAt, Instant finishAt,
             String failMessage, int unknownPollsLeft, int listingLag, boolean neverList, long sizeBytes) {

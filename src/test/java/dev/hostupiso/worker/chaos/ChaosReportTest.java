@@ -1,0 +1,53 @@
+package dev.hostupiso.worker.chaos;
+
+import dev.hostupiso.worker.simulator.Fault;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The soak's plan follows its seed, and its report names every broken invariant. */
+class ChaosReportTest {
+
+    @Test
+    void theSeedFixesThePlan() {
+        ChaosConfig c = ChaosConfig.soak(7);
+        List<ChaosSoak.Step> plan = ChaosSoak.plan(c, new Random(7));
+        assertThat(ChaosSoak.plan(c, new Random(7))).isEqualTo(plan);
+        assertThat(ChaosSoak.plan(c, new Random(8))).isNotEqualTo(plan);
+        assertThat(plan).filteredOn(s -> s.what() == Disruption.BROKER_RESTART).hasSize(1);
+        assertThat(plan).extracting(ChaosSoak.Step::what).contains(Disruption.KILL, Disruption.TERM, Disruption.STOP_CONT);
+        assertThat(plan).allMatch(s -> s.at().compareTo(c.duration()) < 0);
+    }
+
+    @Test
+    void reportNamesDuplicatesLostAndSecondDownloads() throws Exception {
+        Map<String, Integer> perId = new LinkedHashMap<>();
+        perId.put("r-0", 1);
+        perId.put("r-1", 0);
+        perId.put("r-2", 2);
+        ChaosConfig c = new ChaosConfig(1, 3, 3, Duration.ofSeconds(10), Duration.ofSeconds(5), false,
+                Duration.ZERO, Duration.ofSeconds(1), ChaosConfig.DEFAULT_FAULTS, Duration.ofSeconds(3),
+                Duration.ofSeconds(6), Duration.ofSeconds(10));
+        ChaosReport bad = new ChaosReport(c, Instant.now(), Duration.ofSeconds(12), 3, perId,
+                Map.of("completed", 3L), 1, Map.of("vps_a/r-2.iso", 2L), Map.of(Fault.RESET, 4L), List.of("t+3s kill"), 4);
+        assertThat(bad.clean()).isFalse();
+        assertThat(bad.lost()).containsExactly("r-1");
+        assertThat(bad.duplicates()).containsExactly(Map.entry("r-2", 2));
+        assertThat(bad.summary()).contains("FAILED", "r-1", "r-2", "vps_a/r-2.iso");
+        assertThat(bad.markdown()).contains("FAILED", "nproc", "second downloads (simulator count) | 1");
+
+        perId.put("r-1", 1);
+        perId.put("r-2", 1);
+        ChaosReport good = new ChaosReport(c, Instant.now(), Duration.ofSeconds(12), 3, perId, Map.of("completed", 3L),
+                0, Map.of(), Map.of(), List.of(), 3);
+        assertThat(good.clean()).isTrue();
+        assertThat(good.summary()).contains("PASSED");
+    }
+}

@@ -1,0 +1,13 @@
+package dev.hostupiso.worker.chaos;
+
+/** What the chaos soak does to the deployment between two pauses. */
+enum Disruption {
+    /** kill -9 of one worker, replaced by a new instance a moment later. */
+    KILL,
+    /** SIGTERM of one worker (a graceful shutdown), replaced by a new instance. */
+    TERM,
+    /** SIGSTOP of one worker for longer than the consumer session timeout, then SIGCONT: a zombie comes back. */
+    STOP_CONT,
+    /** The broker stops and starts again on the same ports and data. */
+    BROKER_RESTART
+}
