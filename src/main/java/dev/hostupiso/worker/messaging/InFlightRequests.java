@@ -8,6 +8,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -58,11 +59,17 @@ public class InFlightRequests {
     private final Clock clock;
     private final Runnable onSlotFreed;
 
+    @Inject
     public InFlightRequests(Clock clock, WorkerConfig config, WorkerMetrics metrics, IntakeGate gate) {
-        this.clock = clock;
-        this.onSlotFreed = gate::recheck;
+        this(clock, gate::recheck);
         gate.bindInFlight(running::size);
         metrics.bindInFlight(running::size, this::oldestAgeSeconds, config.maxInFlight(), config.jobTimeout());
+    }
+
+    /** @param onSlotFreed runs whenever a request leaves, so intake can take the next one */
+    InFlightRequests(Clock clock, Runnable onSlotFreed) {
+        this.clock = clock;
+        this.onSlotFreed = onSlotFreed;
     }
 
     /** The outcome of {@code requestId} if it is running here. */

@@ -51,6 +51,7 @@ class DeployFilesTest {
             "isoworker_api_key_rejected", "isoworker_intake_paused",
             "isoworker_ledger_transactions_seconds_count", "isoworker_ledger_transactions_seconds_bucket",
             "isoworker_ledger_writes_total", "isoworker_jobs_resumed_total",
+            "isoworker_ledger_failures_total", "isoworker_ledger_stalled", "isoworker_api_key_hold",
             "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag",
             "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
             "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas");

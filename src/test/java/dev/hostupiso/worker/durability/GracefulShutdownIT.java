@@ -2,6 +2,7 @@ package dev.hostupiso.worker.durability;
 
 import dev.hostupiso.worker.demo.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
+import dev.hostupiso.worker.simulator.ScriptedResponse;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,42 @@ class GracefulShutdownIT {
             assertThat(ProcessCluster.logLines(second, "resuming: polling")).isEqualTo(10);
             System.out.printf("[measured] SIGTERM to exit with 10 jobs in flight: %d ms%n", leaving.toMillis());
         }
+    }
+
+    /**
+     * A rollout while from-url calls are on the wire: HostUp queues each download at once but answers
+     * only after 3 s, and SIGTERM comes at 1 s. The worker lets those answers arrive and records
+     * them before it leaves, so the next owner polls the jobs instead of queueing them again.
+     */
+    @Test
+    void sigtermLetsFromUrlCallsOnTheWireBeAnsweredAndRecorded() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster("sigterm-posts", 3, false)) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                cluster.sim.vps("vps_post" + i).jobDuration(Duration.ofSeconds(20))
+                        .enqueue(Endpoint.FROM_URL, ScriptedResponse.answeredLate(Duration.ofSeconds(3)));
+                ids.add("post-" + i);
+            }
+            WorkerProcess first = cluster.startWorker();
+            for (int i = 0; i < ids.size(); i++) {
+                cluster.send(ids.get(i), "vps_post" + i, "image-" + i + ".iso");
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> ids.stream().allMatch(id -> cluster.sim.count(vpsOf(id), Endpoint.FROM_URL) == 1));
+            Thread.sleep(1000);
+            Instant term = Instant.now();
+            first.close(); // SIGTERM while every answer is still 2 s away
+            Duration leaving = Duration.between(term, Instant.now());
+            assertThat(leaving).as("time to leave after SIGTERM").isLessThan(Duration.ofSeconds(25));
+
+            WorkerProcess second = cluster.startWorker();
+            cluster.assertExactlyOneCompletedOutcomeEach(ids, GracefulShutdownIT::vpsOf, Duration.ofSeconds(90));
+            assertThat(ProcessCluster.logLines(second, "resuming: polling")).as("jobs resumed as submitted").isEqualTo(6);
+            System.out.printf("[measured] SIGTERM to exit with 6 from-url answers on the wire: %d ms%n", leaving.toMillis());
+        }
+    }
+
+    private static String vpsOf(String requestId) {
+        return "vps_" + requestId.replace("-", "");
     }
 }
