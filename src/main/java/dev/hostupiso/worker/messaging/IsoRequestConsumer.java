@@ -12,6 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -19,6 +23,11 @@ import java.util.List;
  * work runs asynchronously: this method waits only for the {@link IntakeGate}, hands the request to
  * the {@link JobDispatcher} and returns. A record is acknowledged (its offset may be committed) as
  * soon as its request is durably in the job ledger, not when its hour-long job ends.
+ * <p>
+ * Values are read as bytes and decoded strictly: a value that is not UTF-8 cannot be answered. A
+ * record that cannot be answered is written, byte for byte, to the dead-letter topic by the
+ * {@link DeadLetterPublisher} and acknowledged once that copy is durable; until then later records
+ * wait, so that a broker outage neither loses it nor lets the offset pass it.
  */
 @ApplicationScoped
 public class IsoRequestConsumer {
@@ -26,24 +35,26 @@ public class IsoRequestConsumer {
     private final RequestParser parser;
     private final IntakeGate gate;
     private final JobDispatcher dispatcher;
+    private final DeadLetterPublisher deadLetters;
     private final WorkerMetrics metrics;
 
-    public IsoRequestConsumer(RequestParser parser, IntakeGate gate, JobDispatcher dispatcher, WorkerMetrics metrics) {
+    public IsoRequestConsumer(RequestParser parser, IntakeGate gate, JobDispatcher dispatcher,
+                              DeadLetterPublisher deadLetters, WorkerMetrics metrics) {
         this.parser = parser;
         this.gate = gate;
         this.dispatcher = dispatcher;
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 
     @Incoming("iso-requests")
-    public Uni<Void> consume(Message<String> record) {
-        Parsed parsed = parser.parse(record.getPayload());
+    public Uni<Void> consume(Message<byte[]> record) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordMetadata<byte[], byte[]> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+        Parsed parsed = parse(record.getPayload());
         if (parsed instanceof Poison poison) {
-            Log.warnf("dead-lettering a request record: %s", poison.reason());
-            metrics.requestFinished("dead_lettered", "poison");
-            return Uni.createFrom().completionStage(record.nack(new PoisonRecordException(poison.reason())));
+            return deadLetter(record, kafka, poison.reason());
         }
-        IncomingKafkaRecordMetadata<?, ?> kafka = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         return gate.awaitOpen().invoke(() -> {
             if (parsed instanceof Valid v) {
                 dispatcher.dispatch(v.request(), List.of(), record, kafka.getPartition(), kafka.getOffset());
@@ -51,6 +62,35 @@ public class IsoRequestConsumer {
                 Invalid i = (Invalid) parsed;
                 dispatcher.dispatch(i.request(), i.errors(), record, kafka.getPartition(), kafka.getOffset());
             }
+        }).onFailure().recoverWithUni(f -> {
+            // A bug must not stop intake (the channel fails on an error): keep the record, go on.
+            Log.errorf(f, "request record %s-%d@%d could not be handled", kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+            return deadLetter(record, kafka, "processing failed: " + f.getClass().getSimpleName());
         });
+    }
+
+    private Parsed parse(byte[] value) {
+        if (value == null) {
+            return parser.parse(null);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return new Poison("value is not UTF-8");
+        }
+        return parser.parse(text);
+    }
+
+    private Uni<Void> deadLetter(Message<byte[]> record, IncomingKafkaRecordMetadata<byte[], byte[]> kafka, String reason) {
+        Log.warnf("dead-lettering a request record: %s", reason);
+        DeadLetter letter = new DeadLetter(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getKey(),
+                record.getPayload(), DeadLetter.copyOf(kafka.getHeaders()), reason);
+        return deadLetters.publish(letter)
+                .invoke(() -> metrics.requestFinished("dead_lettered", "poison"))
+                .chain(() -> Uni.createFrom().completionStage(record.ack()));
     }
 }
