@@ -3,6 +3,7 @@ package dev.hostupiso.worker.messaging;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.SubmitControl;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import org.junit.jupiter.api.Test;
