@@ -2,6 +2,7 @@ package dev.hostupiso.worker.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.hostupiso.worker.simulator.SimulatorControl;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.simulator.JobTimes;
 import dev.hostupiso.worker.simulator.RecordedCall;
@@ -12,11 +13,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -77,7 +76,7 @@ public final class BenchSimulator {
     private static String handle(HostUpSimulator sim, HttpExchange ex) throws IOException {
         ex.getRequestBody().readAllBytes();
         String path = ex.getRequestURI().getPath();
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = SimulatorControl.query(ex.getRequestURI().getRawQuery());
         switch (path) {
             case "/control/reset":
                 sim.reset();
@@ -130,20 +129,5 @@ public final class BenchSimulator {
 
     static long micros(Instant t) {
         return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> m = new HashMap<>();
-        if (raw == null) {
-            return m;
-        }
-        for (String kv : raw.split("&")) {
-            int i = kv.indexOf('=');
-            if (i > 0) {
-                m.put(URLDecoder.decode(kv.substring(0, i), StandardCharsets.UTF_8),
-                        URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return m;
     }
 }

@@ -133,7 +133,8 @@ public final class SimulatorControl implements AutoCloseable {
         return v;
     }
 
-    private static Map<String, String> query(String raw) {
+    /** The parameters of a URL query string, decoded. */
+    public static Map<String, String> query(String raw) {
         Map<String, String> m = new HashMap<>();
         if (raw == null) {
             return m;

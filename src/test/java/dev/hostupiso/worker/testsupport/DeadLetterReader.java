@@ -3,17 +3,13 @@ package dev.hostupiso.worker.testsupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Reads a dead-letter topic as bytes (keys, values and headers exactly as written) in a background
@@ -21,9 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class DeadLetterReader implements AutoCloseable {
 
-    private final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicTail<byte[], byte[]> tail;
 
     public DeadLetterReader(String bootstrapServers, String topic) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
@@ -32,30 +26,16 @@ public final class DeadLetterReader implements AutoCloseable {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024));
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(topic, p.partition()));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        thread = new Thread(() -> {
-            try (consumer) {
-                while (running) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                }
-            }
-        }, "dead-letter-reader");
-        thread.setDaemon(true);
-        thread.start();
+        tail = new TopicTail<>(consumer, List.of(topic), "dead-letter-reader");
     }
 
     public List<ConsumerRecord<byte[], byte[]>> records() {
-        return List.copyOf(records);
+        return List.copyOf(tail.records());
     }
 
     /** The dead letters of the request record at {@code partition}/{@code offset} of {@code topic}. */
     public List<ConsumerRecord<byte[], byte[]>> of(String topic, int partition, long offset) {
-        return records.stream().filter(r -> topic.equals(header(r, "dead-letter-topic"))
+        return tail.records().stream().filter(r -> topic.equals(header(r, "dead-letter-topic"))
                 && Integer.toString(partition).equals(header(r, "dead-letter-partition"))
                 && Long.toString(offset).equals(header(r, "dead-letter-offset"))).toList();
     }
@@ -67,7 +47,6 @@ public final class DeadLetterReader implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        thread.join(5000);
+        tail.close();
     }
 }

@@ -3,17 +3,13 @@ package dev.hostupiso.worker.testsupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -24,9 +20,7 @@ import org.awaitility.Awaitility;
  */
 public final class TopicWatcher implements AutoCloseable {
 
-    private final List<ConsumerRecord<String, String>> records = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicTail<String, String> tail;
 
     public TopicWatcher(String bootstrapServers, String... topics) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
@@ -36,38 +30,22 @@ public final class TopicWatcher implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 // Outcomes are written in transactions: see only committed ones, as real consumers should.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        thread = new Thread(() -> {
-            try (consumer) {
-                while (running) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                }
-            }
-        }, "topic-watcher");
-        thread.setDaemon(true);
-        thread.start();
+        tail = new TopicTail<>(consumer, List.of(topics), "topic-watcher");
     }
 
     public List<ConsumerRecord<String, String>> records(String topic) {
-        return records.stream().filter(r -> r.topic().equals(topic)).toList();
+        return tail.records().stream().filter(r -> r.topic().equals(topic)).toList();
     }
 
     public List<ConsumerRecord<String, String>> records(String topic, String key) {
-        return records.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
+        return tail.records().stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
     }
 
     /** Waits for the first record of {@code topic} matching {@code filter}. */
     public ConsumerRecord<String, String> await(String topic, Duration timeout, Predicate<ConsumerRecord<String, String>> filter) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
-                .until(() -> records.stream().anyMatch(r -> r.topic().equals(topic) && filter.test(r)));
-        return records.stream().filter(r -> r.topic().equals(topic) && filter.test(r)).findFirst().orElseThrow();
+                .until(() -> tail.records().stream().anyMatch(r -> r.topic().equals(topic) && filter.test(r)));
+        return tail.records().stream().filter(r -> r.topic().equals(topic) && filter.test(r)).findFirst().orElseThrow();
     }
 
     public ConsumerRecord<String, String> awaitKey(String topic, String key, Duration timeout) {
@@ -81,7 +59,6 @@ public final class TopicWatcher implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        thread.join(5000);
+        tail.close();
     }
 }
