@@ -34,8 +34,8 @@ public final class Bounds {
     public static final int DETAIL = 1000;
     /** {@code errors[]} entries kept; when more came, the last kept entry says how many were dropped. */
     public static final int ERRORS = 20;
-    public static final int ERROR_POINTER = 256;
-    public static final int ERROR_DETAIL = 500;
+    public static final int ERROR_POINTER = 128;
+    public static final int ERROR_DETAIL = 300;
     public static final int ERROR_CODE = CODE;
     public static final int UPSTREAM_REQUEST_ID = 128;
 
@@ -43,6 +43,15 @@ public final class Bounds {
     public static final int JOB_ID = 128;
     public static final int POLL_URL = 2048;
     public static final int ISO_ID = 128;
+
+    /**
+     * Upper bound of an outcome event's value, serialized (UTF-8 JSON): every field at its limit in the
+     * character whose JSON form is longest (a control character, six bytes), numbers and instants at
+     * their longest. Checked against the real records by {@code LedgerRecordSizeProperties}.
+     */
+    public static final int MAX_OUTCOME_EVENT_BYTES = 75_000;
+    /** Upper bound of a job-ledger record's value (a request, its state and its outcome), as above. */
+    public static final int MAX_LEDGER_ENTRY_BYTES = 105_000;
 
     /** Code of the {@code errors[]} entry that stands for the entries dropped. */
     public static final String ERRORS_TRUNCATED = "errors_truncated";

@@ -9,7 +9,7 @@ import java.util.OptionalInt;
 /**
  * {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset}. HostUp sends the reset as an
  * ISO-8601 timestamp, not epoch seconds; an epoch value is still accepted for robustness. Counts
- * are ASCII digits within an {@code int}; anything else leaves that field empty. A remaining count
+ * are ASCII digits (around them only spaces and tabs) within an {@code int}; anything else leaves that field empty. A remaining count
  * above the limit is inconsistent and taken as the limit (never assume more budget than a window has).
  */
 public record RateLimitHeaders(OptionalInt limit, OptionalInt remaining, Optional<Instant> reset) {
@@ -32,7 +32,7 @@ public record RateLimitHeaders(OptionalInt limit, OptionalInt remaining, Optiona
         if (v == null) {
             return OptionalInt.empty();
         }
-        String s = v.trim().replaceFirst("^0+(?=.)", "");
+        String s = RetryAfter.ows(v).replaceFirst("^0+(?=.)", "");
         if (!RetryAfter.isAsciiDigits(s) || s.length() > 10) {
             return OptionalInt.empty();
         }
@@ -44,7 +44,7 @@ public record RateLimitHeaders(OptionalInt limit, OptionalInt remaining, Optiona
         if (v == null || v.isBlank()) {
             return Optional.empty();
         }
-        String s = v.trim();
+        String s = RetryAfter.ows(v);
         try {
             return Optional.of(OffsetDateTime.parse(s).toInstant());
         } catch (DateTimeParseException notIso) {

@@ -29,7 +29,7 @@ public final class RetryAfter {
         if (value == null) {
             return Optional.empty();
         }
-        String v = value.trim();
+        String v = ows(value);
         if (v.isEmpty()) {
             return Optional.empty();
         }
@@ -54,6 +54,19 @@ public final class RetryAfter {
         return wait.isNegative() || wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
+    /** {@code s} without the optional white space (spaces and tabs, RFC 9110 §5.6.3) around a header value. */
+    static String ows(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
     static boolean isAsciiDigits(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -69,7 +82,7 @@ public final class RetryAfter {
             return Optional.empty();
         }
         try {
-            return Optional.of(ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return Optional.of(ZonedDateTime.parse(ows(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
