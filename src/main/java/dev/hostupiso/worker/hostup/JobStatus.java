@@ -9,13 +9,22 @@ import java.util.Optional;
 /**
  * A job's state as read from either envelope HostUp may answer a poll with: the documented generic
  * {@code {"success":…,"data":{state,status,isCompleted,…}}} or the v2 {@code {"operation":{status,…}}}.
- * Unknown fields are ignored.
+ * Unknown fields are ignored. Bounded on construction: the failure detail is cut to
+ * {@link Bounds#DETAIL}; a job id or poll URL longer than {@link Bounds#JOB_ID} / {@link Bounds#POLL_URL}
+ * is treated as absent (a cut identifier would name another job).
  *
- * @param progress     percentage 0–100 when reported
+ * @param progress      percentage 0–100 when reported
  * @param failureDetail what the job said about its failure ({@code result} as text), if failed
  */
 public record JobStatus(State state, Optional<String> jobId, Optional<Integer> progress,
                         Optional<String> pollUrl, Optional<String> failureDetail) {
+
+    public JobStatus {
+        jobId = Bounds.identifier(jobId, Bounds.JOB_ID);
+        pollUrl = Bounds.identifier(pollUrl, Bounds.POLL_URL);
+        progress = progress == null ? Optional.empty() : progress;
+        failureDetail = failureDetail == null ? Optional.empty() : failureDetail.map(d -> Bounds.truncate(d, Bounds.DETAIL));
+    }
 
     public enum State { PENDING, RUNNING, COMPLETED, FAILED }
 
@@ -51,10 +60,10 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
         }
         Optional<Integer> progress = Optional.empty();
         JsonNode details = n.get("progressDetails");
-        if (details != null && details.has("percentage") && details.get("percentage").isNumber()) {
-            progress = Optional.of(details.get("percentage").asInt());
-        } else if (n.has("progress") && n.get("progress").isNumber()) {
-            progress = Optional.of(n.get("progress").asInt());
+        if (details != null && details.isObject() && percent(details.get("percentage")).isPresent()) {
+            progress = percent(details.get("percentage"));
+        } else {
+            progress = percent(n.get("progress"));
         }
         Optional<String> failure = Optional.empty();
         if (state == State.FAILED) {
@@ -78,8 +87,15 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
                 return code + msg;
             }
         }
-        String s = result.toString();
-        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
+        return result.toString(); // cut by the constructor
+    }
+
+    /** A number as a percentage clamped to 0–100 (a huge or negative value is not worth a failure). */
+    private static Optional<Integer> percent(JsonNode v) {
+        if (v == null || !v.isNumber() || Double.isNaN(v.asDouble())) {
+            return Optional.empty();
+        }
+        return Optional.of((int) Math.max(0, Math.min(100, v.asDouble())));
     }
 
     private static boolean bool(JsonNode n, String f) {

@@ -10,14 +10,21 @@ import java.util.Optional;
 /**
  * An error answer from HostUp, read from whichever shape it came in: RFC 7807 problem details, the
  * older {@code {error, message, retryAfter}} body, or something that is not JSON at all (a proxy's
- * HTML page). The worker branches on {@link #code()}, never on prose.
+ * HTML page). The worker branches on {@link #code()}, never on prose. Every text is cut to its
+ * {@link Bounds} limit on construction, so a hostile body cannot reach a log line or an outcome whole.
  *
  * @param legacyRetryAfterSeconds {@code retryAfter} of the older 429 body, when no header carried it
  */
 public record Problem(int status, String code, String title, String detail, List<FieldError> errors,
                       Optional<String> upstreamRequestId, Optional<Long> legacyRetryAfterSeconds) {
 
-    private static final int MAX_TEXT = 500;
+    public Problem {
+        code = Bounds.truncate(code, Bounds.CODE);
+        title = Bounds.truncate(title, Bounds.TITLE);
+        detail = Bounds.truncate(detail, Bounds.DETAIL);
+        errors = Bounds.fieldErrors(errors);
+        upstreamRequestId = Optional.ofNullable(upstreamRequestId).flatMap(o -> o).map(id -> Bounds.truncate(id, Bounds.UPSTREAM_REQUEST_ID));
+    }
 
     public static Problem from(ApiResponse response, ObjectMapper mapper) {
         JsonNode json = readObject(response.body(), mapper);
@@ -86,7 +93,6 @@ public record Problem(int status, String code, String title, String detail, List
         if (v == null || v.isNull() || v.isContainerNode()) {
             return null;
         }
-        String s = v.asText();
-        return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "…" : s;
+        return v.asText();
     }
 }

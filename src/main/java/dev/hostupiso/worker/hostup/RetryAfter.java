@@ -18,27 +18,63 @@ public final class RetryAfter {
     private RetryAfter() {
     }
 
+    /** Stands for a delta-seconds too large for a {@code long}: far beyond any ceiling the caller applies. */
+    static final Duration VERY_LONG = Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L);
+
+    /**
+     * The wait {@code value} asks for: positive, or empty for zero, the past and anything that is neither
+     * delta-seconds (ASCII digits only) nor an HTTP-date. Never throws.
+     */
     public static Optional<Duration> parse(String value, String dateHeader, Instant now) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return Optional.empty();
         }
-        String v = value.trim();
-        if (v.chars().allMatch(Character::isDigit)) {
-            try {
-                long seconds = Long.parseLong(v);
-                return seconds > 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
-            } catch (NumberFormatException overflow) {
-                // More digits than a long holds: far beyond any ceiling, so treat as "very long".
-                return Optional.of(Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L));
+        String v = ows(value);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (isAsciiDigits(v)) {
+            String digits = v.replaceFirst("^0+", "");
+            if (digits.isEmpty()) {
+                return Optional.empty(); // zero: no wait asked for, so backoff applies
             }
+            // 18 digits always fit a long; more is "very long", and the caller clamps it anyway.
+            return Optional.of(digits.length() > 18 ? VERY_LONG : Duration.ofSeconds(Long.parseLong(digits)));
         }
         Optional<Instant> until = httpDate(v);
         if (until.isEmpty()) {
             return Optional.empty();
         }
-        Instant reference = httpDate(dateHeader).orElse(now);
+        Instant reference = now;
+        Optional<Instant> serverNow = httpDate(dateHeader);
+        if (serverNow.isPresent()) {
+            reference = serverNow.get();
+        }
         Duration wait = Duration.between(reference, until.get());
         return wait.isNegative() || wait.isZero() ? Optional.empty() : Optional.of(wait);
+    }
+
+    /** {@code s} without the optional white space (spaces and tabs, RFC 9110 §5.6.3) around a header value. */
+    static String ows(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    static boolean isAsciiDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return !s.isEmpty();
     }
 
     static Optional<Instant> httpDate(String v) {
@@ -46,7 +82,7 @@ public final class RetryAfter {
             return Optional.empty();
         }
         try {
-            return Optional.of(ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return Optional.of(ZonedDateTime.parse(ows(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

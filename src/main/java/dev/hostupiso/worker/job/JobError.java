@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.hostup.Problem;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * {@code code} passes through; the worker's own codes are {@code invalid_request} (local
  * validation), {@code job_failed}, {@code job_timeout}, {@code job_lost}, {@code iso_not_listed},
  * {@code invalid_response}, {@code connection_error}, {@code timeout} and {@code worker_error}.
+ * Every part is cut to its {@link Bounds} limit on construction.
  *
  * @param httpStatus HostUp's status, null when the error is the worker's own
  * @param retryable  whether sending the same request again later may succeed
@@ -20,7 +22,12 @@ public record JobError(String code, String title, String detail, Integer httpSta
                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors, String upstreamRequestId) {
 
     public JobError {
-        errors = errors == null ? List.of() : List.copyOf(errors); // absent in JSON when empty
+        // Bounded here, whoever builds it, so no HostUp answer can make an outcome or ledger record too large.
+        code = Bounds.truncate(code, Bounds.CODE);
+        title = Bounds.truncate(title, Bounds.TITLE);
+        detail = Bounds.truncate(detail, Bounds.DETAIL);
+        errors = Bounds.fieldErrors(errors); // absent in JSON when empty
+        upstreamRequestId = Bounds.truncate(upstreamRequestId, Bounds.UPSTREAM_REQUEST_ID);
     }
 
     public static JobError of(String code, String title, String detail, boolean retryable) {

@@ -1,12 +1,18 @@
 package dev.hostupiso.worker.messaging;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.job.IsoRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +24,46 @@ import java.util.regex.Pattern;
  * A record that cannot be answered (not a JSON object, no usable {@code requestId}) is
  * {@link Poison}; any other rule broken is {@link Invalid}, answered with a failed event carrying
  * JSON-pointer {@code errors[]} in HostUp's own shape.
+ *
+ * <p>The rules are exactly those of {@code schemas/iso-download-request.schema.json}: a record is
+ * {@link Valid} if and only if that schema accepts its value (the patterns below are the schema's,
+ * character for character; lengths count code points, as JSON Schema does). The JSON is read
+ * strictly: a duplicate key, content after the value, nesting deeper than 1,000 levels or a number
+ * of more than 1,000 digits make the record {@link Poison}, since its meaning is not certain.
+ * The request values an {@link Invalid} echoes back are cut to the contract's maxima
+ * ({@link Bounds#truncate}); no exception escapes {@link #parse}.
  */
 @ApplicationScoped
 public class RequestParser {
 
-    static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    static final Pattern VPS_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    /** End of input: {@code $} would also match before a final line break in Java's regex dialect. */
+    private static final String END = "(?![\\s\\S])";
+    static final String REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}" + END;
+    static final String VPS_ID_PATTERN = "^[A-Za-z0-9_-]{1,128}" + END;
+    /**
+     * An absolute http(s) URI (RFC 3986) with a host: printable ASCII, well-formed percent escapes,
+     * optional userinfo and port, then path, query and fragment. No loop over an alternation, so long
+     * inputs cannot exhaust the regex engine's stack.
+     */
+    static final String URL_PATTERN = "^(?![\\s\\S]*%(?![0-9A-Fa-f]{2}))[Hh][Tt][Tt][Pp][Ss]?://"
+            + "(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@)?"
+            + "(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\\[[0-9A-Fa-f:.]+\\])"
+            + "(?::[0-9]*)?"
+            + "(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?"
+            + "(?:\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?"
+            + "(?:#[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?" + END;
+    /** No {@code ..}, no path separator, no C0/C1 control character, no unpaired surrogate; ends .iso/.img. */
+    static final String FILENAME_PATTERN = "^(?![\\s\\S]*\\.\\.)[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]+"
+            + "\\.(?:[Ii][Ss][Oo]|[Ii][Mm][Gg])" + END;
+
+    static final Pattern REQUEST_ID = Pattern.compile(REQUEST_ID_PATTERN);
+    static final Pattern VPS_ID = Pattern.compile(VPS_ID_PATTERN);
+    static final Pattern URL = Pattern.compile(URL_PATTERN);
+    static final Pattern HTTP_SCHEME = Pattern.compile("^[Hh][Tt][Tt][Pp][Ss]?://");
+    static final Pattern FILENAME = Pattern.compile(FILENAME_PATTERN);
     static final Set<String> DECOMPRESS = Set.of("none", "gzip", "lzo", "zstd", "bzip2");
-    static final int MAX_URL = 2048;
-    static final int MAX_FILENAME = 255;
+    static final int MAX_URL = Bounds.URL;
+    static final int MAX_FILENAME = Bounds.FILENAME;
 
     /** What a record turned out to be. */
     public sealed interface Parsed permits Valid, Invalid, Poison {
@@ -35,18 +72,24 @@ public class RequestParser {
     public record Valid(IsoRequest request) implements Parsed {
     }
 
-    /** Answerable, but breaks the contract: {@code request} holds what could be read (fields may be null). */
+    /**
+     * Answerable, but breaks the contract: {@code request} holds what could be read (fields may be
+     * null), each value cut to its contract maximum; {@code errors} has at least one entry.
+     */
     public record Invalid(IsoRequest request, List<FieldError> errors) implements Parsed {
     }
 
-    /** Not answerable: goes to the dead-letter topic with {@code reason}. */
+    /** Not answerable: goes to the dead-letter topic with {@code reason} (a fixed text, never input). */
     public record Poison(String reason) implements Parsed {
     }
 
-    private final ObjectMapper mapper;
+    private final ObjectReader reader;
 
     public RequestParser(ObjectMapper mapper) {
-        this.mapper = mapper;
+        // The parser's own strict reader; the application's mapper stays as it is.
+        this.reader = mapper.reader()
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public Parsed parse(String value) {
@@ -55,7 +98,14 @@ public class RequestParser {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(value);
+            root = reader.readTree(value);
+        } catch (StreamConstraintsException e) {
+            return new Poison("value is not valid JSON: beyond the reader's limits (nesting, number or string length)");
+        } catch (JsonParseException e) {
+            return new Poison(e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+                    ? "value is not valid JSON: duplicate key" : "value is not JSON");
+        } catch (MismatchedInputException e) {
+            return new Poison("value is not valid JSON: content after the value");
         } catch (Exception e) {
             return new Poison("value is not JSON");
         }
@@ -66,7 +116,7 @@ public class RequestParser {
         if (rid == null || rid.isNull()) {
             return new Poison("requestId is missing");
         }
-        if (!rid.isTextual() || !REQUEST_ID.matcher(rid.asText()).matches()) {
+        if (!rid.isTextual() || !REQUEST_ID.matcher(rid.asText()).find()) {
             return new Poison("requestId must be 1-128 characters of [A-Za-z0-9._:-]");
         }
         List<FieldError> errors = new ArrayList<>();
@@ -75,7 +125,7 @@ public class RequestParser {
         String filename = string(root, "filename", errors);
         String decompress = root.hasNonNull("decompress") ? string(root, "decompress", errors) : "none";
 
-        if (vpsId != null && !VPS_ID.matcher(vpsId).matches()) {
+        if (vpsId != null && !VPS_ID.matcher(vpsId).find()) {
             errors.add(new FieldError("/vpsId", "must be a HostUp VPS id: 1-128 characters of [A-Za-z0-9_-]", "invalid_format"));
         }
         if (url != null) {
@@ -87,8 +137,14 @@ public class RequestParser {
         if (decompress != null && !DECOMPRESS.contains(decompress)) {
             errors.add(new FieldError("/decompress", "must be one of none, gzip, lzo, zstd, bzip2", "invalid_value"));
         }
-        IsoRequest request = new IsoRequest(rid.asText(), vpsId, url, filename, decompress);
-        return errors.isEmpty() ? new Valid(request) : new Invalid(request, List.copyOf(errors));
+        if (errors.isEmpty()) {
+            return new Valid(new IsoRequest(rid.asText(), vpsId, url, filename, decompress));
+        }
+        // Echoed back in the failed outcome and stored in the ledger: never more than the contract allows.
+        IsoRequest echo = new IsoRequest(rid.asText(), Bounds.truncate(vpsId, Bounds.VPS_ID),
+                Bounds.truncate(url, Bounds.URL), Bounds.truncate(filename, Bounds.FILENAME),
+                Bounds.truncate(decompress, Bounds.DECOMPRESS));
+        return new Invalid(echo, List.copyOf(errors));
     }
 
     private static String string(JsonNode root, String field, List<FieldError> errors) {
@@ -105,37 +161,37 @@ public class RequestParser {
     }
 
     static void checkUrl(String url, List<FieldError> errors) {
-        if (url.length() > MAX_URL) {
+        if (url.codePointCount(0, url.length()) > MAX_URL) {
             errors.add(new FieldError("/url", "must be at most " + MAX_URL + " characters", "too_long"));
-            return;
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (Exception e) {
-            errors.add(new FieldError("/url", "is not a valid URL", "invalid_format"));
-            return;
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
+        } else if (!HTTP_SCHEME.matcher(url).find()) {
             errors.add(new FieldError("/url", "must be an http or https URL", "invalid_value"));
-        } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            errors.add(new FieldError("/url", "must name a host", "invalid_format"));
+        } else if (!URL.matcher(url).find()) {
+            errors.add(new FieldError("/url",
+                    "must be an absolute URL with a host, in printable ASCII with valid %-escapes (RFC 3986)", "invalid_format"));
         }
     }
 
     static void checkFilename(String name, List<FieldError> errors) {
-        if (name.length() > MAX_FILENAME) {
+        if (name.codePointCount(0, name.length()) > MAX_FILENAME) {
             errors.add(new FieldError("/filename", "must be at most " + MAX_FILENAME + " characters", "too_long"));
         } else if (name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.contains("..")) {
             errors.add(new FieldError("/filename", "must be a plain file name: no path separators and no '..'", "invalid_format"));
-        } else if (name.chars().anyMatch(c -> Character.isISOControl(c) || c == 0x7f)) {
-            errors.add(new FieldError("/filename", "must not contain control characters", "invalid_format"));
-        } else {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if ((!lower.endsWith(".iso") && !lower.endsWith(".img")) || lower.length() <= 4) {
-                errors.add(new FieldError("/filename", "must end in .iso or .img", "invalid_value"));
+        } else if (name.chars().anyMatch(Character::isISOControl) || hasUnpairedSurrogate(name)) {
+            errors.add(new FieldError("/filename", "must not contain control characters or unpaired surrogates", "invalid_format"));
+        } else if (!FILENAME.matcher(name).find()) {
+            errors.add(new FieldError("/filename", "must end in .iso or .img", "invalid_value"));
+        }
+    }
+
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
             }
         }
+        return false;
     }
 }

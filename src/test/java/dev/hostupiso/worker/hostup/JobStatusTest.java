@@ -58,4 +58,27 @@ class JobStatusTest {
         assertThat(JobStatus.parse("{\"hello\":1}", mapper)).isEmpty();
         assertThat(JobStatus.parse("", mapper)).isEmpty();
     }
+
+    @Test
+    void everyFailurePathIsBounded() {
+        String big = "y".repeat(2_000_000);
+        for (String body : new String[] {
+                "{\"data\":{\"isFailed\":true,\"result\":null,\"progressMessage\":\"" + big + "\"}}",
+                "{\"operation\":{\"status\":\"failed\",\"result\":\"" + big + "\"}}",
+                "{\"operation\":{\"status\":\"failed\",\"result\":{\"error\":\"" + big + "\",\"message\":\"" + big + "\"}}}",
+                "{\"operation\":{\"status\":\"failed\",\"result\":{\"other\":\"" + big + "\"}}}"}) {
+            JobStatus s = JobStatus.parse(body, mapper).orElseThrow();
+            assertThat(s.failureDetail()).hasValueSatisfying(d -> assertThat(d).hasSize(Bounds.DETAIL).endsWith(Bounds.MARKER));
+        }
+    }
+
+    @Test
+    void overlongIdentifiersAreTreatedAsAbsentNotCut() {
+        JobStatus s = JobStatus.parse("{\"operation\":{\"status\":\"queued\",\"jobId\":\"" + "j".repeat(129) + "\",\"pollUrl\":\"/"
+                + "p".repeat(2048) + "\"}}", mapper).orElseThrow();
+        assertThat(s.jobId()).isEmpty();
+        assertThat(s.pollUrl()).isEmpty();
+        assertThat(JobStatus.parse("{\"operation\":{\"status\":\"queued\",\"jobId\":\"" + "j".repeat(128) + "\"}}", mapper)
+                .orElseThrow().jobId()).hasValueSatisfying(id -> assertThat(id).hasSize(128));
+    }
 }

@@ -52,4 +52,29 @@ class ProblemTest {
         assertThat(Problem.from(response(403, "{\"message\":\"IP not allowed\"}", "application/json"), mapper).code())
                 .isEqualTo("forbidden");
     }
+
+    @Test
+    void hugeTextsAndTenThousandErrorsAreCut() {
+        String big = "x".repeat(2_000_000);
+        String body = "{\"code\":\"" + big + "\",\"title\":\"" + big + "\",\"detail\":\"" + big + "\",\"requestId\":\"" + big
+                + "\",\"errors\":[" + ("{\"pointer\":\"/" + "p".repeat(1000) + "\",\"detail\":\"d\",\"code\":\"c\"},").repeat(9_999)
+                + "{}]}";
+        Problem p = Problem.from(response(400, body, "application/problem+json"), mapper);
+        assertThat(p.code()).hasSize(Bounds.CODE).endsWith(Bounds.MARKER);
+        assertThat(p.title()).hasSize(Bounds.TITLE);
+        assertThat(p.detail()).hasSize(Bounds.DETAIL).endsWith(Bounds.MARKER);
+        assertThat(p.upstreamRequestId()).hasValueSatisfying(id -> assertThat(id).hasSize(Bounds.UPSTREAM_REQUEST_ID));
+        assertThat(p.errors()).hasSize(Bounds.ERRORS);
+        assertThat(p.errors().get(0).pointer()).hasSize(Bounds.ERROR_POINTER);
+        assertThat(p.errors().get(Bounds.ERRORS - 1))
+                .isEqualTo(new FieldError("", "9981 more errors not shown", Bounds.ERRORS_TRUNCATED));
+    }
+
+    @Test
+    void aHugeContentTypeOrRequestIdHeaderIsCutToo() {
+        Problem p = Problem.from(new ApiResponse(Endpoint.JOB, 502, "<html/>", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("r".repeat(100_000)), Optional.of("t".repeat(100_000))), mapper);
+        assertThat(p.detail()).hasSize(Bounds.DETAIL);
+        assertThat(p.upstreamRequestId()).hasValueSatisfying(id -> assertThat(id).hasSize(Bounds.UPSTREAM_REQUEST_ID));
+    }
 }

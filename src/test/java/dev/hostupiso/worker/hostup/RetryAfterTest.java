@@ -52,4 +52,13 @@ class RetryAfterTest {
     void httpDateInThePastFallsBack() {
         assertThat(RetryAfter.parse("Fri, 27 Nov 2026 09:59:00 GMT", null, NOW)).isEmpty();
     }
+
+    @Test
+    void onlyAsciiDigitsAndHttpWhiteSpaceMakeDeltaSeconds() {
+        assertThat(RetryAfter.parse("\u0000", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("\u00009", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("\u0663", null, NOW)).isEmpty(); // ARABIC-INDIC DIGIT THREE
+        assertThat(RetryAfter.parse("\t7 ", null, NOW)).contains(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("0000000000000000000000000", null, NOW)).isEmpty();
+    }
 }

@@ -98,4 +98,83 @@ class RequestParserTest {
         assertThat(errorsOf("{\"requestId\":\"r\",\"vpsId\":7,\"url\":\"https://h/x\",\"filename\":\"x.iso\"}"))
                 .extracting(FieldError::code).containsExactly("invalid_format");
     }
+
+    @Test
+    void invalidValuesAreEchoedCutToTheContractMaximum() {
+        String huge = "v".repeat(600_000);
+        Parsed p = parser.parse("{\"requestId\":\"r-1\",\"vpsId\":\"" + huge + "\",\"url\":\"ftp://" + huge
+                + "\",\"filename\":\"" + huge + "\",\"decompress\":\"" + huge + "\"}");
+        IsoRequest echo = ((Invalid) p).request();
+        assertThat(echo.vpsId()).hasSize(128).endsWith("…").startsWith("vvv");
+        assertThat(echo.url()).hasSize(2048).endsWith("…");
+        assertThat(echo.filename()).hasSize(255).endsWith("…");
+        assertThat(echo.decompress()).hasSize(16).endsWith("…");
+        assertThat(((Invalid) p).errors()).extracting(FieldError::pointer)
+                .containsExactlyInAnyOrder("/vpsId", "/url", "/filename", "/decompress");
+    }
+
+    @Test
+    void recordsWhoseMeaningIsUncertainArePoison() {
+        assertThat(parser.parse("{\"requestId\":\"a\",\"requestId\":\"b\"}"))
+                .isEqualTo(new Poison("value is not valid JSON: duplicate key"));
+        assertThat(parser.parse("{\"requestId\":\"r\",\"vpsId\":\"v\",\"vpsId\":\"w\"}"))
+                .isEqualTo(new Poison("value is not valid JSON: duplicate key"));
+        assertThat(parser.parse("{\"requestId\":\"r\"} {\"requestId\":\"s\"}"))
+                .isEqualTo(new Poison("value is not valid JSON: content after the value"));
+        assertThat(parser.parse("{\"requestId\":\"r\",\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}"))
+                .isInstanceOf(Poison.class).extracting(x -> ((Poison) x).reason()).asString().contains("limits");
+        assertThat(parser.parse("{\"requestId\":\"r\",\"vpsId\":" + "9".repeat(1001) + "}")).isInstanceOf(Poison.class);
+        assertThat(parser.parse("{\"requestId\":\"r\",\"vpsId\":1e999999}")).isInstanceOf(Invalid.class);
+    }
+
+    @Test
+    void aLineBreakAfterAnIdIsNotPartOfTheId() {
+        assertThat(parser.parse("{\"requestId\":\"r-1\\n\"}")).isInstanceOf(Poison.class);
+        assertThat(errorsOf("{\"requestId\":\"r\",\"vpsId\":\"v\\n\",\"url\":\"https://h/x\",\"filename\":\"x.iso\"}"))
+                .extracting(FieldError::pointer).containsExactly("/vpsId");
+    }
+
+    @Test
+    void decompressNullMeansNone() {
+        assertThat(parser.parse("{\"requestId\":\"r\",\"vpsId\":\"v\",\"url\":\"https://h/x\",\"filename\":\"x.iso\",\"decompress\":null}"))
+                .isEqualTo(new Valid(new IsoRequest("r", "v", "https://h/x", "x.iso", "none")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://h/a b.iso", "https://h/\\u00e9.iso", "https://h/%zz", "https://h/x\\n", "https://[::1/x",
+            "https://h/<x>", "https://h/a#b#c"})
+    void urlMustBeAsciiUriSyntax(String url) {
+        assertThat(errorsOf(request("x.iso", url))).extracting(FieldError::pointer).containsExactly("/url");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://h/a%20b.iso?x=1&y=%2F#frag", "http://user:pw@h:8080/", "https://[::1]/x.iso", "HTTP://h"})
+    void urlsInUriSyntaxAreAccepted(String url) {
+        assertThat(parser.parse(request("x.iso", url))).isInstanceOf(Valid.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\\u0085b.iso", "a\\u009fb.iso", "a\\ud800b.iso", "x.iso\\u2028", "x.iso\\n"})
+    void filenameRefusesC1ControlsLoneSurrogatesAndTrailingBreaks(String filename) {
+        assertThat(errorsOf(request(filename, "https://h/x"))).extracting(FieldError::pointer).containsExactly("/filename");
+    }
+
+    @Test
+    void filenameLengthCountsCodePointsAsTheSchemaDoes() {
+        assertThat(parser.parse(request("\\ud83d\\ude00".repeat(251) + ".iso", "https://h/x"))).isInstanceOf(Valid.class);
+        assertThat(errorsOf(request("\\ud83d\\ude00".repeat(252) + ".iso", "https://h/x"))).extracting(FieldError::code)
+                .containsExactly("too_long");
+    }
+
+    @Test
+    void theSchemaStatesExactlyTheParsersPatterns() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode props = new ObjectMapper()
+                .readTree(getClass().getResourceAsStream("/schemas/iso-download-request.schema.json")).get("properties");
+        assertThat(props.at("/requestId/pattern").asText()).isEqualTo(RequestParser.REQUEST_ID_PATTERN);
+        assertThat(props.at("/vpsId/pattern").asText()).isEqualTo(RequestParser.VPS_ID_PATTERN);
+        assertThat(props.at("/url/pattern").asText()).isEqualTo(RequestParser.URL_PATTERN);
+        assertThat(props.at("/url/maxLength").asInt()).isEqualTo(RequestParser.MAX_URL);
+        assertThat(props.at("/filename/pattern").asText()).isEqualTo(RequestParser.FILENAME_PATTERN);
+        assertThat(props.at("/filename/maxLength").asInt()).isEqualTo(RequestParser.MAX_FILENAME);
+    }
 }

@@ -1,0 +1,145 @@
+package dev.hostupiso.worker.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.Bounds;
+import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.hostup.HostileText;
+import dev.hostupiso.worker.hostup.JobStatus;
+import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.messaging.OutcomeEvent;
+import dev.hostupiso.worker.messaging.RequestParser;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The size of what the worker writes to Kafka: an outcome event, and a ledger record holding a
+ * request with its outcome, serialized as the worker does (Jackson to a String, then UTF-8). The
+ * worst case is computed from {@link Bounds}; hostile HostUp answers and requests must stay within it.
+ */
+class LedgerRecordSizeProperties {
+
+    /** Kafka's default {@code max.request.size}. */
+    private static final int KAFKA_MAX_REQUEST_SIZE = 1_048_576;
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    /** The char whose JSON form is longest: a control character is written as six bytes. */
+    private static final char WORST = '\u0001';
+
+    @Example
+    void theWorstCaseIsWithinTheDocumentedBoundsAndFarBelowKafkasLimit() throws Exception {
+        LedgerEntry worst = worstEntry();
+        int outcome = bytes(worst.outcome());
+        int entry = bytes(worst);
+        System.out.printf("worst case: outcome event %,d bytes, ledger record %,d bytes%n", outcome, entry);
+        assertThat(outcome).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
+        assertThat(entry).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
+        assertThat(Bounds.MAX_LEDGER_ENTRY_BYTES).isLessThan(KAFKA_MAX_REQUEST_SIZE / 8);
+        // The documented figures are tight: a bound far above the real worst case would hide growth.
+        assertThat(entry).isGreaterThan(Bounds.MAX_LEDGER_ENTRY_BYTES * 9 / 10);
+    }
+
+    @Property(tries = 3_000)
+    void hostileAnswersAndRequestsStayWithinTheBounds(@ForAll("problemBodies") String problemBody,
+                                                      @ForAll("jobBodies") String jobBody,
+                                                      @ForAll("requests") String request,
+                                                      @ForAll("headerIds") Optional<String> headerRequestId) throws Exception {
+        ApiResponse answer = new ApiResponse(Endpoint.JOB, 400, problemBody, Optional.empty(), Optional.empty(), Optional.empty(),
+                headerRequestId, Optional.of(HostileText.NASTY.repeat(20)));
+        JobError fromProblem = JobError.fromProblem(Problem.from(answer, new ObjectMapper()), false);
+        Optional<JobStatus> job = JobStatus.parse(jobBody, new ObjectMapper());
+        JobError jobFailed = JobError.jobFailed(job.flatMap(JobStatus::failureDetail).orElse("none"), headerRequestId.orElse(null));
+        RequestParser.Parsed parsed = new RequestParser(new ObjectMapper()).parse(request);
+        IsoRequest req = parsed instanceof RequestParser.Invalid i ? i.request()
+                : parsed instanceof RequestParser.Valid v ? v.request() : new IsoRequest("r", null, null, null, null);
+        String jobId = job.flatMap(JobStatus::jobId).orElse(null);
+        String pollUrl = job.flatMap(JobStatus::pollUrl).orElse(null);
+        Statistics.label("request").collect(parsed.getClass().getSimpleName());
+
+        Instant t = Instant.parse("2026-11-27T10:00:00Z");
+        for (JobError error : new JobError[] {fromProblem, jobFailed}) {
+            OutcomeEvent event = OutcomeEvent.failed(req, jobId, 3, error, t, t);
+            LedgerEntry entry = new LedgerEntry(1, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 9, false, 0, 0L,
+                    t, event);
+            assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
+            assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
+        }
+    }
+
+    private static int bytes(Object value) throws Exception {
+        return MAPPER.writeValueAsString(value).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String worst(int max) {
+        return String.valueOf(WORST).repeat(max);
+    }
+
+    /** Every field at its bound, in the char that serializes longest; numbers and instants at their longest. */
+    static LedgerEntry worstEntry() {
+        Instant longest = Instant.MIN.plusNanos(1);
+        IsoRequest request = new IsoRequest(worst(Bounds.REQUEST_ID), worst(Bounds.VPS_ID), worst(Bounds.URL),
+                worst(Bounds.FILENAME), worst(Bounds.DECOMPRESS));
+        FieldError fieldError = new FieldError(worst(Bounds.ERROR_POINTER), worst(Bounds.ERROR_DETAIL), worst(Bounds.ERROR_CODE));
+        JobError error = new JobError(worst(Bounds.CODE), worst(Bounds.TITLE), worst(Bounds.DETAIL), Integer.MIN_VALUE, false,
+                Collections.nCopies(Bounds.ERRORS, fieldError), worst(Bounds.UPSTREAM_REQUEST_ID));
+        OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), OutcomeEvent.COMPLETED,
+                worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE, longest, longest, error);
+        return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
+                worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, false, Integer.MIN_VALUE,
+                Long.MIN_VALUE, longest, outcome);
+    }
+
+    // ---- generators: huge and hostile ----
+
+    @Provide
+    Arbitrary<String> problemBodies() {
+        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
+        Arbitrary<String> shortText = HostileText.shortText().map(HostileText::json);
+        Arbitrary<String> errors = Combinators.combine(text, shortText, Arbitraries.integers().between(0, 10_000))
+                .as((big, small, n) -> "[{\"pointer\":" + big + ",\"detail\":" + big + ",\"code\":" + big + "},"
+                        + ("{\"pointer\":" + small + ",\"detail\":" + small + ",\"code\":" + small + "},").repeat(n) + "{}]");
+        return Combinators.combine(text, text, text, errors, text)
+                .as((code, title, detail, errs, rid) -> "{\"code\":" + code + ",\"title\":" + title + ",\"detail\":" + detail
+                        + ",\"errors\":" + errs + ",\"requestId\":" + rid + "}");
+    }
+
+    @Provide
+    Arbitrary<String> jobBodies() {
+        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
+        return Combinators.combine(text, text, text, Arbitraries.of("data", "operation"))
+                .as((result, jobId, pollUrl, envelope) -> "{\"" + envelope + "\":{\"status\":\"failed\",\"result\":{\"message\":"
+                        + result + ",\"error\":" + result + "},\"jobId\":" + jobId + ",\"pollUrl\":" + pollUrl + "}}");
+    }
+
+    @Provide
+    Arbitrary<String> requests() {
+        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
+        return Combinators.combine(text, text, text, text)
+                .as((vps, url, file, dec) -> "{\"requestId\":\"r-1\",\"vpsId\":" + vps + ",\"url\":" + url + ",\"filename\":" + file
+                        + ",\"decompress\":" + dec + "}");
+    }
+
+    @Provide
+    Arbitrary<Optional<String>> headerIds() {
+        return Arbitraries.oneOf(Arbitraries.just(Optional.empty()), HostileText.anyLength().map(Optional::of));
+    }
+}
