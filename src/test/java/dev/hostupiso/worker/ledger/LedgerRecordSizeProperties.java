@@ -78,7 +78,7 @@ class LedgerRecordSizeProperties {
         Instant t = Instant.parse("2026-11-27T10:00:00Z");
         for (JobError error : new JobError[] {fromProblem, jobFailed}) {
             OutcomeEvent event = OutcomeEvent.failed(req, jobId, 3, error, t, t);
-            LedgerEntry entry = new LedgerEntry(1, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 9, false, 0, 0L,
+            LedgerEntry entry = new LedgerEntry(LedgerEntry.VERSION, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 1, 9, false, 0, 0L,
                     t, event);
             assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
             assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
@@ -104,7 +104,8 @@ class LedgerRecordSizeProperties {
         OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), OutcomeEvent.COMPLETED,
                 worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE, longest, longest, error);
         return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
-                worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, false, Integer.MIN_VALUE,
+                worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, false,
+                Integer.MIN_VALUE,
                 Long.MIN_VALUE, longest, outcome);
     }
 
