@@ -240,6 +240,9 @@ public final class ChaosSoak {
         env.put("ISO_POLL_INITIAL_DELAY", "300ms");
         env.put("ISO_POLL_MAX_DELAY", "1s");
         env.put("ISO_JOB_TIMEOUT", "10m");
+        // Longer than the longest simulated download, as the README advises: an ambiguous from-url answer is then
+        // settled by the library (no second download), and one that queued nothing is retried within seconds.
+        env.put("ISO_SUBMIT_AMBIGUITY_WINDOW", Math.max(20, 3 * config.jobMax().toSeconds()) + "s");
         env.put("KAFKA_SESSION_TIMEOUT_MS", Long.toString(config.sessionTimeout().toMillis()));
         env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
         return env;
