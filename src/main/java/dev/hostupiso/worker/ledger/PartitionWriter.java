@@ -149,10 +149,15 @@ final class PartitionWriter {
         awaitIdle(timeout);
         failQueued(new NotOwnerException());
         Thread t = thread;
-        if (t != null) {
-            t.interrupt();
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                // Not interrupted: a producer closed from an interrupted thread cannot join its I/O thread.
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        closeProducer();
+        closeProducer(); // closing twice is harmless; the thread may still be in a call past the timeout
     }
 
     private void closeProducer() {

@@ -88,6 +88,10 @@ final class ProcessCluster implements AutoCloseable {
                 "ISO_POLL_INITIAL_DELAY", "300ms",
                 "ISO_POLL_MAX_DELAY", "1s",
                 "ISO_JOB_TIMEOUT", "10m",
+                // Above the longest job of these tests (20 s): a job whose owner was killed between recording
+                // SUBMITTING and recording from-url's answer is then settled from the library, or queued again, in
+                // seconds rather than the production default's 10 minutes.
+                "ISO_SUBMIT_AMBIGUITY_WINDOW", "30s",
                 // A killed instance's partitions move after this long.
                 "KAFKA_SESSION_TIMEOUT_MS", "6000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
