@@ -41,7 +41,11 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts everything under {@code buildDir/sandbox} and waits until the worker is ready. */
     public static Sandbox start(Path buildDir, ScenarioTimings timings, Consumer<String> say) throws Exception {
-        Path dir = buildDir.resolve("sandbox");
+        return start(buildDir, buildDir.resolve("sandbox"), timings, say);
+    }
+
+    /** {@link #start(Path, ScenarioTimings, Consumer)} with the broker's data, the log and the scripts in {@code dir}. */
+    public static Sandbox start(Path buildDir, Path dir, ScenarioTimings timings, Consumer<String> say) throws Exception {
         LocalStack stack = LocalStack.start(new LocalStack.Options(buildDir, dir, 3, WORKER_ENV,
                 hostup -> hostup.scenarios(Scenario.hook(timings))), say);
         try {

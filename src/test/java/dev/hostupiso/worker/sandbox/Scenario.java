@@ -22,7 +22,7 @@ public enum Scenario {
     FLAKY("vps_flaky", "from-url answers 503 upstream_unavailable (twice), retried with backoff, then completed"),
     REDIRECT("vps_redirect", "from-url answers 400 invalid_request at /url, as HostUp does for a URL that redirects: failed, retryable=false"),
     NOT_FOUND("vps_notfound", "HostUp does not know the VPS: failed, error.code vps_not_found"),
-    NORMAL("", "any other id: a download of a few seconds, then completed (an ISO already in the library, e.g. debian-12.iso, completes at once with alreadyExisted=true)");
+    NORMAL("", "a download of a few seconds, then completed (an ISO already in the library, e.g. debian-12.iso, completes at once with alreadyExisted=true)");
 
     /**
      * HostUp documents that the URL must not redirect, not how it says so; the simulator answers as for its
