@@ -64,7 +64,7 @@ public final class Sandbox implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(script, "#!/bin/sh\n"
                 + "# Sends one request to the sandbox: send-request <scenario|vpsId> [filename] [url]\n"
-                + "exec " + quote(java) + " -cp " + quote(System.getProperty("java.class.path"))
+                + "exec " + quote(java) + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp " + quote(System.getProperty("java.class.path"))
                 + " " + SendRequest.class.getName() + " " + quote(bootstrap) + " " + LocalStack.REQUESTS + " \"$@\"\n");
         try {
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
