@@ -26,7 +26,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The benchmarks of issue 5: starts a Kafka broker, the HostUp simulator and the packaged worker as separate
+ * The benchmarks (README, "Benchmarks"): starts a Kafka broker, the HostUp simulator and the packaged worker as separate
  * processes, drives load, and writes {@code bench/results.md} plus one PNG per scenario. Every figure is set against
  * a limit measured in the same run. Knobs are environment variables (see {@code bench/run}).
  *
@@ -148,9 +148,9 @@ public final class BenchMain {
             }
         }
         results.finish(loadavg(), Duration.ofNanos(System.nanoTime() - t0));
-        Path analysis = out.resolve("analysis.md");
-        String extra = Files.exists(analysis) ? Files.readString(analysis) : null;
-        Files.writeString(out.resolve("results.md"), results.markdown(extra));
+        Path resultsFile = out.resolve("results.md");
+        String analysis = HandWrittenAnalysis.read(resultsFile);
+        Files.writeString(resultsFile, results.markdown(analysis));
         say("wrote " + out.resolve("results.md"));
     }
 

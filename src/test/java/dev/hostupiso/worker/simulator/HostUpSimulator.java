@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -120,6 +122,7 @@ public final class HostUpSimulator implements AutoCloseable {
     private final ScheduledExecutorService later;
     private volatile boolean ipRestricted;
     private volatile Duration abusiveReset;
+    private volatile Function<String, Consumer<VpsScript>> scenarios;
     private volatile boolean closed;
 
     private record Seq(long seq, RecordedCall call) {
@@ -226,6 +229,34 @@ public final class HostUpSimulator implements AutoCloseable {
     public VpsScript vps(String vpsId) {
         Objects.requireNonNull(vpsId, "vpsId");
         return vpss.computeIfAbsent(vpsId, id -> new VpsScript(id, stockIsos));
+    }
+
+    /**
+     * Lets a caller's VPS id choose its behaviour: the first call naming a VPS that is not registered asks
+     * {@code scenarios} for a setup; a non-null one registers the VPS and applies the setup to its script before
+     * the call is handled, null leaves the answer 404 {@code vps_not_found}. {@code null} (the default) turns it
+     * off. Kept by {@link #reset()}.
+     */
+    public void scenarios(Function<String, Consumer<VpsScript>> scenarios) {
+        this.scenarios = scenarios;
+    }
+
+    /** The registered VPS, or one registered now by {@link #scenarios}; null if neither. */
+    private VpsScript lookupVps(String vpsId) {
+        VpsScript known = vpss.get(vpsId);
+        Function<String, Consumer<VpsScript>> s = scenarios;
+        if (known != null || s == null) {
+            return known;
+        }
+        Consumer<VpsScript> setup = s.apply(vpsId);
+        if (setup == null) {
+            return null;
+        }
+        return vpss.computeIfAbsent(vpsId, id -> {
+            VpsScript script = new VpsScript(id, stockIsos);
+            setup.accept(script);
+            return script;
+        });
     }
 
     // ------------------------------------------------------------------ rate limit
@@ -642,7 +673,7 @@ public final class HostUpSimulator implements AutoCloseable {
             }
             vps = job.vps;
         } else {
-            vps = vpss.get(c.vpsId);
+            vps = lookupVps(c.vpsId);
             if (vps == null) {
                 return problem(c, 404, "vps_not_found", "VPS " + c.vpsId + " was not found.", null, null);
             }
