@@ -226,6 +226,28 @@ class HostUpEgressTest {
         assertThat(proxy.heads()).isEmpty();
     }
 
+    @Test
+    @DisplayName("the environment variables the chart sets bind to the client's settings")
+    void environmentVariablesBind() {
+        HostUpConfig config = new io.smallrye.config.SmallRyeConfigBuilder()
+                .withMapping(HostUpConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter()) // "30s", as Quarkus reads it
+                .withSources(new io.smallrye.config.EnvConfigSource(Map.of(
+                        "HOSTUP_API_PROXY", "http://proxy.corp:3128",
+                        "HOSTUP_API_PROXY_USERNAME", "alice",
+                        "HOSTUP_API_PROXY_PASSWORD", "s3cret",
+                        "HOSTUP_API_NON_PROXY_HOSTS", "localhost,*.svc.cluster.local",
+                        "HOSTUP_API_CA_FILE", "/etc/hostup-iso-worker/hostup-ca/ca.crt"), 300) {
+                })
+                .build().getConfigMapping(HostUpConfig.class);
+
+        assertThat(config.proxy()).contains("http://proxy.corp:3128");
+        assertThat(config.proxyUsername()).contains("alice");
+        assertThat(config.proxyPassword()).contains("s3cret");
+        assertThat(config.nonProxyHosts()).contains(List.of("localhost", "*.svc.cluster.local"));
+        assertThat(config.caFile()).contains("/etc/hostup-iso-worker/hostup-ca/ca.crt");
+    }
+
     // ------------------------------------------------------------------------------- helpers
 
     static String tlsUrl() {
