@@ -74,6 +74,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (include "hostup-iso-worker.fullname" .) .Values.hostup.existingSecret }}
 {{- end }}
 
+{{/* True when a CA bundle for the HostUp API is mounted (from a ConfigMap or a Secret). */}}
+{{- define "hostup-iso-worker.caEnabled" -}}
+{{- if or .Values.hostup.ca.existingConfigMap .Values.hostup.ca.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/*
+Renders a value that may hold templates, as bitnami's common.tplvalues.render does:
+(dict "value" .Values.x "ctx" $). Lets extension points refer to the release, e.g. {{ .Release.Name }}.
+*/}}
+{{- define "hostup-iso-worker.tplvalues" -}}
+{{- if typeIs "string" .value }}
+{{- tpl .value .ctx }}
+{{- else }}
+{{- tpl (.value | toYaml) .ctx }}
+{{- end }}
+{{- end }}
+
 {{/* Name of the Secret holding the SASL JAAS configuration. */}}
 {{- define "hostup-iso-worker.saslSecretName" -}}
 {{- default (include "hostup-iso-worker.fullname" .) .Values.kafka.sasl.existingSecret }}
@@ -98,8 +115,31 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* Cross-value checks the JSON schema cannot express. */}}
+{{/*
+Cross-value checks the JSON schema cannot express. The two values every install must choose use
+`required`, so that `helm lint` of the bare chart still passes (lint only reports them) while
+`helm install` and `helm template` fail with the message.
+*/}}
 {{- define "hostup-iso-worker.validate" -}}
+{{- $_ := required "hostup.existingSecret (recommended) or hostup.apiToken is required: the worker refuses to start without a HostUp API key (scopes read:vm, write:vm, write:storage). Create a Secret, e.g. `kubectl create secret generic hostup-api --from-literal=api-token=<key>`, and set `--set hostup.existingSecret=hostup-api`; or set `--set hostup.apiToken=<key>` to let the chart make one." (or .Values.hostup.existingSecret .Values.hostup.apiToken) }}
+{{- $_ = required "image.repository is required: no image of hostup-iso-worker is published. Build it from src/main/docker/Dockerfile.jvm and push it to your registry (chart README, \"Build the image\"), then set image.repository (and image.registry, image.tag or image.digest), e.g. `--set image.registry=registry.example.com --set image.repository=hostup-iso-worker`." .Values.image.repository }}
+{{- with .Values.hostup.proxy }}
+{{- if contains "@" .url }}
+{{- fail "hostup.proxy.url must not carry credentials (it is stored in a ConfigMap): put the username and password in a Secret and set hostup.proxy.existingSecret" }}
+{{- end }}
+{{- if and .existingSecret (not .url) }}
+{{- fail "hostup.proxy.existingSecret is set but hostup.proxy.url is empty: set the proxy's URL, e.g. http://proxy.corp:3128" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.hostup.ca.existingConfigMap .Values.hostup.ca.existingSecret }}
+{{- fail "hostup.ca.existingConfigMap and hostup.ca.existingSecret are exclusive: the CA bundle comes from one of them" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (kindIs "invalid" .Values.autoscaling.targetCPUUtilizationPercentage) (not .Values.autoscaling.extraMetrics) }}
+{{- fail "autoscaling.enabled needs a metric: set autoscaling.targetCPUUtilizationPercentage or autoscaling.extraMetrics" }}
+{{- end }}
+{{- if and .Values.keda.enabled .Values.keda.fallback.enabled (not (kindIs "invalid" .Values.keda.fallback.replicas)) (gt (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicaCount)) }}
+{{- fail (printf "keda.fallback.replicas (%d) exceeds keda.maxReplicaCount (%d)" (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicaCount)) }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled .Values.keda.enabled }}
 {{- fail "autoscaling.enabled and keda.enabled are exclusive: KEDA manages its own HPA" }}
 {{- end }}

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** How to reach HostUp's API ({@code hostup.api.*}, or {@code HOSTUP_API_*} in the environment). */
@@ -31,4 +32,30 @@ public interface HostUpConfig {
     @WithName("max-connections")
     @WithDefault("20")
     int maxConnections();
+
+    /**
+     * Egress proxy for the API ({@code HOSTUP_API_PROXY}): {@code http://host:port} (HTTPS is tunnelled
+     * through it with {@code CONNECT}) or {@code socks5://host:port}. Unset: direct connections. No
+     * credentials in the URL (it is no secret and may be shown): use the two settings below.
+     */
+    Optional<String> proxy();
+
+    /** User name for the proxy ({@code HOSTUP_API_PROXY_USERNAME}). */
+    @WithName("proxy-username")
+    Optional<String> proxyUsername();
+
+    /** Password for the proxy ({@code HOSTUP_API_PROXY_PASSWORD}). Never logged. */
+    @WithName("proxy-password")
+    Optional<String> proxyPassword();
+
+    /** Hosts reached without the proxy, comma-separated, {@code *.example.com} wildcards allowed ({@code HOSTUP_API_NON_PROXY_HOSTS}). */
+    @WithName("non-proxy-hosts")
+    Optional<List<String>> nonProxyHosts();
+
+    /**
+     * A PEM bundle of CAs trusted for the API in addition to the JDK's default ones ({@code HOSTUP_API_CA_FILE}),
+     * e.g. the CA of a TLS-inspecting egress proxy. Unreadable, or holding no certificate: the worker refuses to start.
+     */
+    @WithName("ca-file")
+    Optional<String> caFile();
 }

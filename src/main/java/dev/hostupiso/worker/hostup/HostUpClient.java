@@ -56,12 +56,12 @@ public class HostUpClient {
         this.metrics = metrics;
         this.clock = clock;
         this.mapper = mapper;
-        this.client = WebClient.create(vertx, new WebClientOptions()
+        this.client = WebClient.create(vertx, HostUpEgress.apply(new WebClientOptions()
                 .setUserAgent("hostup-iso-worker")
                 .setKeepAlive(true)
                 .setMaxPoolSize(config.maxConnections())
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                .setFollowRedirects(false));
+                .setFollowRedirects(false), config));
     }
 
     /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */

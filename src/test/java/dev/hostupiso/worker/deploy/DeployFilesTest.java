@@ -224,6 +224,25 @@ class DeployFilesTest {
                 .contains("target/quarkus-app/app.aot");
     }
 
+    @Test
+    @DisplayName("the base image is pinned by digest and the image carries the OCI labels, its version from a build argument")
+    void dockerfileProvenance() throws Exception {
+        List<String> lines = dockerfileLines();
+        String base = lines.stream().filter(l -> l.startsWith("ARG BASE_IMAGE=")).findFirst().orElseThrow();
+        assertThat(base).as("one pinned JDK for the training stage and the image").matches("ARG BASE_IMAGE=[^@\\s]+:[^@\\s]+@sha256:[0-9a-f]{64}");
+        List<String> image = finalStage(lines);
+        String labels = String.join(" ", image.subList(image.indexOf(image.stream().filter(l -> l.startsWith("LABEL "))
+                .findFirst().orElseThrow()), image.size()));
+        for (String key : List.of("title", "description", "source", "licenses", "version", "revision", "base.name")) {
+            assertThat(labels).contains("org.opencontainers.image." + key + "=\"");
+        }
+        assertThat(labels).contains("org.opencontainers.image.version=\"${VERSION}\"",
+                "org.opencontainers.image.licenses=\"${LICENSES}\"", "org.opencontainers.image.base.name=\"${BASE_IMAGE}\"");
+        assertThat(image).as("build arguments are visible in the stage that labels with them")
+                .contains("ARG BASE_IMAGE").anyMatch(l -> l.startsWith("ARG VERSION="))
+                .anyMatch(l -> l.startsWith("ARG REVISION=")).anyMatch(l -> l.startsWith("ARG LICENSES="));
+    }
+
     private static List<String> dockerfileLines() throws IOException {
         return Files.readAllLines(DOCKERFILE).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
