@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +54,7 @@ class DeployFilesTest {
             "isoworker_ledger_writes_total", "isoworker_jobs_resumed_total",
             "isoworker_ledger_failures_total", "isoworker_ledger_stalled", "isoworker_api_key_hold",
             "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag",
+            "kafka_consumergroup_lag",
             "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
             "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas");
 
@@ -61,10 +63,19 @@ class DeployFilesTest {
     // ---------------------------------------------------------------------------- chart copies
 
     @Test
-    @DisplayName("the chart's copies of the dashboard and the alerts are byte-identical to deploy/")
-    void chartCopiesAreIdentical() throws Exception {
-        assertThat(Files.readAllBytes(CHART.resolve("files/alerts.yaml"))).isEqualTo(Files.readAllBytes(ALERTS));
+    @DisplayName("the chart's copy of the dashboard is byte-identical to deploy/")
+    void chartDashboardCopyIsIdentical() throws Exception {
         assertThat(Files.readAllBytes(CHART.resolve("files/hostup-iso-worker.json"))).isEqualTo(Files.readAllBytes(DASHBOARD));
+    }
+
+    @Test
+    @DisplayName("deploy/prometheus/alerts.yaml holds exactly the chart's rules rendered with deploy/prometheus/plain-values.yaml")
+    void plainAlertsAreTheChartRendering() throws Exception {
+        JsonNode rendered = PrometheusRuleChartTest.plainRendering();
+        Path out = Rendered.ROOT.resolve("target/alerts.rendered.yaml");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, YAML.writeValueAsString(rendered));
+        assertThat(YAML.readTree(ALERTS.toFile())).as("alerts.yaml vs the chart's rendering (written to %s)", out).isEqualTo(rendered);
     }
 
     // ------------------------------------------------------------------------------ dashboard
@@ -150,8 +161,10 @@ class DeployFilesTest {
             assertThat(anchors).as(name).contains(url.substring(RUNBOOK_BASE.length()));
         }
         assertThat(rules).extracting(r -> r.path("alert").asText()).contains(
-                "HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerHighFailureRatio",
-                "HostupIsoWorkerRateLimited", "HostupIsoWorkerJobsStuckPastDeadline", "HostupIsoWorkerConsumerLagGrowing");
+                "HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerApiKeyForbidden", "HostupIsoWorkerNoInstanceReady",
+                "HostupIsoWorkerHostUpErrors", "HostupIsoWorkerHighFailureRatio", "HostupIsoWorkerRateLimited",
+                "HostupIsoWorkerJobsStuckPastDeadline", "HostupIsoWorkerConsumerLagGrowing", "HostupIsoWorkerLedgerStalled",
+                "HostupIsoWorkerLedgerRecordsRejected", "HostupIsoWorkerTargetDown", "HostupIsoWorkerMetricsAbsent");
     }
 
     @Test
