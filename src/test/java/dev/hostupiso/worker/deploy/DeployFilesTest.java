@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +54,7 @@ class DeployFilesTest {
             "isoworker_ledger_writes_total", "isoworker_jobs_resumed_total",
             "isoworker_ledger_failures_total", "isoworker_ledger_stalled", "isoworker_api_key_hold",
             "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumer_fetch_manager_records_lag",
+            "kafka_consumergroup_lag",
             "jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
             "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas");
 
@@ -61,16 +63,25 @@ class DeployFilesTest {
     // ---------------------------------------------------------------------------- chart copies
 
     @Test
-    @DisplayName("the chart's copies of the dashboard and the alerts are byte-identical to deploy/")
-    void chartCopiesAreIdentical() throws Exception {
-        assertThat(Files.readAllBytes(CHART.resolve("files/alerts.yaml"))).isEqualTo(Files.readAllBytes(ALERTS));
+    @DisplayName("the chart's copy of the dashboard is byte-identical to deploy/")
+    void chartDashboardCopyIsIdentical() throws Exception {
         assertThat(Files.readAllBytes(CHART.resolve("files/hostup-iso-worker.json"))).isEqualTo(Files.readAllBytes(DASHBOARD));
+    }
+
+    @Test
+    @DisplayName("deploy/prometheus/alerts.yaml holds exactly the chart's rules rendered with deploy/prometheus/plain-values.yaml")
+    void plainAlertsAreTheChartRendering() throws Exception {
+        JsonNode rendered = PrometheusRuleChartTest.plainRendering();
+        Path out = Rendered.ROOT.resolve("target/alerts.rendered.yaml");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, YAML.writeValueAsString(rendered));
+        assertThat(YAML.readTree(ALERTS.toFile())).as("alerts.yaml vs the chart's rendering (written to %s)", out).isEqualTo(rendered);
     }
 
     // ------------------------------------------------------------------------------ dashboard
 
     @Test
-    @DisplayName("the dashboard has a fixed uid and datasource, namespace and pod variables")
+    @DisplayName("the dashboard has a fixed uid and datasource, cluster, namespace, job and pod variables")
     void dashboardVariables() throws Exception {
         JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
         assertThat(dashboard.path("uid").asText()).isEqualTo("hostup-iso-worker");
@@ -79,17 +90,23 @@ class DeployFilesTest {
         JsonNode datasource = variable(vars, "datasource");
         assertThat(datasource.path("type").asText()).isEqualTo("datasource");
         assertThat(datasource.path("query").asText()).isEqualTo("prometheus");
-        for (String name : List.of("namespace", "pod")) {
+        assertThat(vars).extracting(v -> v.path("name").asText()).containsExactly("datasource", "cluster", "namespace", "job", "pod");
+        for (String name : List.of("cluster", "namespace", "job", "pod")) {
             JsonNode v = variable(vars, name);
             assertThat(v.path("type").asText()).isEqualTo("query");
             assertThat(v.at("/datasource/uid").asText()).isEqualTo("${datasource}");
             assertThat(v.path("includeAll").asBoolean()).isTrue();
         }
-        assertThat(variable(vars, "pod").at("/query/query").asText()).contains("$namespace");
+        for (String name : List.of("cluster", "namespace", "job", "pod")) {
+            assertThat(variable(vars, name).path("allValue").asText()).as("All matches series without the label too").isEqualTo(".*");
+        }
+        assertThat(variable(vars, "namespace").at("/query/query").asText()).contains("$cluster");
+        assertThat(variable(vars, "job").at("/query/query").asText()).contains("$cluster", "$namespace");
+        assertThat(variable(vars, "pod").at("/query/query").asText()).contains("$cluster", "$namespace", "$job");
     }
 
     @Test
-    @DisplayName("every dashboard panel queries the ${datasource} variable and filters on namespace and pod")
+    @DisplayName("every dashboard panel queries the ${datasource} variable and filters on cluster, namespace, job and pod")
     void dashboardPanelsUseDatasource() throws Exception {
         List<JsonNode> panels = panels();
         assertThat(panels).hasSizeGreaterThan(10);
@@ -102,9 +119,50 @@ class DeployFilesTest {
                     .anySatisfy(t -> assertThat(t.at("/datasource/uid").asText()).isEqualTo("${datasource}"));
             for (JsonNode target : targets) {
                 String expr = target.path("expr").asText();
-                assertThat(expr).as(panel.path("title").asText()).contains("namespace=~\"$namespace\"").contains("pod=~\"$pod\"");
+                assertThat(expr).as(panel.path("title").asText()).contains("cluster=~\"$cluster\"", "namespace=~\"$namespace\"",
+                        "job=~\"$job\"", "pod=~\"$pod\"");
             }
         }
+    }
+
+    @Test
+    @DisplayName("every panel has one unit, and series of another kind get a unit override that matches them")
+    void dashboardUnits() throws Exception {
+        for (JsonNode panel : panels()) {
+            String title = panel.path("title").asText();
+            String unit = panel.at("/fieldConfig/defaults/unit").asText();
+            assertThat(unit).as(title).isNotBlank();
+            List<String> legends = elements(panel.path("targets")).stream().map(t -> t.path("legendFormat").asText()).toList();
+            for (JsonNode override : elements(panel.at("/fieldConfig/overrides"))) {
+                assertThat(override.at("/matcher/id").asText()).as(title).isEqualTo("byRegexp");
+                String regex = override.at("/matcher/options").asText().replaceAll("^/(.*)/$", "$1");
+                assertThat(legends).as("%s: override %s matches a series", title, regex).anyMatch(l -> Pattern.compile(regex).matcher(l).find());
+                assertThat(elements(override.path("properties"))).as(title).anyMatch(p -> p.path("id").asText().equals("unit"));
+            }
+            for (String legend : legends) {
+                if (legend.endsWith("(s)")) {
+                    assertThat(unitOf(panel, legend)).as("%s: %s is in seconds", title, legend).isEqualTo("s");
+                } else if (legend.endsWith("/ s") || legend.endsWith("/s")) {
+                    assertThat(unitOf(panel, legend)).as("%s: %s is a rate", title, legend).isIn("reqps", "ops");
+                }
+            }
+        }
+    }
+
+    /** The unit Grafana shows a series in: the last matching override's, else the panel's. */
+    static String unitOf(JsonNode panel, String legend) {
+        String unit = panel.at("/fieldConfig/defaults/unit").asText();
+        for (JsonNode override : elements(panel.at("/fieldConfig/overrides"))) {
+            String regex = override.at("/matcher/options").asText().replaceAll("^/(.*)/$", "$1");
+            if (Pattern.compile(regex).matcher(legend).find()) {
+                for (JsonNode p : elements(override.path("properties"))) {
+                    if (p.path("id").asText().equals("unit")) {
+                        unit = p.path("value").asText();
+                    }
+                }
+            }
+        }
+        return unit;
     }
 
     @Test
@@ -114,7 +172,8 @@ class DeployFilesTest {
         assertThat(exprs).contains("isoworker_requests_total", "isoworker_jobs_in_flight", "isoworker_jobs_oldest_age_seconds",
                 "isoworker_job_duration_seconds_bucket", "isoworker_api_calls_total", "status=\"429\"",
                 "isoworker_retry_after_wait_seconds", "isoworker_rate_limit_remaining", "kafka_consumer_fetch_manager_records_lag",
-                "jvm_memory_used_bytes", "by (outcome, code)", "histogram_quantile");
+                "jvm_memory_used_bytes", "by (outcome, code)", "histogram_quantile", "status=~\"5..|timeout|io_error\"",
+                "isoworker_api_key_hold", "isoworker_ledger_failures_total", "isoworker_ledger_stalled");
     }
 
     @Test
@@ -150,8 +209,10 @@ class DeployFilesTest {
             assertThat(anchors).as(name).contains(url.substring(RUNBOOK_BASE.length()));
         }
         assertThat(rules).extracting(r -> r.path("alert").asText()).contains(
-                "HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerHighFailureRatio",
-                "HostupIsoWorkerRateLimited", "HostupIsoWorkerJobsStuckPastDeadline", "HostupIsoWorkerConsumerLagGrowing");
+                "HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerApiKeyForbidden", "HostupIsoWorkerNoInstanceReady",
+                "HostupIsoWorkerHostUpErrors", "HostupIsoWorkerHighFailureRatio", "HostupIsoWorkerRateLimited",
+                "HostupIsoWorkerJobsStuckPastDeadline", "HostupIsoWorkerConsumerLagGrowing", "HostupIsoWorkerLedgerStalled",
+                "HostupIsoWorkerLedgerRecordsRejected", "HostupIsoWorkerTargetDown", "HostupIsoWorkerMetricsAbsent");
     }
 
     @Test

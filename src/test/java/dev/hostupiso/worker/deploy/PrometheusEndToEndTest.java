@@ -16,9 +16,11 @@ import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
@@ -36,6 +38,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -51,7 +55,9 @@ import org.junit.jupiter.api.Test;
  * The dashboard against a real Prometheus (Debian package {@code prometheus}): the server scrapes
  * this test's running worker every second while the HostUp simulator drives varied traffic through
  * the real broker, then every PromQL expression of {@code deploy/grafana/hostup-iso-worker.json} is
- * evaluated through Prometheus' HTTP API and must return data. Also lints a scrape with
+ * evaluated through Prometheus' HTTP API and must return data. The same server loads
+ * {@code deploy/prometheus/alerts.yaml}: every rule must evaluate without error, and every alert
+ * expression is queried (see {@link #ALERT_PROBES}). Also lints a scrape with
  * {@code promtool check metrics}. Without {@code prometheus} on PATH the class is skipped locally and
  * fails on CI ({@code CI=true}).
  */
@@ -62,6 +68,8 @@ class PrometheusEndToEndTest {
     /** Labels the scrape config adds by relabelling, as a Kubernetes ServiceMonitor would. */
     static final String NAMESPACE = "iso-e2e";
     static final String POD = "hostup-iso-worker-7d9f8-x2x4q";
+    static final String CLUSTER = "e2e";
+    static final String JOB = "hostup-iso-worker";
     static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(20);
 
     /**
@@ -83,6 +91,7 @@ class PrometheusEndToEndTest {
     static Process prometheus;
     static Path workDir;
     static URI prometheusUrl;
+    static HttpServer stubExporter;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TestHTTPResource("/q/metrics")
@@ -112,6 +121,11 @@ class PrometheusEndToEndTest {
             }
         }
         prometheus = null;
+        if (stubExporter != null) {
+            stubExporter.stop(0);
+            stubExporter = null;
+        }
+        trafficDone = false;
     }
 
     // ------------------------------------------------------------------------------------ tests
@@ -119,18 +133,7 @@ class PrometheusEndToEndTest {
     @Test
     @DisplayName("every PromQL expression of the dashboard returns data from a real Prometheus scraping the worker under traffic")
     void everyDashboardExpressionReturnsData() throws Exception {
-        startPrometheus(metrics);
-        awaitScrapes(2);
-
-        HostUpSimulator sim = WorkerTestEnvironment.simulator();
-        // Two waves: Micrometer creates a labelled series on its first increment, and rate() needs two
-        // samples of it, so the second wave makes every rate() of the first wave's series non-zero.
-        wave(sim, 1);
-        awaitScrapes(1);
-        wave(sim, 2);
-        rateLimitedWindow(sim);
-        Instant trafficDone = Instant.now();
-        awaitScrapeAfter(trafficDone);
+        startWithTraffic(metrics);
 
         List<Panel> panels = dashboardExpressions();
         assertThat(panels).as("expressions found in the dashboard").hasSizeGreaterThanOrEqualTo(25);
@@ -138,8 +141,8 @@ class PrometheusEndToEndTest {
         for (Panel p : panels) {
             if (!MAY_HAVE_NO_DATA.containsKey(p.expr())) {
                 // As Grafana sends it with "All" selected, and with the one namespace/pod selected.
-                queries.add(substitute(p.expr(), Map.of("namespace", ".*", "pod", ".*")));
-                queries.add(substitute(p.expr(), Map.of("namespace", NAMESPACE, "pod", POD)));
+                queries.add(substitute(p.expr(), Map.of("cluster", ".*", "namespace", ".*", "job", ".*", "pod", ".*")));
+                queries.add(substitute(p.expr(), Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD)));
             }
         }
         List<String> problems = new ArrayList<>();
@@ -164,9 +167,10 @@ class PrometheusEndToEndTest {
         assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(RATE_LIMIT_CALLS);
         assertThat(scalar("count(up{job=\"hostup-iso-worker\", namespace=\"" + NAMESPACE + "\", pod=\"" + POD + "\"} == 1)"))
                 .isEqualTo(1);
-        for (String variable : List.of("namespace", "pod")) {
+        Map<String, String> expected = Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD);
+        for (String variable : expected.keySet()) {
             List<String> values = labelValues(variable, "isoworker_max_in_flight");
-            if (!values.contains(variable.equals("pod") ? POD : NAMESPACE)) {
+            if (!values.contains(expected.get(variable))) {
                 problems.add("dashboard variable $" + variable + " would offer " + values);
             }
         }
@@ -177,6 +181,167 @@ class PrometheusEndToEndTest {
                 .isEmpty();
         assertThat(MAY_HAVE_NO_DATA.keySet()).as("allow-listed expressions still exist in the dashboard")
                 .allMatch(expr -> panels.stream().anyMatch(p -> p.expr().equals(expr)));
+    }
+
+    /**
+     * What each alert of deploy/prometheus/alerts.yaml is checked with against the live worker. A
+     * probe is a part of the alert's expression (asserted to be one, so the two cannot drift) that
+     * must return data that is not only NaN: it proves the selectors, labels and joins match what the
+     * worker really exposes. The threshold comparisons themselves are proven by promtool
+     * (alerts_test.yaml). {@link #FULL_EXPRESSION} alerts are queried whole: the stub exporter makes
+     * their condition true.
+     */
+    static final Map<String, List<String>> ALERT_PROBES = Map.ofEntries(
+            Map.entry("HostupIsoWorkerApiKeyRejected", List.of(
+                    "max by (namespace, pod) (isoworker_api_key_rejected{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerApiKeyForbidden", List.of(
+                    "max by (namespace, pod, reason) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\", reason=~\"forbidden|missing_scope\"})")),
+            Map.entry("HostupIsoWorkerNoInstanceReady", List.of(
+                    "max by (namespace) (isoworker_api_key_rejected{job=~\".*hostup-iso-worker.*\"})",
+                    "max by (namespace) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\"})",
+                    "max by (namespace) (isoworker_ledger_stalled{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerHostUpErrors", List.of("""
+                    (
+                        sum by (namespace) (rate(isoworker_api_calls_total{job=~".*hostup-iso-worker.*", status=~"5..|timeout|io_error"}[10m]))
+                      /
+                        sum by (namespace) (rate(isoworker_api_calls_total{job=~".*hostup-iso-worker.*"}[10m]))
+                    )""",
+                    "sum by (namespace) (increase(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=~\"5..|timeout|io_error\"}[10m]))")),
+            Map.entry("HostupIsoWorkerHighFailureRatio", List.of("""
+                    (
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"failed|dead_lettered"}[15m]))
+                      /
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"completed|failed|dead_lettered"}[15m]))
+                    )""")),
+            Map.entry("HostupIsoWorkerDeadLettering", List.of(
+                    "sum by (namespace) (increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"dead_lettered\"}[15m]))")),
+            Map.entry("HostupIsoWorkerRateLimited", List.of(
+                    "sum by (namespace) (rate(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=\"429\"}[5m]))")),
+            Map.entry("HostupIsoWorkerJobsStuckPastDeadline", List.of(
+                    "max by (namespace, pod) (isoworker_jobs_oldest_age_seconds{job=~\".*hostup-iso-worker.*\"})",
+                    "max by (namespace, pod) (isoworker_job_timeout_seconds{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerIntakeSaturated", List.of(
+                    "max by (namespace, pod) (isoworker_jobs_in_flight{job=~\".*hostup-iso-worker.*\"})",
+                    "max by (namespace, pod) (isoworker_max_in_flight{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerConsumerLagGrowing", List.of()),
+            Map.entry("HostupIsoWorkerLedgerStalled", List.of(
+                    "max by (namespace, pod) (isoworker_ledger_stalled{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerLedgerRecordsRejected", List.of(
+                    "sum by (namespace) (increase(isoworker_ledger_failures_total{job=~\".*hostup-iso-worker.*\", kind=\"rejected\"}[15m]))")),
+            Map.entry("HostupIsoWorkerTargetDown", List.of(
+                    "max by (namespace, pod, instance) (up{job=~\".*hostup-iso-worker.*\"})")),
+            Map.entry("HostupIsoWorkerMetricsAbsent", List.of(
+                    "up{job=~\".*hostup-iso-worker.*\"} == 1")));
+
+    /** Alerts whose whole expression returns data here: the stub exporter reports no available replica and a growing committed lag. */
+    static final Set<String> FULL_EXPRESSION = Set.of("HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerConsumerLagGrowing");
+
+    /** Alerts a healthy, scraped worker must leave inactive in the rule evaluation of the real Prometheus. */
+    static final Set<String> INACTIVE_WHEN_HEALTHY = Set.of("HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerApiKeyForbidden",
+            "HostupIsoWorkerHostUpErrors", "HostupIsoWorkerLedgerStalled", "HostupIsoWorkerLedgerRecordsRejected",
+            "HostupIsoWorkerTargetDown", "HostupIsoWorkerMetricsAbsent");
+
+    @Test
+    @DisplayName("every alert rule evaluates without error in a real Prometheus, and every alert expression is queried and returns data")
+    void everyAlertExpressionReturnsData() throws Exception {
+        startWithTraffic(metrics);
+        Map<String, String> alerts = new LinkedHashMap<>();
+        for (JsonNode rule : DeployFilesTest.rules()) {
+            alerts.put(rule.path("alert").asText(), rule.path("expr").asText());
+        }
+        assertThat(ALERT_PROBES.keySet()).as("every alert has probes, and only alerts of the file").isEqualTo(alerts.keySet());
+
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> alert : alerts.entrySet()) {
+            String expr = alert.getValue();
+            List<String> promqls = new ArrayList<>();
+            for (String probe : ALERT_PROBES.get(alert.getKey())) {
+                assertThat(expr).as("probe of %s is part of its expression", alert.getKey()).contains(probe);
+                promqls.add(probe);
+            }
+            if (FULL_EXPRESSION.contains(alert.getKey())) {
+                promqls.add(expr);
+            }
+            assertThat(promqls).as(alert.getKey()).isNotEmpty();
+            for (String promql : promqls) {
+                JsonNode result = awaitData(promql);
+                if (result.isEmpty()) {
+                    problems.add(alert.getKey() + " no data: " + promql);
+                } else if (allNaN(result)) {
+                    problems.add(alert.getKey() + " only NaN: " + promql);
+                }
+            }
+        }
+        assertThat(problems).as("alert expressions without data").isEmpty();
+
+        // One cause, one page, on real series: the worker's healthy key/ledger gauges (0) do not hide a
+        // deployment without ready replicas, and a scraped worker is not "absent".
+        assertThat(query(alerts.get("HostupIsoWorkerNoInstanceReady"))).singleElement()
+                .satisfies(r -> assertThat(r.at("/metric/namespace").asText()).isEqualTo(NAMESPACE));
+        assertThat(query("absent(up{job=~\".*hostup-iso-worker.*\"} == 1)")).as("worker scraped, not absent").isEmpty();
+
+        Map<String, JsonNode> states = awaitRuleStates(Set.of("HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerConsumerLagGrowing"));
+        assertThat(states.keySet()).isEqualTo(alerts.keySet());
+        for (Map.Entry<String, JsonNode> rule : states.entrySet()) {
+            assertThat(rule.getValue().path("health").asText()).as("%s: %s", rule.getKey(), rule.getValue().path("lastError"))
+                    .isEqualTo("ok");
+        }
+        for (String name : INACTIVE_WHEN_HEALTHY) {
+            assertThat(states.get(name).path("state").asText()).as(name).isEqualTo("inactive");
+        }
+    }
+
+    /** Queries until data arrives (rate windows and the stub's second sample need a few scrapes), at most 15 s. */
+    static JsonNode awaitData(String promql) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(15);
+        JsonNode result = query(promql);
+        while ((result.isEmpty() || allNaN(result)) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+            result = query(promql);
+        }
+        return result;
+    }
+
+    /** Rule name → rule of /api/v1/rules, once every rule was evaluated and {@code active} are pending or firing. */
+    static Map<String, JsonNode> awaitRuleStates(Set<String> active) {
+        Map<String, JsonNode> states = new TreeMap<>();
+        Awaitility.await("rules evaluated").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            states.clear();
+            JsonNode body = JSON.readTree(get("/api/v1/rules?type=alert").body());
+            for (JsonNode group : body.at("/data/groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    states.put(rule.path("name").asText(), rule);
+                }
+            }
+            return !states.isEmpty()
+                    && states.values().stream().noneMatch(r -> r.path("lastEvaluation").asText().startsWith("0001-"))
+                    && active.stream().allMatch(a -> states.containsKey(a) && !"inactive".equals(states.get(a).path("state").asText()));
+        });
+        return states;
+    }
+
+    // ------------------------------------------------------------------------------ shared run
+
+    static boolean trafficDone;
+
+    /** Starts Prometheus (with the stub exporter and the rules) and drives the traffic, once per class. */
+    static synchronized void startWithTraffic(URL metrics) throws Exception {
+        if (trafficDone) {
+            return;
+        }
+        startPrometheus(metrics);
+        awaitScrapes(2);
+
+        HostUpSimulator sim = WorkerTestEnvironment.simulator();
+        // Two waves: Micrometer creates a labelled series on its first increment, and rate() needs two
+        // samples of it, so the second wave makes every rate() of the first wave's series non-zero.
+        wave(sim, 1);
+        awaitScrapes(1);
+        wave(sim, 2);
+        rateLimitedWindow(sim);
+        Instant done = Instant.now();
+        awaitScrapeAfter(done);
+        trafficDone = true;
     }
 
     @Test
@@ -236,7 +401,7 @@ class PrometheusEndToEndTest {
 
     /**
      * One round of varied traffic, all in flight at once: a queued download, an ISO already in the
-     * library, a failed job, a 429 with {@code Retry-After: 1} (which pauses the whole worker for a
+     * library, a job poll answered 503, a failed job, a 429 with {@code Retry-After: 1} (which pauses the whole worker for a
      * second), a request refused locally and a poison record for the dead-letter topic.
      */
     static void wave(HostUpSimulator sim, int n) {
@@ -244,6 +409,9 @@ class PrometheusEndToEndTest {
         String queued = vps();
         sim.vps(queued).jobDuration(Duration.ofMillis(400));
         outcomes.add(send(queued, "queued-" + n + ".iso"));
+        String unavailable = vps();
+        sim.vps(unavailable).jobDuration(Duration.ofMillis(200)).enqueue(Endpoint.JOB, ScriptedResponse.problem(503, "upstream_unavailable"));
+        outcomes.add(send(unavailable, "unavailable-" + n + ".iso"));
         String existing = vps();
         sim.vps(existing).preexisting("rescue-" + n + ".img");
         outcomes.add(send(existing, "rescue-" + n + ".img"));
@@ -311,12 +479,19 @@ class PrometheusEndToEndTest {
         deleteRecursively(workDir);
         Files.createDirectories(workDir.resolve("data"));
         int port = freePort();
+        Path rules = workDir.resolve("alerts.yaml");
+        Files.copy(Rendered.ALERTS, rules);
         String config = """
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
                   evaluation_interval: 1s
+                rule_files:
+                  - %s
                 scrape_configs:
+                  - job_name: kube-state-metrics
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
                   - job_name: hostup-iso-worker
                     metrics_path: %s
                     static_configs:
@@ -327,7 +502,9 @@ class PrometheusEndToEndTest {
                         replacement: %s
                       - target_label: pod
                         replacement: %s
-                """.formatted(target.getPath(), target.getPort(), NAMESPACE, POD);
+                      - target_label: cluster
+                        replacement: %s
+                """.formatted(rules, startStubExporter(), target.getPath(), target.getPort(), NAMESPACE, POD, CLUSTER);
         Path configFile = workDir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         prometheus = new ProcessBuilder(prometheusBinary.toString(),
@@ -353,6 +530,35 @@ class PrometheusEndToEndTest {
                         return false;
                     }
                 });
+    }
+
+    /**
+     * Serves, on loopback, the series of the two exporters the alerts read besides the worker:
+     * kube-state-metrics (the worker's Deployment, wanting a replica and having none available) and
+     * kafka-exporter (the group's committed lag, growing by ten records a second). They are not run
+     * here; this stub has their metric and label names, so the alerts' joins meet real label sets.
+     */
+    static int startStubExporter() throws IOException {
+        long start = System.currentTimeMillis();
+        stubExporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        stubExporter.createContext("/metrics", exchange -> {
+            long lag = 2000 + (System.currentTimeMillis() - start) / 100;
+            byte[] body = """
+                    # TYPE kube_deployment_spec_replicas gauge
+                    kube_deployment_spec_replicas{namespace="%1$s",deployment="hostup-iso-worker"} 1
+                    # TYPE kube_deployment_status_replicas_available gauge
+                    kube_deployment_status_replicas_available{namespace="%1$s",deployment="hostup-iso-worker"} 0
+                    # TYPE kafka_consumergroup_lag gauge
+                    kafka_consumergroup_lag{consumergroup="hostup-iso-worker",topic="iso-download-requests",partition="0"} %2$d
+                    """.formatted(NAMESPACE, lag).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        stubExporter.start();
+        return stubExporter.getAddress().getPort();
     }
 
     /** Waits until {@code n} more successful scrapes of the worker have been ingested. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,9 +55,24 @@ class PromtoolTest {
     }
 
     @Test
-    @DisplayName("promtool check rules accepts the chart's copy of the rules")
-    void checkChartCopy() throws Exception {
-        assertThat(run("check", "rules", "helm/hostup-iso-worker/files/alerts.yaml")).contains("SUCCESS");
+    @DisplayName("promtool check rules accepts the chart's rules as rendered by default and with every value changed")
+    void checkChartRenderings() throws Exception {
+        Path dir = Files.createDirectories(ROOT.resolve("target/promtool-chart"));
+        List<String> variants = List.of("", "fullnameOverride: isow\n", """
+                metrics:
+                  prometheusRule:
+                    selectors: {worker: 'cluster="eu", job=~"iso-.*"', deployment: 'deployment=~"iso-.*"', consumerGroupLag: 'consumergroup=~"iso.*"'}
+                    thresholds: {apiErrorRatio: 0.333, apiErrorMinCalls: 3, failureRatio: 0.025, consumerLag: 1000000}
+                    alertLabels: {team: iso}
+                    alerts: {HostupIsoWorkerTargetDown: {enabled: false}, HostupIsoWorkerMetricsAbsent: {for: 1h, severity: critical}}
+                    extraRules: [{record: 'namespace:isoworker_requests:rate5m', expr: 'sum by (namespace) (rate(isoworker_requests_total[5m]))'}]
+                """);
+        for (int i = 0; i < variants.size(); i++) {
+            JsonNode spec = PrometheusRuleChartTest.prometheusRule(variants.get(i)).path("spec");
+            Path file = dir.resolve("rules-" + i + ".yaml");
+            Files.writeString(file, Rendered.YAML.writeValueAsString(spec));
+            assertThat(run("check", "rules", file.toString())).as(variants.get(i)).contains("SUCCESS");
+        }
     }
 
     static String run(String... args) throws Exception {
