@@ -7,7 +7,7 @@ import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.hostup.UrlRedactor;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,6 +23,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class IsoJobRunner {
+
+    private static final Logger LOG = Logger.getLogger(IsoJobRunner.class);
 
     private final HostUpClient client;
     private final RetryingCaller caller;
@@ -56,17 +58,17 @@ public class IsoJobRunner {
         Uni<JobResult> work = switch (ctx.state()) {
             case RECEIVED -> submit(ctx); // nothing was sent yet: every call is preceded by SUBMITTING
             case SUBMITTING -> {
-                Log.infof("%s resuming: a from-url call may have been made; looking in the ISO library first", ctx.tag());
+                JobLog.info(LOG, ctx, "resuming: a from-url call may have been made; looking in the ISO library first");
                 yield settle(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
                         "A from-url call may have been made by a previous owner, and the file never appeared in the library",
                         true));
             }
             case SUBMITTED -> {
-                Log.infof("%s resuming: polling %s", ctx.tag(), ctx.pollUrl);
+                JobLog.info(LOG, ctx, "resuming: polling %s", ctx.pollUrl);
                 yield pollThenResolve(ctx);
             }
             case RESOLVING -> {
-                Log.infof("%s resuming: resolving the ISO id", ctx.tag());
+                JobLog.info(LOG, ctx, "resuming: resolving the ISO id");
                 yield resolve(ctx);
             }
             default -> Uni.createFrom().failure(new IllegalStateException("job already finished: " + ctx.state()));
@@ -89,7 +91,7 @@ public class IsoJobRunner {
         return resolver.lookup(ctx).onFailure(f -> !(f instanceof JobCancelledException)).recoverWithItem(Optional.empty())
                 .onItem().transformToUni(id -> {
                     if (id.isPresent()) {
-                        Log.infof("%s %s, but %s is in the library: completed", ctx.tag(), failure.error().code(),
+                        JobLog.info(LOG, ctx, "%s, but %s is in the library: completed", failure.error().code(),
                                 ctx.request().filename());
                         return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
                     }
@@ -103,16 +105,16 @@ public class IsoJobRunner {
 
     private JobResult finish(JobContext ctx, JobResult result, Throwable failure) {
         if (failure == null) {
-            Log.infof("%s completed: isoId=%s alreadyExisted=%s polls=%d", ctx.tag(), result.isoId(),
+            JobLog.info(LOG, ctx, "completed: isoId=%s alreadyExisted=%s polls=%d", result.isoId(),
                     result.alreadyExisted(), result.polls());
             return result;
         }
         JobError error = failure instanceof JobFailure jf ? jf.error()
                 : JobError.of("worker_error", "Unexpected worker error", failure.getClass().getSimpleName(), true);
         if (failure instanceof JobFailure) {
-            Log.infof("%s failed: %s (%s)", ctx.tag(), error.code(), error.detail());
+            JobLog.info(LOG, ctx, "failed: %s (%s)", error.code(), error.detail());
         } else {
-            Log.errorf(failure, "%s failed unexpectedly", ctx.tag());
+            JobLog.error(LOG, failure, ctx, "failed unexpectedly");
         }
         return JobResult.failed(ctx, error);
     }
@@ -134,7 +136,8 @@ public class IsoJobRunner {
                     + " times without a clear answer and the file never appeared in the library", true)));
         }
         ctx.beginSubmit();
-        Log.infof("%s queueing %s from %s into VPS %s", ctx.tag(), req.filename(), UrlRedactor.redact(req.url()), req.vpsId());
+        JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(req.url()),
+                req.vpsId());
         ctx.submissions++;
         return checkpoint(ctx, JobState.SUBMITTING)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
@@ -146,8 +149,8 @@ public class IsoJobRunner {
                     ctx.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
                     ctx.lastTransientError = error;
-                    Log.warnf("%s from-url answer was ambiguous (%s); watching the ISO library before any new call",
-                            ctx.tag(), error.code());
+                    JobLog.warn(LOG, ctx, "from-url answer was ambiguous (%s); watching the ISO library before any new call",
+                            error.code());
                     return settle(ctx, error);
                 })
                 .onTermination().invoke(ctx::endSubmit);
@@ -172,15 +175,15 @@ public class IsoJobRunner {
                 }))
                 .onItem().transformToUni(id -> {
                     if (id.isPresent()) {
-                        Log.infof("%s %s appeared in the library: the download had been queued", ctx.tag(),
+                        JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued",
                                 ctx.request().filename());
                         return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
                     }
                     if (!backoff.now().isBefore(ctx.deadline()) || ctx.submissions >= maxSubmits) {
                         return Uni.createFrom().failure(new JobFailure(ifNeverListed));
                     }
-                    Log.infof("%s %s did not appear within %s: calling from-url again", ctx.tag(),
-                            ctx.request().filename(), ambiguityWindow);
+                    JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", ctx.request().filename(),
+                            ambiguityWindow);
                     return submit(ctx);
                 });
     }
@@ -214,7 +217,7 @@ public class IsoJobRunner {
                     "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
                     List.of(), response.requestId().orElse(null))));
         }
-        Log.debugf("%s queued, polling %s", ctx.tag(), ctx.pollUrl);
+        JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl);
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.
         return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
     }

@@ -5,7 +5,7 @@ import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.IsoLibrary;
 import dev.hostupiso.worker.hostup.Problem;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class IsoResolver {
+
+    private static final Logger LOG = Logger.getLogger(IsoResolver.class);
 
     private final HostUpClient client;
     private final RetryingCaller caller;
@@ -65,7 +67,7 @@ public class IsoResolver {
                         "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
                                 + "'s ISO library after " + (attempt + 1) + " reads", true)));
             }
-            Log.debugf("%s %s not listed yet (read %d)", ctx.tag(), req.filename(), attempt + 1);
+            JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", req.filename(), attempt + 1);
             return backoff.sleep(wait).onItem().transformToUni(x -> read(ctx, attempt + 1));
         });
     }

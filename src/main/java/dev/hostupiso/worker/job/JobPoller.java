@@ -6,7 +6,7 @@ import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class JobPoller {
+
+    private static final Logger LOG = Logger.getLogger(JobPoller.class);
 
     private final HostUpClient client;
     private final RetryingCaller caller;
@@ -67,7 +69,7 @@ public class JobPoller {
                 }))
                 .onItem().transformToUni(response -> {
                     if (response.status() == 404 && progress.notFound < config.jobNotFoundRetries()) {
-                        Log.debugf("%s job not known yet (404), poll %d", ctx.tag(), ctx.polls);
+                        JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls);
                         progress.wait = next(progress.attempt, response);
                         progress.attempt++;
                         progress.notFound++;
@@ -84,7 +86,7 @@ public class JobPoller {
                     }
                     Optional<JobStatus> status = JobStatus.parse(response.body(), mapper);
                     if (status.isEmpty()) {
-                        Log.warnf("%s poll answer is not a job envelope; polling on", ctx.tag());
+                        JobLog.warn(LOG, ctx, "poll answer is not a job envelope; polling on");
                     } else if (status.get().state() == JobStatus.State.COMPLETED) {
                         return Uni.createFrom().item(Optional.of(Boolean.TRUE));
                     } else if (status.get().state() == JobStatus.State.FAILED) {

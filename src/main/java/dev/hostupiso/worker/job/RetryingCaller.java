@@ -11,7 +11,7 @@ import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +51,8 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class RetryingCaller {
+
+    private static final Logger LOG = Logger.getLogger(RetryingCaller.class);
 
     private static final Set<String> TRANSIENT_409 = Set.of("vps_not_ready", "upstream_failed");
 
@@ -120,7 +122,7 @@ public class RetryingCaller {
                                                Idempotency idempotency) {
         return permitted(ctx, call).onItemOrFailure().transformToUni((response, failure) -> {
             if (failure instanceof PastDeadlineException) {
-                Log.warnf("%s HostUp's rate limit leaves no call before the request's deadline", ctx.tag());
+                JobLog.warn(LOG, ctx, "HostUp's rate limit leaves no call before the request's deadline");
                 return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "HostUp's rate limit leaves no call before the request's deadline")));
             }
             if (failure != null) {
@@ -133,7 +135,7 @@ public class RetryingCaller {
                     return Uni.createFrom().failure(new AmbiguousSubmitException(error, te));
                 }
                 ctx.lastTransientError = error;
-                Log.warnf("%s %s; retrying", ctx.tag(), te.getMessage());
+                JobLog.warn(LOG, ctx, "%s; retrying", te.getMessage());
                 return retry(ctx, attempts, Optional.empty(), false);
             }
             int s = response.status();
@@ -161,14 +163,14 @@ public class RetryingCaller {
             }
             JobError error = JobError.fromProblem(problem, true);
             if (idempotency == Idempotency.NONE && ambiguous(response, problem)) {
-                Log.warnf("%s HostUp answered %d %s on %s: it may have acted, not repeating it", ctx.tag(), s,
+                JobLog.warn(LOG, ctx, "HostUp answered %d %s on %s: it may have acted, not repeating it", s,
                         problem.code(), response.endpoint().tag());
                 return Uni.createFrom().failure(new AmbiguousSubmitException(error, null));
             }
             ctx.lastTransientError = error;
             Optional<Duration> retryAfter = backoff.retryAfter(response)
                     .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
-            Log.warnf("%s HostUp answered %d %s on %s; retrying", ctx.tag(), s, problem.code(), response.endpoint().tag());
+            JobLog.warn(LOG, ctx, "HostUp answered %d %s on %s; retrying", s, problem.code(), response.endpoint().tag());
             return retry(ctx, attempts, retryAfter, s == 429);
         });
     }
