@@ -23,11 +23,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -72,7 +72,7 @@ final class PartitionWriter {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Listener listener;
-    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Write> queue = new LinkedBlockingDeque<>();
     private final Object idle = new Object();
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean open = true;
@@ -221,6 +221,17 @@ final class PartitionWriter {
                 Thread.currentThread().interrupt();
                 batch.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
                 return;
+            } catch (RuntimeException unexpected) {
+                // Never let the writer thread die with writes waiting on it: their jobs would wait forever.
+                // Put them back in front and try again on a fresh producer.
+                Log.errorf(unexpected, "ledger partition %d: unexpected failure; recreating the producer", partition);
+                metrics.ledgerFailure("fatal");
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    if (!batch.get(i).done().isDone()) {
+                        queue.addFirst(batch.get(i));
+                    }
+                }
+                recreate();
             } finally {
                 synchronized (idle) {
                     busy = false;
@@ -260,12 +271,7 @@ final class PartitionWriter {
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
                 busySinceNanos = 0;
-                Log.warnf("ledger partition %d: producer fenced (%s); another instance owns it now", partition,
-                        fenced.getClass().getSimpleName());
-                open = false;
-                listener.fenced(partition, epoch); // before the jobs hear of it, so they stop as one
-                pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
-                failQueued(new NotOwnerException());
+                fenced(fenced, pending);
                 return;
             } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
                 busySinceNanos = 0;
@@ -273,7 +279,7 @@ final class PartitionWriter {
                 metrics.ledgerFailure("fatal");
                 listener.commitFailed(partition, fatal);
                 recreate();
-            } catch (KafkaException failed) {
+            } catch (KafkaException | IllegalStateException failed) {
                 busySinceNanos = 0;
                 // A write rejected on its own merits fails alone; the others go into the next try.
                 List<Write> rejected = rejected(sent);
@@ -281,7 +287,10 @@ final class PartitionWriter {
                     pending.remove(w);
                     metrics.ledgerFailure("rejected");
                 });
-                abort();
+                if (!abort()) {
+                    fenced(failed, pending);
+                    return;
+                }
                 if (!rejected.isEmpty()) {
                     Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
                             rejected.size(), failed.getMessage());
@@ -343,16 +352,29 @@ final class PartitionWriter {
         return out;
     }
 
-    private void abort() {
+    /** The next owner took the partition over: nothing of this assignment may be committed any more. */
+    private void fenced(RuntimeException cause, List<Write> pending) {
+        Log.warnf("ledger partition %d: producer fenced (%s); another instance owns it now", partition,
+                cause.getClass().getSimpleName());
+        open = false;
+        listener.fenced(partition, epoch); // before the jobs hear of it, so they stop as one
+        pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
+        failQueued(new NotOwnerException());
+    }
+
+    /** Aborts the transaction in progress; false when the abort shows the producer was fenced. */
+    private boolean abort() {
         try {
             producer.abortTransaction();
+            return true;
         } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-            throw fenced; // handled by the caller's next attempt as a fence
+            return false;
         } catch (KafkaException | IllegalStateException abortFailed) {
             // The producer is in an error state (e.g. the broker went away mid-commit): replace it.
             // Re-initialising with the same transactional id aborts whatever the old one left open.
             Log.warnf("ledger partition %d: producer unusable (%s); recreating it", partition, abortFailed.getMessage());
             recreate();
+            return true;
         }
     }
 
