@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.kafka;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,5 +21,11 @@ public final class KafkaClientConfig {
         props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.startsWith("transactional.")
                 || k.contains("serializer") || k.contains("deserializer"));
         return props;
+    }
+
+    /** The producers' {@code max.request.size}: the configured {@code kafka.max.request.size}, else Kafka's 1 MiB default. */
+    public static int maxRequestSize(Map<String, Object> kafkaConfig) {
+        Object v = kafkaConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return v == null ? 1024 * 1024 : Integer.parseInt(v.toString().trim());
     }
 }

@@ -82,8 +82,7 @@ public class LedgerWriter {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.maxRecordBytes = Integer.parseInt(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                1024 * 1024))) - 1024; // room for the batch and record overhead
+        this.maxRecordBytes = KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024; // room for the batch and record overhead
         this.producerConfig = props;
         this.transactionalIdPrefix = transactionalIdPrefix;
         metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);

@@ -3,6 +3,7 @@ package dev.hostupiso.worker.messaging;
 import dev.hostupiso.worker.config.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.Backoff;
+import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -46,8 +47,6 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class DeadLetterPublisher {
 
-    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
-
     private final Supplier<Producer<byte[], byte[]>> producerFactory;
     private final String dlqTopic;
     private final int maxRequestSize;
@@ -60,7 +59,8 @@ public class DeadLetterPublisher {
     @Inject
     public DeadLetterPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
                                Backoff backoff, Delays delays) {
-        this(producerFactory(kafkaConfig), config.dlqTopic(), maxRequestSize(kafkaConfig), backoff::backoff, delays);
+        this(producerFactory(kafkaConfig), config.dlqTopic(), KafkaClientConfig.maxRequestSize(kafkaConfig), backoff::backoff,
+                delays);
     }
 
     DeadLetterPublisher(Supplier<Producer<byte[], byte[]>> producerFactory, String dlqTopic, int maxRequestSize,
@@ -187,19 +187,12 @@ public class DeadLetterPublisher {
     }
 
     private static Supplier<Producer<byte[], byte[]>> producerFactory(Map<String, Object> kafkaConfig) {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        // The shared kafka.* settings (bootstrap, security) minus what only a consumer understands.
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.offset"));
+        Map<String, Object> props = KafkaClientConfig.shared(kafkaConfig);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-dead-letters");
         return () -> new KafkaProducer<>(new HashMap<>(props));
-    }
-
-    private static int maxRequestSize(Map<String, Object> kafkaConfig) {
-        Object v = kafkaConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        return v == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(v.toString().trim());
     }
 }
