@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 
 /**
  * The job ledger: each request's state machine in a compacted Kafka topic, keyed by requestId and
@@ -52,6 +54,7 @@ public class JobLedger implements JobJournal {
     }
 
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
+    private final List<IntConsumer> lostListeners = new CopyOnWriteArrayList<>();
     private final LedgerWriter writer;
     private final OutcomePublisher outcomes;
     private final ObjectMapper mapper;
@@ -75,7 +78,18 @@ public class JobLedger implements JobJournal {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-reader");
         this.consumerConfig = props;
-        writer.onPartitionLost(p -> owned.remove(p));
+        writer.onPartitionLost(p -> {
+            owned.remove(p);
+            lostListeners.forEach(l -> l.accept(p));
+        });
+    }
+
+    /**
+     * Runs {@code listener} with a partition taken over by another instance while this one thought
+     * it owned it (its ledger writer was fenced); the partition's entries are already dropped.
+     */
+    public void onPartitionLost(IntConsumer listener) {
+        lostListeners.add(listener);
     }
 
     /** The epoch of this instance's current assignment of {@code partition}, or -1 when not owned. */

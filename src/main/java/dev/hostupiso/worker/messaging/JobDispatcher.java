@@ -10,7 +10,6 @@ import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JobLedger;
 import dev.hostupiso.worker.ledger.LedgerEntry;
-import dev.hostupiso.worker.ledger.LedgerWriter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -46,8 +45,8 @@ public class JobDispatcher {
     private final Duration jobTimeout;
     private final Duration handOverGrace;
 
-    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, LedgerWriter writer, IsoJobRunner runner,
-                         WorkerMetrics metrics, Clock clock, WorkerConfig config) {
+    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
+                         Clock clock, WorkerConfig config) {
         this.inFlight = inFlight;
         this.ledger = ledger;
         this.runner = runner;
@@ -55,7 +54,7 @@ public class JobDispatcher {
         this.clock = clock;
         this.jobTimeout = config.jobTimeout();
         this.handOverGrace = config.handOverGrace();
-        writer.onPartitionLost(this::lost);
+        ledger.onPartitionLost(this::lost);
     }
 
     /** Handles one request record (parsed, answerable) from {@code partition} at {@code offset}. */
