@@ -162,17 +162,7 @@ public class IsoJobRunner {
      */
     private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
         Instant until = min(backoff.now().plus(ambiguityWindow), ctx.deadline());
-        int[] reads = {0};
-        return AsyncLoop.untilPresent(() -> resolver.lookup(ctx).onItem().transformToUni(id -> {
-                    if (id.isPresent()) {
-                        return Uni.createFrom().item(Optional.of(Optional.of(id.get())));
-                    }
-                    Duration wait = backoff.backoff(reads[0]++);
-                    if (backoff.now().plus(wait).isAfter(until)) {
-                        return Uni.createFrom().item(Optional.of(Optional.<String>empty()));
-                    }
-                    return backoff.sleep(wait).replaceWith(Optional.<Optional<String>>empty());
-                }))
+        return resolver.watch(ctx, until)
                 .onItem().transformToUni(id -> {
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued",

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,24 @@ public class IsoResolver {
         return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).map(response -> response.isSuccess()
                 ? IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()))
                 : Optional.<String>empty());
+    }
+
+    /**
+     * Reads the library with backoff until the ISO is listed or the next read would start after
+     * {@code until}: after a from-url call whose fate is unknown, a listed file means it was queued.
+     */
+    public Uni<Optional<String>> watch(JobContext ctx, Instant until) {
+        int[] reads = {0};
+        return AsyncLoop.untilPresent(() -> lookup(ctx).onItem().transformToUni(id -> {
+            if (id.isPresent()) {
+                return Uni.createFrom().item(Optional.of(id));
+            }
+            Duration wait = backoff.backoff(reads[0]++);
+            if (backoff.now().plus(wait).isAfter(until)) {
+                return Uni.createFrom().item(Optional.of(Optional.<String>empty()));
+            }
+            return backoff.sleep(wait).replaceWith(Optional.<Optional<String>>empty());
+        }));
     }
 
     public Uni<String> resolve(JobContext ctx) {
