@@ -112,10 +112,10 @@ public class HostUpClient {
                 Duration latency = Duration.between(start, clock.instant());
                 if (failure != null) {
                     TransportException te = new TransportException(endpoint, TransportException.classify(failure), failure);
-                    metrics.apiCall(endpoint, te.isTimeout() ? "timeout" : "io_error", latency);
+                    metrics.apiCall(endpoint.tag(), te.isTimeout() ? "timeout" : "io_error", latency);
                     return Uni.createFrom().failure(te);
                 }
-                metrics.apiCall(endpoint, Integer.toString(response.statusCode()), latency);
+                metrics.apiCall(endpoint.tag(), Integer.toString(response.statusCode()), latency);
                 return Uni.createFrom().item(toApiResponse(endpoint, response));
             });
         });

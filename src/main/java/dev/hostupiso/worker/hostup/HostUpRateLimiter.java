@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.smallrye.mutiny.Uni;

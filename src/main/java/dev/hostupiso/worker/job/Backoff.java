@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.RetryAfter;
 import io.smallrye.mutiny.Uni;

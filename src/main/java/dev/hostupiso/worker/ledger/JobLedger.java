@@ -10,8 +10,8 @@ import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
-import dev.hostupiso.worker.messaging.OutcomeEvent;
-import dev.hostupiso.worker.messaging.OutcomePublisher;
+import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.outcome.OutcomeRecords;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -56,14 +56,14 @@ public class JobLedger implements JobJournal {
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
     private final List<IntConsumer> lostListeners = new CopyOnWriteArrayList<>();
     private final LedgerWriter writer;
-    private final OutcomePublisher outcomes;
+    private final OutcomeRecords outcomes;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final String topic;
     private final Duration retention;
     private final Map<String, Object> consumerConfig;
 
-    public JobLedger(LedgerWriter writer, OutcomePublisher outcomes, ObjectMapper mapper, Clock clock, WorkerConfig config,
+    public JobLedger(LedgerWriter writer, OutcomeRecords outcomes, ObjectMapper mapper, Clock clock, WorkerConfig config,
                      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.writer = writer;
         this.outcomes = outcomes;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.messaging.OutcomeEvent;
+import dev.hostupiso.worker.outcome.OutcomeEvent;
 
 import java.time.Instant;
 

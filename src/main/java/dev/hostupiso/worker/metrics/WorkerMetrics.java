@@ -1,6 +1,5 @@
 package dev.hostupiso.worker.metrics;
 
-import dev.hostupiso.worker.hostup.Endpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -107,12 +106,15 @@ public class WorkerMetrics {
                 .tag("outcome", outcome).tag("code", codeLabel(code)).register(registry).increment();
     }
 
-    /** One HTTP call to HostUp; {@code status} is the HTTP status or io_error / timeout. */
-    public void apiCall(Endpoint endpoint, String status, Duration latency) {
+    /**
+     * One HTTP call to HostUp; {@code endpoint} is the call's label (from_url, job, iso_list) and
+     * {@code status} the HTTP status or io_error / timeout.
+     */
+    public void apiCall(String endpoint, String status, Duration latency) {
         Counter.builder(API_CALLS).description("Calls to the HostUp API")
-                .tag("endpoint", endpoint.tag()).tag("status", status).register(registry).increment();
+                .tag("endpoint", endpoint).tag("status", status).register(registry).increment();
         Timer.builder(API_CALL_DURATION).description("Latency of HostUp API calls")
-                .tag("endpoint", endpoint.tag()).publishPercentileHistogram().register(registry).record(latency);
+                .tag("endpoint", endpoint).publishPercentileHistogram().register(registry).record(latency);
     }
 
     public void jobFinished(String outcome, Duration duration, int polls) {

@@ -7,7 +7,7 @@ import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.messaging.OutcomeEvent;
+import dev.hostupiso.worker.outcome.OutcomeEvent;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

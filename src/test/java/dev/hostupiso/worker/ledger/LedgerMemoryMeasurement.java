@@ -3,7 +3,7 @@ package dev.hostupiso.worker.ledger;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.messaging.OutcomeEvent;
+import dev.hostupiso.worker.outcome.OutcomeEvent;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.outcome;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +17,7 @@ import java.util.UUID;
  * written by the ledger, in the same transaction as the request's terminal ledger record.
  */
 @ApplicationScoped
-public class OutcomePublisher {
+public class OutcomeRecords {
 
     public static final String TYPE_PREFIX = "dev.hostupiso.iso.download.";
 
@@ -25,7 +25,7 @@ public class OutcomePublisher {
     private final String topic;
     private final String source;
 
-    public OutcomePublisher(ObjectMapper mapper, WorkerConfig config) {
+    public OutcomeRecords(ObjectMapper mapper, WorkerConfig config) {
         this.mapper = mapper;
         this.topic = config.eventsTopic();
         this.source = config.eventsSource();

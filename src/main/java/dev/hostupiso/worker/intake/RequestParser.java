@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.StreamReadFeature;

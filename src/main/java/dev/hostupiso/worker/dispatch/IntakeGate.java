@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiKeyState;

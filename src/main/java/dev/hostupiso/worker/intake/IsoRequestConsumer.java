@@ -1,9 +1,11 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
-import dev.hostupiso.worker.messaging.RequestParser.Invalid;
-import dev.hostupiso.worker.messaging.RequestParser.Parsed;
-import dev.hostupiso.worker.messaging.RequestParser.Poison;
-import dev.hostupiso.worker.messaging.RequestParser.Valid;
+import dev.hostupiso.worker.dispatch.IntakeGate;
+import dev.hostupiso.worker.dispatch.JobDispatcher;
+import dev.hostupiso.worker.intake.RequestParser.Invalid;
+import dev.hostupiso.worker.intake.RequestParser.Parsed;
+import dev.hostupiso.worker.intake.RequestParser.Poison;
+import dev.hostupiso.worker.intake.RequestParser.Valid;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;

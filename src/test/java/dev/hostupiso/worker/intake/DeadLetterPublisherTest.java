@@ -1,6 +1,6 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
-import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.vertx.mutiny.core.Vertx;
 import org.apache.kafka.clients.producer.Callback;

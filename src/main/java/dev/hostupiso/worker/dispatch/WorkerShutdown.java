@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.dispatch;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,6 +1,6 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
-import dev.hostupiso.worker.config.Delays;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.Backoff;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;

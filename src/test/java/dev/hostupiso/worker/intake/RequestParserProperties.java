@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,10 +15,10 @@ import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.job.IsoRequest;
-import dev.hostupiso.worker.messaging.RequestParser.Invalid;
-import dev.hostupiso.worker.messaging.RequestParser.Parsed;
-import dev.hostupiso.worker.messaging.RequestParser.Poison;
-import dev.hostupiso.worker.messaging.RequestParser.Valid;
+import dev.hostupiso.worker.intake.RequestParser.Invalid;
+import dev.hostupiso.worker.intake.RequestParser.Parsed;
+import dev.hostupiso.worker.intake.RequestParser.Poison;
+import dev.hostupiso.worker.intake.RequestParser.Valid;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.config;
+package dev.hostupiso.worker.timing;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;

@@ -1,11 +1,9 @@
-package dev.hostupiso.worker.ledger;
+package dev.hostupiso.worker.kafka;
 
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,39 +22,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Start-up and shutdown around the ledger:
- * <ul>
- * <li>before the consumer starts, creates missing topics (the ledger compacted) and checks that
- * the ledger is co-partitioned with the request topic, refusing to start otherwise;</li>
- * <li>periodically tombstones finished entries past the retention.</li>
- * </ul>
+ * Before the consumer starts, creates missing topics (the ledger compacted) and checks that the
+ * ledger is co-partitioned with the request topic, refusing to start otherwise: ownership of a
+ * request partition is ownership of the same ledger partition.
  */
 @ApplicationScoped
-public class LedgerLifecycle {
+public class TopicProvisioner {
 
     private final WorkerConfig config;
     private final Map<String, Object> kafkaConfig;
-    private final JobLedger ledger;
-    private final Vertx vertx;
 
-    public LedgerLifecycle(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                           JobLedger ledger, Vertx vertx) {
+    public TopicProvisioner(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.kafkaConfig = kafkaConfig;
-        this.ledger = ledger;
-        this.vertx = vertx;
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) throws Exception {
         ensureTopics();
-        long every = config.ledger().sweepInterval().toMillis();
-        // A periodic timer dies with Vert.x at shutdown; a sweep write after hand-over fails harmlessly.
-        vertx.setPeriodic(every, every, id -> ledger.sweep().subscribe().with(
-                n -> {
-                    if (n > 0) {
-                        Log.infof("ledger: %d finished entries past the %s retention tombstoned", n, config.ledger().retention());
-                    }
-                }, f -> Log.warnf("ledger sweep failed: %s", f.getMessage())));
     }
 
     private void ensureTopics() throws Exception {

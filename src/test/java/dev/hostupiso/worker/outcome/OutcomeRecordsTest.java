@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.outcome;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class OutcomePublisherTest {
+class OutcomeRecordsTest {
 
     private final ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -38,7 +38,7 @@ class OutcomePublisherTest {
 
     @Test
     void binaryModeCloudEventHeadersAndKey() {
-        ProducerRecord<String, String> m = OutcomePublisher.toRecord(completed(), mapper, "events", "/hostup-iso-worker");
+        ProducerRecord<String, String> m = OutcomeRecords.toRecord(completed(), mapper, "events", "/hostup-iso-worker");
         Map<String, String> h = headers(m);
         assertThat(h).containsEntry("ce_specversion", "1.0").containsEntry("ce_type", "dev.hostupiso.iso.download.completed")
                 .containsEntry("ce_source", "/hostup-iso-worker").containsEntry("ce_subject", "r-42")
@@ -50,7 +50,7 @@ class OutcomePublisherTest {
 
     @Test
     void completedEventHasExactlyTheContractsFields() throws Exception {
-        JsonNode json = mapper.readTree(OutcomePublisher.toRecord(completed(), mapper, "events", "/s").value());
+        JsonNode json = mapper.readTree(OutcomeRecords.toRecord(completed(), mapper, "events", "/s").value());
         List<String> fields = new java.util.ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted",
@@ -60,9 +60,9 @@ class OutcomePublisherTest {
     @Test
     void eventIdIsDeterministicPerRequestAndOutcome() {
         OutcomeEvent failed = OutcomeEvent.failed(req, null, 1, JobError.of("job_failed", "t", "d", false), t0, t1);
-        String id1 = headers(OutcomePublisher.toRecord(completed(), mapper, "events", "/s")).get("ce_id");
-        String id2 = headers(OutcomePublisher.toRecord(completed(), mapper, "events", "/other")).get("ce_id");
-        String id3 = headers(OutcomePublisher.toRecord(failed, mapper, "events", "/s")).get("ce_id");
+        String id1 = headers(OutcomeRecords.toRecord(completed(), mapper, "events", "/s")).get("ce_id");
+        String id2 = headers(OutcomeRecords.toRecord(completed(), mapper, "events", "/other")).get("ce_id");
+        String id3 = headers(OutcomeRecords.toRecord(failed, mapper, "events", "/s")).get("ce_id");
         assertThat(id1).isEqualTo(id2).isNotEqualTo(id3);
     }
 
@@ -70,7 +70,7 @@ class OutcomePublisherTest {
     void failedEventShapeMatchesTheContract() throws Exception {
         JobError error = new JobError("invalid_request", "Validation failed", "bad", 400, false,
                 List.of(new FieldError("/url", "must not redirect", "invalid_value")), "req_1");
-        JsonNode json = mapper.readTree(OutcomePublisher.toRecord(OutcomeEvent.failed(req, null, 1, error, t0, t1), mapper, "events", "/s").value());
+        JsonNode json = mapper.readTree(OutcomeRecords.toRecord(OutcomeEvent.failed(req, null, 1, error, t0, t1), mapper, "events", "/s").value());
         assertThat(json.get("status").asText()).isEqualTo("failed");
         assertThat(json.has("jobId")).isTrue();
         assertThat(json.get("jobId").isNull()).isTrue();

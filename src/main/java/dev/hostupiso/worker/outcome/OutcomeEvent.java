@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.outcome;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;

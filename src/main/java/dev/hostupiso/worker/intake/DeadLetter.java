@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.messaging;
+package dev.hostupiso.worker.intake;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;

@@ -1,7 +1,7 @@
-package dev.hostupiso.worker.ledger;
+package dev.hostupiso.worker.dispatch;
 
+import dev.hostupiso.worker.ledger.JobLedger;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.messaging.JobDispatcher;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
@@ -18,8 +18,8 @@ import java.util.List;
  * resumes them. Runs on the consumer's thread, before records of new partitions are delivered.
  */
 @ApplicationScoped
-@Identifier(LedgerRebalanceListener.NAME)
-public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
+@Identifier(PartitionAssignmentListener.NAME)
+public class PartitionAssignmentListener implements KafkaConsumerRebalanceListener {
 
     public static final String NAME = "iso-requests-rebalance";
 
@@ -27,7 +27,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final JobDispatcher dispatcher;
     private final String requestsTopic;
 
-    public LedgerRebalanceListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config) {
+    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
         this.requestsTopic = config.requestsTopic();
