@@ -44,14 +44,24 @@ public final class Bounds {
     public static final int POLL_URL = 2048;
     public static final int ISO_ID = 128;
 
+    // Newer request and outcome values.
+    /** A request's {@code account} name. */
+    public static final int ACCOUNT = 32;
+    /** A mount's {@code device} (e.g. ide2). */
+    public static final int MOUNT_DEVICE = 16;
+    /** The URL submitted after the preflight followed redirects (as long as a request URL may be). */
+    public static final int RESOLVED_URL = URL;
+    /** Why the preflight was skipped or refused. */
+    public static final int PREFLIGHT_REASON = 300;
+
     /**
      * Upper bound of an outcome event's value, serialized (UTF-8 JSON): every field at its limit in the
      * character whose JSON form is longest (a control character, six bytes), numbers and instants at
      * their longest. Checked against the real records by {@code LedgerRecordSizeProperties}.
      */
-    public static final int MAX_OUTCOME_EVENT_BYTES = 75_000;
+    public static final int MAX_OUTCOME_EVENT_BYTES = 95_000;
     /** Upper bound of a job-ledger record's value (a request, its state and its outcome), as above. */
-    public static final int MAX_LEDGER_ENTRY_BYTES = 105_000;
+    public static final int MAX_LEDGER_ENTRY_BYTES = 125_000;
 
     /** Code of the {@code errors[]} entry that stands for the entries dropped. */
     public static final String ERRORS_TRUNCATED = "errors_truncated";

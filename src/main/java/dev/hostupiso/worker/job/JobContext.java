@@ -28,6 +28,9 @@ public final class JobContext {
     int polls;
     boolean alreadyExisted;
     JobError lastTransientError;
+    String resolvedUrl;
+    PreflightReport preflight;
+    Mounted mounted;
 
     /**
      * @param partition the request's partition: the ledger partition that records this job, and
@@ -91,6 +94,11 @@ public final class JobContext {
 
     public int polls() {
         return polls;
+    }
+
+    /** HostUp calls this request has cost so far. */
+    public ApiCalls apiCalls() {
+        return new ApiCalls(fromUrlCalls, polls, 0, 0);
     }
 
     /** from-url answered 200: the ISO was in the library before this request. */

@@ -5,18 +5,25 @@ package dev.hostupiso.worker.job;
  *
  * @param isoId          the mountable {@code available[].id}, when completed
  * @param alreadyExisted from-url answered 200: the ISO was in the library already
- * @param attempts       from-url calls made (retries included)
+ * @param fromUrlCalls   from-url calls made (retries included)
  * @param polls          job polls made
+ * @param apiCalls       every HostUp call the request cost, by endpoint
+ * @param resolvedUrl    the URL submitted to HostUp when the preflight followed redirects to it
+ * @param preflight      what the preflight found, absent when it is off
+ * @param mounted        the mount made after the ISO was resolved, when the request asked for one
  * @param error          why it failed, when failed
  */
-public record JobResult(boolean completed, String isoId, String jobId, boolean alreadyExisted, int attempts,
-                        int polls, JobError error) {
+public record JobResult(boolean completed, String isoId, String jobId, boolean alreadyExisted, int fromUrlCalls,
+                        int polls, ApiCalls apiCalls, String resolvedUrl, PreflightReport preflight, Mounted mounted,
+                        JobError error) {
 
     static JobResult completed(JobContext ctx, String isoId) {
-        return new JobResult(true, isoId, ctx.jobId, ctx.alreadyExisted, ctx.fromUrlCalls, ctx.polls, null);
+        return new JobResult(true, isoId, ctx.jobId, ctx.alreadyExisted, ctx.fromUrlCalls, ctx.polls, ctx.apiCalls(),
+                ctx.resolvedUrl, ctx.preflight, ctx.mounted, null);
     }
 
     public static JobResult failed(JobContext ctx, JobError error) {
-        return new JobResult(false, null, ctx.jobId, false, ctx.fromUrlCalls, ctx.polls, error);
+        return new JobResult(false, null, ctx.jobId, false, ctx.fromUrlCalls, ctx.polls, ctx.apiCalls(), ctx.resolvedUrl,
+                ctx.preflight, null, error);
     }
 }

@@ -44,7 +44,7 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
     public LedgerEntry finished(OutcomeEvent event, Instant now) {
         JobState s = event.isCompleted() ? JobState.COMPLETED : JobState.FAILED;
         return new LedgerEntry(VERSION, requestId, s, request, receivedAt, deadline, event.jobId(), pollUrl,
-                event.attempts(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event);
+                event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event);
     }
 
     /** A context to resume this (non-terminal) entry's job under assignment {@code epoch}. */

@@ -1,36 +1,64 @@
 package dev.hostupiso.worker.outcome;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobResult;
+import dev.hostupiso.worker.job.Mounted;
+import dev.hostupiso.worker.job.PreflightReport;
 
 import java.time.Instant;
 
 /**
  * The outcome event published on the events topic, keyed by {@code requestId}. Schema:
  * {@code src/main/resources/schemas/iso-download-outcome.schema.json}.
+ *
+ * @param fromUrlCalls from-url calls made, published as {@code attempts} (its contract name since the
+ *                     first version; {@code apiCalls.fromUrl} carries the same count)
+ * @param receivedAt   when the worker took the request; also published as {@code submittedAt}, its
+ *                     older, misleading name, kept for consumers that read it
  */
+// submittedAt is written for consumers but read as receivedAt (its alias), so older ledger records still load.
+@JsonIgnoreProperties(value = "submittedAt", allowGetters = true)
+@JsonPropertyOrder({"requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted", "attempts", "apiCalls",
+        "resolvedUrl", "preflight", "mounted", "receivedAt", "submittedAt", "finishedAt", "error"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OutcomeEvent(String requestId, String vpsId, String filename, String status, String isoId,
                            @JsonInclude(JsonInclude.Include.ALWAYS) String jobId, Boolean alreadyExisted,
-                           int attempts, Instant submittedAt, Instant finishedAt, JobError error) {
+                           @JsonProperty("attempts") int fromUrlCalls, ApiCalls apiCalls, String resolvedUrl,
+                           PreflightReport preflight, Mounted mounted, @JsonAlias("submittedAt") Instant receivedAt, Instant finishedAt,
+                           JobError error) {
 
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
 
-    public static OutcomeEvent of(IsoRequest req, JobResult result, Instant submittedAt, Instant finishedAt) {
+    public static OutcomeEvent of(IsoRequest req, JobResult result, Instant receivedAt, Instant finishedAt) {
         return result.completed()
                 ? new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), COMPLETED, result.isoId(), result.jobId(),
-                        result.alreadyExisted(), result.attempts(), submittedAt, finishedAt, null)
-                : failed(req, result.jobId(), result.attempts(), result.error(), submittedAt, finishedAt);
+                        result.alreadyExisted(), result.fromUrlCalls(), result.apiCalls(), result.resolvedUrl(),
+                        result.preflight(), result.mounted(), receivedAt, finishedAt, null)
+                : new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), FAILED, null, result.jobId(), null,
+                        result.fromUrlCalls(), result.apiCalls(), result.resolvedUrl(), result.preflight(), null,
+                        receivedAt, finishedAt, result.error());
     }
 
-    public static OutcomeEvent failed(IsoRequest req, String jobId, int attempts, JobError error, Instant submittedAt,
+    /** A failure decided without a job result (refused locally, or a record Kafka would not take). */
+    public static OutcomeEvent failed(IsoRequest req, String jobId, int fromUrlCalls, JobError error, Instant receivedAt,
                                       Instant finishedAt) {
-        return new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), FAILED, null, jobId, null, attempts,
-                submittedAt, finishedAt, error);
+        return new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), FAILED, null, jobId, null, fromUrlCalls,
+                new ApiCalls(fromUrlCalls, 0, 0, 0), null, null, null, receivedAt, finishedAt, error);
+    }
+
+    /** {@link #receivedAt()} under its first name, which said "submitted" of a time HostUp was not yet called. */
+    @JsonProperty("submittedAt")
+    public Instant submittedAt() {
+        return receivedAt;
     }
 
     /**
@@ -42,8 +70,8 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                 : new JobError(error.code().length() > 64 ? "worker_error" : error.code(), "Outcome details dropped",
                         "The full outcome could not be recorded (" + reason + ")", error.httpStatus(), error.retryable(),
                         null, null);
-        return new OutcomeEvent(requestId, null, null, status, isoId, jobId, alreadyExisted, attempts, submittedAt,
-                finishedAt, bare);
+        return new OutcomeEvent(requestId, null, null, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, null,
+                null, mounted, receivedAt, finishedAt, bare);
     }
 
     @JsonIgnore // not a field of the contract

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.ledger;
 
+import dev.hostupiso.worker.job.ApiCalls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -41,8 +42,8 @@ class LedgerEntryTest {
         assertThat(s.sourceOffset()).isEqualTo(41);
         assertThat(s.state().isTerminal()).isFalse();
 
-        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1, t0,
-                t0.plusSeconds(60), null);
+        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1,
+                new ApiCalls(1, 3, 1, 0), null, null, null, t0, t0.plusSeconds(60), null);
         LedgerEntry done = s.finished(event, t0.plusSeconds(60));
         assertThat(done.state()).isEqualTo(JobState.COMPLETED);
         assertThat(done.state().isTerminal()).isTrue();

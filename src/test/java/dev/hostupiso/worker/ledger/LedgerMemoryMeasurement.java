@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.ledger;
 
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
@@ -46,7 +47,7 @@ public final class LedgerMemoryMeasurement {
             JobContext ctx = new JobContext(req, t0, t0.plusSeconds(21600), 0, 1);
             OutcomeEvent event = i % 2 == 0
                     ? new OutcomeEvent(id, req.vpsId(), req.filename(), OutcomeEvent.COMPLETED, "iso_" + i, "job_" + i, false, 1,
-                    t0, t0.plusSeconds(300), null)
+                    new ApiCalls(1, 12, 1, 0), null, null, null, t0, t0.plusSeconds(300), null)
                     : OutcomeEvent.failed(req, "job_" + i, 1, JobError.jobFailed("download failed: 404 Not Found", "req_" + i),
                     t0, t0.plusSeconds(300));
             full.put(id, LedgerEntry.received(ctx, i, t0).finished(event, t0.plusSeconds(300)));

@@ -10,7 +10,10 @@ import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.Mounted;
+import dev.hostupiso.worker.job.PreflightReport;
 import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
@@ -102,7 +105,10 @@ class LedgerRecordSizeProperties {
         JobError error = new JobError(worst(Bounds.CODE), worst(Bounds.TITLE), worst(Bounds.DETAIL), Integer.MIN_VALUE, false,
                 Collections.nCopies(Bounds.ERRORS, fieldError), worst(Bounds.UPSTREAM_REQUEST_ID));
         OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), OutcomeEvent.COMPLETED,
-                worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE, longest, longest, error);
+                worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE,
+                new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), worst(Bounds.RESOLVED_URL),
+                new PreflightReport(worst(16), worst(Bounds.PREFLIGHT_REASON), Integer.MIN_VALUE), new Mounted(worst(Bounds.MOUNT_DEVICE)),
+                longest, longest, error);
         return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
                 worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, false,
                 Integer.MIN_VALUE,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobError;
 import org.apache.kafka.common.header.Header;
@@ -28,7 +29,8 @@ class OutcomeRecordsTest {
     private final Instant t1 = Instant.parse("2026-11-27T10:05:00Z");
 
     private OutcomeEvent completed() {
-        return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, t0, t1, null);
+        return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, new ApiCalls(1, 4, 1, 0), null, null, null,
+                t0, t1, null);
     }
 
     private static Map<String, String> headers(ProducerRecord<String, String> m) {
@@ -54,7 +56,7 @@ class OutcomeRecordsTest {
         List<String> fields = new java.util.ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted",
-                "attempts", "submittedAt", "finishedAt");
+                "attempts", "apiCalls", "receivedAt", "submittedAt", "finishedAt");
     }
 
     @Test
@@ -80,5 +82,20 @@ class OutcomeRecordsTest {
         assertThat(json.get("error").get("errors").get(0).get("pointer").asText()).isEqualTo("/url");
         assertThat(json.get("error").get("upstreamRequestId").asText()).isEqualTo("req_1");
         assertThat(json.get("submittedAt").asText()).isEqualTo("2026-11-27T10:00:00Z");
+    }
+
+    @Test
+    void receivedAtIsAlsoWrittenUnderItsOldNameAndEitherNameReadsBack() throws Exception {
+        JsonNode json = mapper.readTree(OutcomeRecords.toRecord(completed(), mapper, "events", "/s").value());
+        assertThat(json.get("receivedAt").asText()).isEqualTo("2026-11-27T10:00:00Z");
+        assertThat(json.get("submittedAt").asText()).isEqualTo("2026-11-27T10:00:00Z");
+        assertThat(json.get("attempts").asInt()).isEqualTo(1);
+        assertThat(json.get("apiCalls").get("total").asInt()).isEqualTo(6);
+        assertThat(json.has("fromUrlCalls")).isFalse();
+
+        assertThat(mapper.readValue(json.toString(), OutcomeEvent.class)).isEqualTo(completed());
+        // A ledger record written before receivedAt existed carries only submittedAt.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json).remove("receivedAt");
+        assertThat(mapper.readValue(json.toString(), OutcomeEvent.class).receivedAt()).isEqualTo(t0);
     }
 }
