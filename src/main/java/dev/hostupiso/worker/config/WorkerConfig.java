@@ -3,8 +3,11 @@ package dev.hostupiso.worker.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Worker settings under {@code iso.*}. Every property can also be set as an environment variable
@@ -99,6 +102,44 @@ public interface WorkerConfig {
     @WithName("hand-over-grace")
     @WithDefault("20s")
     Duration handOverGrace();
+
+    /** The worker's own look at a request's URL before from-url. */
+    @WithParentName
+    UrlPreflight urlPreflight();
+
+    /**
+     * HostUp refuses URLs that redirect and files over 20 GB, and most ISO links redirect. Before
+     * from-url the worker asks the origin itself (HEAD, else a one-byte GET), without credentials
+     * and only to addresses its SSRF guard lets through.
+     */
+    interface UrlPreflight {
+        /**
+         * {@code off} (submit as given), {@code check} (a redirecting URL fails with
+         * {@code url_redirects}) or {@code resolve} (redirects are followed and the final URL is
+         * submitted) ({@code ISO_URL_PREFLIGHT}).
+         */
+        @WithName("url-preflight")
+        @WithDefault("resolve")
+        PreflightMode mode();
+
+        /** Redirects followed before the preflight gives up and submits the URL as given ({@code ISO_URL_MAX_REDIRECTS}). */
+        @WithName("url-max-redirects")
+        @WithDefault("5")
+        int maxRedirects();
+
+        /** Budget of one hop of the preflight, DNS, connect and answer included ({@code ISO_URL_PREFLIGHT_TIMEOUT}). */
+        @WithName("url-preflight.timeout")
+        @WithDefault("5s")
+        Duration timeout();
+
+        /**
+         * Addresses the preflight may reach although the SSRF guard blocks them: comma-separated
+         * CIDRs ({@code 10.20.0.0/16}), addresses or host names, each optionally with
+         * {@code :port} ({@code mirror.internal:8443}, {@code [fd00::5]:80}) ({@code ISO_URL_PREFLIGHT_ALLOW}).
+         */
+        @WithName("url-preflight.allow")
+        Optional<List<String>> allow();
+    }
 
     /** Submitting downloads (from-url). */
     Submit submit();

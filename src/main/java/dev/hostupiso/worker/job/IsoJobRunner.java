@@ -31,18 +31,20 @@ public class IsoJobRunner {
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
+    private final PreflightStep preflight;
     private final Backoff backoff;
     private final ObjectMapper mapper;
     private final int maxSubmits;
     private final Duration ambiguityWindow;
 
     public IsoJobRunner(HostUpClient client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
-                        JobJournal journal, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
+                        JobJournal journal, PreflightStep preflight, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
+        this.preflight = preflight;
         this.backoff = backoff;
         this.mapper = mapper;
         this.maxSubmits = config.submit().maxAttempts();
@@ -56,7 +58,8 @@ public class IsoJobRunner {
      */
     public Uni<JobResult> run(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
-            case RECEIVED -> submit(ctx); // nothing was sent yet: every call is preceded by SUBMITTING
+            // Nothing was sent yet: every call is preceded by SUBMITTING, which also records the preflight's finding.
+            case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));
             case SUBMITTING -> {
                 JobLog.info(LOG, ctx, "resuming: a from-url call may have been made; looking in the ISO library first");
                 yield settle(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
@@ -136,13 +139,13 @@ public class IsoJobRunner {
                     + " times without a clear answer and the file never appeared in the library", true)));
         }
         ctx.beginSubmit();
-        JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(req.url()),
-                req.vpsId());
+        String url = ctx.urlToSubmit();
+        JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
         ctx.submissions++;
         return checkpoint(ctx, JobState.SUBMITTING)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.fromUrlCalls++;
-                    return client.fromUrl(req.vpsId(), req.url(), req.filename(), req.decompress());
+                    return client.fromUrl(req.vpsId(), url, req.filename(), req.decompress());
                 }, Idempotency.NONE))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {

@@ -28,6 +28,7 @@ public final class JobContext {
     int polls;
     boolean alreadyExisted;
     JobError lastTransientError;
+    /** The URL the preflight resolved and from-url submits, verbatim (it may carry a signed query); null: the request's own. */
     String resolvedUrl;
     PreflightReport preflight;
     Mounted mounted;
@@ -60,6 +61,32 @@ public final class JobContext {
         ctx.polls = polls;
         ctx.alreadyExisted = alreadyExisted;
         return ctx;
+    }
+
+    /**
+     * Restores what the preflight of a resumed job found, so that it is not probed again.
+     *
+     * @param resolvedUrl the URL it resolved (verbatim), null when the request's own is submitted
+     * @param preflight   its report, null when none was made (preflight off, or a record from before it)
+     */
+    public JobContext withPreflight(String resolvedUrl, PreflightReport preflight) {
+        this.resolvedUrl = resolvedUrl;
+        this.preflight = preflight;
+        return this;
+    }
+
+    /** The URL the preflight resolved, verbatim, for the job ledger; null when the request's own URL is submitted. */
+    public String resolvedUrl() {
+        return resolvedUrl;
+    }
+
+    public PreflightReport preflight() {
+        return preflight;
+    }
+
+    /** What from-url submits: the resolved URL, or the request's own. */
+    String urlToSubmit() {
+        return resolvedUrl != null ? resolvedUrl : request.url();
     }
 
     /** Taken over from the ledger, not started by this instance. */

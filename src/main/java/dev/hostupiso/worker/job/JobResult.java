@@ -1,5 +1,8 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.hostup.Bounds;
+import dev.hostupiso.worker.hostup.UrlRedactor;
+
 /**
  * How a request ended.
  *
@@ -8,7 +11,8 @@ package dev.hostupiso.worker.job;
  * @param fromUrlCalls   from-url calls made (retries included)
  * @param polls          job polls made
  * @param apiCalls       every HostUp call the request cost, by endpoint
- * @param resolvedUrl    the URL submitted to HostUp when the preflight followed redirects to it
+ * @param resolvedUrl    the URL submitted to HostUp when the preflight followed redirects to it, redacted like a
+ *                       log line ({@code https://host/…/file.iso?…}): outcomes carry no credentials or signed tokens
  * @param preflight      what the preflight found, absent when it is off
  * @param mounted        the mount made after the ISO was resolved, when the request asked for one
  * @param error          why it failed, when failed
@@ -19,11 +23,15 @@ public record JobResult(boolean completed, String isoId, String jobId, boolean a
 
     static JobResult completed(JobContext ctx, String isoId) {
         return new JobResult(true, isoId, ctx.jobId, ctx.alreadyExisted, ctx.fromUrlCalls, ctx.polls, ctx.apiCalls(),
-                ctx.resolvedUrl, ctx.preflight, ctx.mounted, null);
+                redacted(ctx.resolvedUrl), ctx.preflight, ctx.mounted, null);
     }
 
     public static JobResult failed(JobContext ctx, JobError error) {
-        return new JobResult(false, null, ctx.jobId, false, ctx.fromUrlCalls, ctx.polls, ctx.apiCalls(), ctx.resolvedUrl,
-                ctx.preflight, null, error);
+        return new JobResult(false, null, ctx.jobId, false, ctx.fromUrlCalls, ctx.polls, ctx.apiCalls(),
+                redacted(ctx.resolvedUrl), ctx.preflight, null, error);
+    }
+
+    private static String redacted(String url) {
+        return url == null ? null : Bounds.truncate(UrlRedactor.redact(url), Bounds.RESOLVED_URL);
     }
 }

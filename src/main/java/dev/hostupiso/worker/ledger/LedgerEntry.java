@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.job.PreflightReport;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
 
 import java.time.Instant;
@@ -16,12 +17,25 @@ import java.time.Instant;
  * @param sourceOffset    offset of that record: a redelivery of the same record is recognised by it
  * @param submissions     SUBMITTING records so far: from-url calls that may have queued a download
  * @param outcome         the published outcome, once terminal
+ * @param resolvedUrl     the URL the preflight resolved and from-url submits, verbatim like the request's own
+ *                        URL (it may carry a signed query); absent when the request's URL is submitted
+ * @param preflight       what the preflight found, so a resumed job does not probe again; absent when
+ *                        none was made (preflight off, or a record written before there was one)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
                           Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                           int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
-                          OutcomeEvent outcome) {
+                          OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight) {
+
+    /** An entry without a preflight. */
+    public LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
+                       Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
+                       int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
+                       OutcomeEvent outcome) {
+        this(version, requestId, state, request, receivedAt, deadline, jobId, pollUrl, fromUrlCalls, submissions, polls,
+                alreadyExisted, sourcePartition, sourceOffset, updatedAt, outcome, null, null);
+    }
 
     /**
      * 2: a from-url call is preceded by a SUBMITTING record. A version-1 RECEIVED entry may hide a
@@ -37,21 +51,23 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
     /** The entry after {@code ctx} progressed to {@code newState}. */
     public LedgerEntry progressed(JobContext ctx, JobState newState, Instant now) {
         return new LedgerEntry(VERSION, requestId, newState, request, receivedAt, deadline, ctx.jobId(), ctx.pollUrl(),
-                ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null);
+                ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null,
+                ctx.resolvedUrl(), ctx.preflight());
     }
 
     /** The terminal entry: the request got {@code event}. */
     public LedgerEntry finished(OutcomeEvent event, Instant now) {
         JobState s = event.isCompleted() ? JobState.COMPLETED : JobState.FAILED;
         return new LedgerEntry(VERSION, requestId, s, request, receivedAt, deadline, event.jobId(), pollUrl,
-                event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event);
+                event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event, resolvedUrl,
+                preflight);
     }
 
     /** A context to resume this (non-terminal) entry's job under assignment {@code epoch}. */
     public JobContext toContext(long epoch) {
         JobState resumeAt = version < 2 && state == JobState.RECEIVED ? JobState.SUBMITTING : state;
         return JobContext.resumed(request, receivedAt, deadline, sourcePartition, epoch, resumeAt, jobId, pollUrl,
-                fromUrlCalls, submissions, polls, alreadyExisted);
+                fromUrlCalls, submissions, polls, alreadyExisted).withPreflight(resolvedUrl, preflight);
     }
 
     /** What deduplication keeps of this terminal entry, written at {@code ledgerOffset}. */

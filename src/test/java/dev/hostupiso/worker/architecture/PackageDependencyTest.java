@@ -30,6 +30,7 @@ class PackageDependencyTest {
             List.of("ledger"),
             List.of("outcome"),
             List.of("job"),
+            List.of("preflight"),
             List.of("hostup"),
             List.of("kafka", "metrics", "timing"),
             List.of("config"));

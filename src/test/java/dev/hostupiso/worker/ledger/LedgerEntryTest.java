@@ -8,6 +8,7 @@ import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.job.PreflightReport;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +75,31 @@ class LedgerEntryTest {
         String json = mapper.writeValueAsString(entry);
         assertThat(json).contains("\"state\":\"FAILED\"").contains("\"version\":2").doesNotContain("\"completed\"");
         assertThat(mapper.readValue(json, LedgerEntry.class)).isEqualTo(entry);
+    }
+
+    @Test
+    void thePreflightsFindingIsRecordedSoAResumedJobDoesNotProbeAgain() throws Exception {
+        String signed = "https://cdn.example.net/ubuntu.iso?X-Amz-Signature=abc";
+        JobContext probed = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTING, null, null,
+                0, 1, 0, false).withPreflight(signed, new PreflightReport(PreflightReport.RESOLVED, null, 2));
+        LedgerEntry submitting = LedgerEntry.received(context(), 5, t0).progressed(probed, JobState.SUBMITTING, t0);
+        LedgerEntry read = mapper.readValue(mapper.writeValueAsString(submitting), LedgerEntry.class);
+        assertThat(read).isEqualTo(submitting);
+        JobContext resumed = read.toContext(2);
+        assertThat(resumed.resolvedUrl()).isEqualTo(signed);
+        assertThat(resumed.preflight()).isEqualTo(new PreflightReport(PreflightReport.RESOLVED, null, 2));
+        OutcomeEvent event = OutcomeEvent.failed(request, null, 0, JobError.of("job_timeout", "t", "d", true), t0, t0);
+        assertThat(read.finished(event, t0).resolvedUrl()).as("kept to the end, like the request").isEqualTo(signed);
+    }
+
+    @Test
+    void aRecordWithoutPreflightFieldsLoadsWithNone() throws Exception {
+        String old = mapper.writeValueAsString(LedgerEntry.received(context(), 5, t0));
+        assertThat(old).doesNotContain("resolvedUrl").doesNotContain("preflight");
+        LedgerEntry read = mapper.readValue(old, LedgerEntry.class);
+        assertThat(read.resolvedUrl()).isNull();
+        assertThat(read.preflight()).isNull();
+        assertThat(read.toContext(1).preflight()).isNull();
     }
 
     @Test

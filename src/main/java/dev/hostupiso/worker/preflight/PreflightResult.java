@@ -1,0 +1,53 @@
+package dev.hostupiso.worker.preflight;
+
+import java.util.List;
+
+/**
+ * What the URL preflight found. {@code chain} lists the redirect targets in order, as the origin
+ * sent them (they may carry signed queries: log or publish them only redacted).
+ */
+public sealed interface PreflightResult {
+
+    /** Redirects followed (or seen, when refused in check mode). */
+    default int redirects() {
+        return chain().size();
+    }
+
+    List<String> chain();
+
+    /** The origin answered the URL itself, with no size above the limit. */
+    record Passed() implements PreflightResult {
+        @Override
+        public List<String> chain() {
+            return List.of();
+        }
+    }
+
+    /** The URL redirects; {@code finalUrl} (the last of {@code chain}) answered, and is what to submit. */
+    record Resolved(String finalUrl, List<String> chain) implements PreflightResult {
+        public Resolved {
+            chain = List.copyOf(chain);
+        }
+    }
+
+    /** The worker could not see what HostUp will see: submit the URL as given. */
+    record Skipped(String reason, List<String> chain) implements PreflightResult {
+        public Skipped {
+            chain = List.copyOf(chain);
+        }
+    }
+
+    /**
+     * The origin answered something HostUp would refuse: the request fails with {@code code}
+     * ({@value #URL_REDIRECTS}, {@value #FILE_TOO_LARGE} or {@value #URL_NOT_FOUND}).
+     */
+    record Refused(String code, String reason, List<String> chain) implements PreflightResult {
+        public Refused {
+            chain = List.copyOf(chain);
+        }
+    }
+
+    String URL_REDIRECTS = "url_redirects";
+    String FILE_TOO_LARGE = "file_too_large";
+    String URL_NOT_FOUND = "url_not_found";
+}

@@ -1,0 +1,334 @@
+package dev.hostupiso.worker.preflight;
+
+import dev.hostupiso.worker.config.PreflightMode;
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.UrlRedactor;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Looks at a download URL the way HostUp will, before from-url: {@code HEAD}, or a one-byte
+ * {@code GET} ({@code Range: bytes=0-0}) when HEAD gets no useful answer, following redirects one
+ * hop at a time. Each hop resolves the name through the {@link Resolver}, lets the
+ * {@link AddressGuard} check every address, and connects to the checked one (Host header and SNI
+ * carry the name). No credential is ever sent: the client has no default headers and the URL's
+ * userinfo is dropped. Only headers are read; the connection is closed before any body.
+ *
+ * <p>The returned {@link Uni} never fails: whatever the worker cannot see (DNS, connection, TLS,
+ * timeouts, 401/403, 5xx, a blocked address) is {@link PreflightResult.Skipped}.
+ */
+@ApplicationScoped
+public class UrlPreflight {
+
+    private static final Logger LOG = Logger.getLogger(UrlPreflight.class);
+    private static final Pattern CONTENT_RANGE_TOTAL = Pattern.compile("bytes\\s+(?:\\d+-\\d+|\\*)/(\\d{1,19})\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** HEAD answers worth confirming with a GET: servers that refuse HEAD, and presigned URLs signed for GET only (403). */
+    private static final Set<Integer> ASK_AGAIN_WITH_GET = Set.of(400, 403, 404, 405, 410, 501);
+    /** The longest URL a request may carry: a resolved URL longer than that is not submitted. */
+    private static final int MAX_URL = 2048;
+
+    private final PreflightSettings settings;
+    private final Resolver resolver;
+    private final HttpClient client;
+
+    @Inject
+    public UrlPreflight(Vertx vertx, WorkerConfig config, Resolver resolver) {
+        this(vertx, PreflightSettings.from(config.urlPreflight()), resolver);
+    }
+
+    public UrlPreflight(Vertx vertx, PreflightSettings settings, Resolver resolver) {
+        this.settings = settings;
+        this.resolver = resolver;
+        int millis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
+        // Its own client: none of the API client's headers (the token), proxy or pool.
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(false)
+                .setConnectTimeout(millis)
+                .setTryUseCompression(false)
+                .setVerifyHost(true)
+                .setForceSni(true)
+                .setMaxInitialLineLength(4096)
+                .setMaxHeaderSize(16 * 1024)
+                .setMaxRedirects(0));
+    }
+
+    public PreflightMode mode() {
+        return settings.mode();
+    }
+
+    /** Looks at {@code url}; never fails. */
+    public Uni<PreflightResult> check(String url) {
+        URI start;
+        try {
+            start = new URI(url);
+        } catch (URISyntaxException e) {
+            return Uni.createFrom().item(new PreflightResult.Skipped("unreadable URL", List.of()));
+        }
+        Set<String> seen = new HashSet<>();
+        seen.add(withoutFragment(start).toASCIIString());
+        return hop(start, new ArrayList<>(), seen)
+                .onFailure().recoverWithItem(f -> {
+                    LOG.warnf("URL preflight of %s failed unexpectedly: %s", UrlRedactor.redact(url), f.toString());
+                    return new PreflightResult.Skipped("preflight error: " + f.getClass().getSimpleName(), List.of());
+                });
+    }
+
+    private Uni<PreflightResult> hop(URI uri, List<String> chain, Set<String> seen) {
+        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            return skipped("not an http(s) URL with a host: " + UrlRedactor.redact(uri.toString()), chain);
+        }
+        boolean https = scheme.equals("https");
+        int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+        String host = uri.getHost();
+        return address(host, port)
+                .onItem().transformToUni(ip -> exchange(uri, host, port, https, ip, HttpMethod.HEAD)
+                        .onItem().transformToUni(head -> head.needsGet()
+                                ? exchange(uri, host, port, https, ip, HttpMethod.GET) : Uni.createFrom().item(head)))
+                .ifNoItem().after(settings.timeout()).failWith(() -> new TimeoutException("no answer within " + settings.timeout()))
+                .onItem().transformToUni(answer -> interpret(uri, answer, chain, seen))
+                .onFailure().recoverWithItem(f -> new PreflightResult.Skipped(unreachable(f, host), chain));
+    }
+
+    /** The address to connect to: a literal as written, else the first resolved one; every one must pass the guard. */
+    private Uni<InetAddress> address(String host, int port) {
+        Optional<InetAddress> literal = AddressGuard.literal(host);
+        Uni<List<InetAddress>> addresses = literal.isPresent() ? Uni.createFrom().item(List.of(literal.get()))
+                : resolver.resolve(host);
+        return addresses.map(list -> {
+            if (list.isEmpty()) {
+                throw new IllegalStateException("resolver answered no address");
+            }
+            // All, not just the one used: a name answering one public and one internal address is not probed.
+            for (InetAddress a : list) {
+                Optional<String> blocked = settings.guard().blocked(host, a, port);
+                if (blocked.isPresent()) {
+                    throw new BlockedAddress(blocked.get());
+                }
+            }
+            return list.get(0);
+        });
+    }
+
+    private Uni<Answer> exchange(URI uri, String host, int port, boolean https, InetAddress ip, HttpMethod method) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        boolean defaultPort = port == (https ? 443 : 80);
+        String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setServer(SocketAddress.inetSocketAddress(port, ip.getHostAddress()))
+                .setHost(bareHost)
+                .setPort(port)
+                .setSsl(https)
+                .setURI(target)
+                .setFollowRedirects(false)
+                .setConnectTimeout(settings.timeout().toMillis())
+                .setIdleTimeout(settings.timeout().toMillis())
+                .putHeader("Host", defaultPort ? host : host + ":" + port)
+                .putHeader("User-Agent", "hostup-iso-worker (url preflight)")
+                .putHeader("Accept", "*/*")
+                .putHeader("Accept-Encoding", "identity");
+        if (method == HttpMethod.GET) {
+            options.putHeader("Range", "bytes=0-0");
+        }
+        return Uni.createFrom().<Answer>emitter(em -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            // Whatever happens, the body is never read: the connection goes with the headers.
+            em.onTermination(() -> {
+                HttpClientRequest r = sent.get();
+                if (r != null) {
+                    r.reset();
+                }
+            });
+            client.request(options).onComplete(ar -> {
+                if (ar.failed()) {
+                    em.fail(ar.cause());
+                    return;
+                }
+                HttpClientRequest request = ar.result();
+                sent.set(request);
+                request.send().onComplete(response -> {
+                    if (response.failed()) {
+                        em.fail(response.cause());
+                    } else {
+                        em.complete(Answer.of(method, response.result()));
+                    }
+                });
+            });
+        });
+    }
+
+    private Uni<PreflightResult> interpret(URI uri, Answer answer, List<String> chain, Set<String> seen) {
+        int status = answer.status();
+        if (REDIRECTS.contains(status)) {
+            if (answer.location() == null) {
+                return skipped("HTTP " + status + " without a Location", chain);
+            }
+            URI next;
+            try {
+                next = withoutFragment(uri.resolve(new URI(answer.location().strip())));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return skipped("unreadable redirect target", chain);
+            }
+            List<String> longer = new ArrayList<>(chain);
+            longer.add(next.toASCIIString());
+            if (settings.mode() == PreflightMode.CHECK) {
+                return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_REDIRECTS,
+                        "the URL redirects (HTTP " + status + "): " + redactedChain(longer), longer));
+            }
+            if (!seen.add(next.toASCIIString())) {
+                return skipped("redirect loop: " + redactedChain(longer), longer);
+            }
+            if (longer.size() > settings.maxRedirects()) {
+                return skipped("more than " + settings.maxRedirects() + " redirects", longer);
+            }
+            LOG.debugf("URL preflight: %s redirects (HTTP %d) to %s", UrlRedactor.redact(uri.toString()), status,
+                    UrlRedactor.redact(next.toString()));
+            return hop(next, longer, seen);
+        }
+        if (status == 404 || status == 410) {
+            return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_NOT_FOUND,
+                    "the origin answered HTTP " + status + " for " + UrlRedactor.redact(uri.toString()), chain));
+        }
+        if (status >= 200 && status < 300) {
+            Long size = answer.size();
+            if (size != null && size > settings.maxBytes()) {
+                return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.FILE_TOO_LARGE,
+                        "the origin reports " + size + " bytes; HostUp takes at most 20 GB (" + settings.maxBytes() + " bytes)",
+                        chain));
+            }
+            if (chain.isEmpty()) {
+                return Uni.createFrom().item(new PreflightResult.Passed());
+            }
+            String last = chain.get(chain.size() - 1);
+            if (last.length() > MAX_URL) {
+                return skipped("the final URL is longer than " + MAX_URL + " characters", chain);
+            }
+            return Uni.createFrom().item(new PreflightResult.Resolved(last, chain));
+        }
+        return skipped("the origin answered HTTP " + status, chain);
+    }
+
+    private static Uni<PreflightResult> skipped(String reason, List<String> chain) {
+        return Uni.createFrom().item(new PreflightResult.Skipped(reason, chain));
+    }
+
+    /** The redacted redirect chain, for logs and outcomes: {@code https://a/…/x.iso → https://b/…/x.iso?…}. */
+    public static String redactedChain(List<String> chain) {
+        return String.join(" → ", chain.stream().map(UrlRedactor::redact).toList());
+    }
+
+    private static String unreachable(Throwable f, String host) {
+        if (f instanceof BlockedAddress b) {
+            return "address not allowed (" + b.getMessage() + ")";
+        }
+        if (f instanceof UnknownHostException) {
+            return "unknown host " + host;
+        }
+        if (f instanceof TimeoutException || f instanceof io.netty.handler.timeout.TimeoutException
+                || String.valueOf(f.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")
+                || String.valueOf(f.getMessage()).toLowerCase(Locale.ROOT).contains("timed out")) {
+            return "timeout";
+        }
+        if (f instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (f instanceof SSLException || f.getCause() instanceof SSLException) {
+            return "TLS error";
+        }
+        return "unreachable: " + f.getClass().getSimpleName();
+    }
+
+    private static URI withoutFragment(URI u) {
+        if (u.getRawFragment() == null) {
+            return u;
+        }
+        String s = u.toASCIIString();
+        return URI.create(s.substring(0, s.indexOf('#')));
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+
+    /** The guard refused an address; its message is the address's category. */
+    static final class BlockedAddress extends RuntimeException {
+        BlockedAddress(String category) {
+            super(category, null, false, false);
+        }
+    }
+
+    /** What one exchange told: headers only. */
+    record Answer(HttpMethod method, int status, String location, Long contentLength, Long rangeTotal) {
+
+        static Answer of(HttpMethod method, HttpClientResponse r) {
+            return new Answer(method, r.statusCode(), r.getHeader("Location"), number(r.getHeader("Content-Length")),
+                    rangeTotal(r.getHeader("Content-Range")));
+        }
+
+        /** HEAD said nothing to act on: a refusal of HEAD itself, a 404 to confirm, or a 2xx without a size. */
+        boolean needsGet() {
+            return method == HttpMethod.HEAD
+                    && (ASK_AGAIN_WITH_GET.contains(status) || (status >= 200 && status < 300 && contentLength == null));
+        }
+
+        /** The file's size: a Content-Range total, else a full answer's Content-Length. */
+        Long size() {
+            if (rangeTotal != null) {
+                return rangeTotal;
+            }
+            return status == 206 ? null : contentLength;
+        }
+
+        private static Long number(String s) {
+            if (s == null || !s.strip().matches("\\d{1,19}")) {
+                return null;
+            }
+            try {
+                return Long.parseLong(s.strip());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        private static Long rangeTotal(String s) {
+            if (s == null) {
+                return null;
+            }
+            Matcher m = CONTENT_RANGE_TOTAL.matcher(s);
+            return m.matches() ? number(m.group(1)) : null;
+        }
+    }
+}
