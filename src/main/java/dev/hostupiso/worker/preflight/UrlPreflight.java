@@ -279,7 +279,7 @@ public class UrlPreflight {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         client.close();
     }
 
