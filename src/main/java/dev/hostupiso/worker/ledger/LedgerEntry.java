@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
@@ -8,6 +9,7 @@ import dev.hostupiso.worker.job.PreflightReport;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
 
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 /**
  * One request's record in the job ledger (value of the compacted ledger topic, key = requestId).
@@ -27,6 +29,19 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
                           Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                           int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
                           OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight) {
+
+    /**
+     * What a resolved URL may be to be kept: printable ASCII without quote or backslash (as every
+     * URI is written), at most {@link Bounds#URL} chars, so it costs at most one byte per char in a
+     * record. Anything else is dropped whole, never cut: the request's own URL is then submitted.
+     */
+    private static final Pattern KEEPABLE_URL = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1," + Bounds.URL + "}");
+
+    public LedgerEntry {
+        if (resolvedUrl != null && !KEEPABLE_URL.matcher(resolvedUrl).matches()) {
+            resolvedUrl = null;
+        }
+    }
 
     /** An entry without a preflight. */
     public LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,

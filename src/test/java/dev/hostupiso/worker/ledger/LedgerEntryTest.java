@@ -93,6 +93,18 @@ class LedgerEntryTest {
     }
 
     @Test
+    void aResolvedUrlThatCouldOutgrowTheRecordBoundIsDroppedWhole() {
+        JobContext ctx = context();
+        for (String bad : new String[] {"https://h/x.iso?\u0001", "https://h/\"x.iso", "https://h/ä.iso", "https://h/" + "a".repeat(2048)}) {
+            ctx.withPreflight(bad, new PreflightReport(PreflightReport.RESOLVED, null, 1));
+            assertThat(LedgerEntry.received(context(), 1, t0).progressed(ctx, JobState.SUBMITTING, t0).resolvedUrl()).as(bad).isNull();
+        }
+        ctx.withPreflight("https://h/x.iso?sig=a%20b", null);
+        assertThat(LedgerEntry.received(context(), 1, t0).progressed(ctx, JobState.SUBMITTING, t0).resolvedUrl())
+                .isEqualTo("https://h/x.iso?sig=a%20b");
+    }
+
+    @Test
     void aRecordWithoutPreflightFieldsLoadsWithNone() throws Exception {
         String old = mapper.writeValueAsString(LedgerEntry.received(context(), 5, t0));
         assertThat(old).doesNotContain("resolvedUrl").doesNotContain("preflight");

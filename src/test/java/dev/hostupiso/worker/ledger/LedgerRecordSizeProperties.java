@@ -112,7 +112,8 @@ class LedgerRecordSizeProperties {
         return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
                 worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, false,
                 Integer.MIN_VALUE,
-                Long.MIN_VALUE, longest, outcome);
+                Long.MIN_VALUE, longest, outcome, "~".repeat(Bounds.URL), // the longest resolved URL LedgerEntry keeps
+                new PreflightReport(worst(16), worst(Bounds.PREFLIGHT_REASON), Integer.MIN_VALUE));
     }
 
     // ---- generators: huge and hostile ----
