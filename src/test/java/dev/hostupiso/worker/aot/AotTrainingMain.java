@@ -85,6 +85,7 @@ public final class AotTrainingMain {
                     "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                     "HOSTUP_API_URL", hostup.baseUrl(),
                     "HOSTUP_API_TOKEN", TOKEN,
+                    "ISO_URL_PREFLIGHT", "off", // made-up hosts in the URLs: not even their DNS lookup may leave the machine
                     "ISO_POLL_INITIAL_DELAY", "100ms",
                     "ISO_POLL_MAX_DELAY", "400ms"), options, log);
                  TopicWatcher events = new TopicWatcher(kafka.bootstrapServers(), "iso-download-events",

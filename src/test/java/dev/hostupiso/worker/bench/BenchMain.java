@@ -167,6 +167,7 @@ public final class BenchMain {
         env.put("KAFKA_GROUP_ID", "bench-" + scenario + "-" + n);
         env.put("HOSTUP_API_URL", api);
         env.put("HOSTUP_API_TOKEN", TOKEN);
+        env.put("ISO_URL_PREFLIGHT", "off"); // made-up hosts in the URLs: not even their DNS lookup may leave the machine
         env.put("ISO_REQUESTS_TOPIC", "bench-" + scenario + "-requests");
         env.put("ISO_EVENTS_TOPIC", "bench-" + scenario + "-events");
         env.put("ISO_DLQ_TOPIC", "bench-" + scenario + "-dlq");

@@ -236,6 +236,7 @@ public final class ChaosSoak {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("HOSTUP_API_URL", hostUp);
         env.put("HOSTUP_API_TOKEN", TOKEN);
+        env.put("ISO_URL_PREFLIGHT", "off"); // made-up hosts in the URLs: not even their DNS lookup may leave the machine
         env.put("HOSTUP_API_REQUEST_TIMEOUT", config.requestTimeout().toMillis() + "ms");
         env.put("ISO_POLL_INITIAL_DELAY", "300ms");
         env.put("ISO_POLL_MAX_DELAY", "1s");

@@ -68,7 +68,9 @@ public final class LocalStack implements AutoCloseable {
             hostup = HostUpSimulator.start(TOKEN);
             options.script().accept(hostup);
             say.accept("Kafka at " + kafka.bootstrapServers() + "; HostUp simulator at " + hostup.baseUrl());
-            Map<String, String> env = new HashMap<>(options.workerEnv());
+            Map<String, String> env = new HashMap<>();
+            env.put("ISO_URL_PREFLIGHT", "off"); // a probe, even its DNS lookup, must not leave the machine; a caller may turn it on for loopback origins
+            env.putAll(options.workerEnv());
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             env.put("HOSTUP_API_URL", hostup.baseUrl());
             env.put("HOSTUP_API_TOKEN", TOKEN);

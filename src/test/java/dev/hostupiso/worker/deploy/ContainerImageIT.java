@@ -87,6 +87,7 @@ class ContainerImageIT {
                 .withEnv("KAFKA_BOOTSTRAP_SERVERS", "kafka:19092")
                 .withEnv("HOSTUP_API_URL", "http://" + GenericContainer.INTERNAL_HOST_HOSTNAME + ":" + sim.port())
                 .withEnv("HOSTUP_API_TOKEN", TOKEN)
+                .withEnv("ISO_URL_PREFLIGHT", "off") // made-up hosts in the URLs: not even their DNS lookup may leave the machine
                 .withEnv("ISO_POLL_INITIAL_DELAY", "500ms")
                 .withEnv("ISO_POLL_MAX_DELAY", "2s")
                 .withExposedPorts(8080)

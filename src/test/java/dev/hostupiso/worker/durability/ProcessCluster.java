@@ -85,6 +85,7 @@ final class ProcessCluster implements AutoCloseable {
                 "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
                 "HOSTUP_API_URL", sim.baseUrl(),
                 "HOSTUP_API_TOKEN", TOKEN,
+                "ISO_URL_PREFLIGHT", "off", // the tests' URLs name made-up hosts: not even their DNS lookup may leave the machine
                 "ISO_POLL_INITIAL_DELAY", "300ms",
                 "ISO_POLL_MAX_DELAY", "1s",
                 "ISO_JOB_TIMEOUT", "10m",
