@@ -11,7 +11,8 @@ import java.util.List;
  * Why a request failed, as published in the failed event's {@code error}. HostUp's own
  * {@code code} passes through; the worker's own codes are {@code invalid_request} (local
  * validation), {@code job_failed}, {@code job_timeout}, {@code job_lost}, {@code iso_not_listed},
- * {@code invalid_response}, {@code connection_error}, {@code timeout} and {@code worker_error}.
+ * {@code invalid_response}, {@code connection_error}, {@code timeout}, {@code worker_error}, and
+ * from the URL preflight {@code url_redirects}, {@code url_not_found} and {@code file_too_large}.
  * Every part is cut to its {@link Bounds} limit on construction.
  *
  * @param httpStatus HostUp's status, null when the error is the worker's own
