@@ -159,7 +159,9 @@ public final class ContractValidator {
         if (msg.at("/bindings/kafka/key").isObject()) {
             out.addAll(keyViolations(base, key));
         }
-        JsonNode payload = parse(value, out);
+        String contentType = msg.path("contentType").asText(document.path("defaultContentType").asText("application/json"));
+        JsonNode payload = value == null ? JSON.nullNode()
+                : contentType.equals("application/json") ? parse(value, out) : JSON.getNodeFactory().textNode(value);
         if (payload != null) {
             out.addAll(violations(base + "/payload/schema", payload));
         }
@@ -189,9 +191,6 @@ public final class ContractValidator {
     }
 
     private static JsonNode parse(String value, List<String> out) {
-        if (value == null) {
-            return JSON.nullNode();
-        }
         try {
             return JSON.readTree(value);
         } catch (Exception e) {
