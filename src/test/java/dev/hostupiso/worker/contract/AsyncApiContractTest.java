@@ -199,9 +199,36 @@ class AsyncApiContractTest {
         assertThat(ledger.path("x-internal").asBoolean()).isTrue();
         assertThat(ledger.at("/bindings/kafka/topicConfiguration/cleanup.policy").toString()).isEqualTo("[\"compact\"]");
         assertThat(doc.at("/components/messages/LedgerEntry/payload/schema/$ref").asText()).isEqualTo("schemas/iso-download-ledger-entry.schema.json");
-        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/$ref").asText()).isEqualTo("#/components/schemas/RequestIdKey");
+        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/pattern").asText()).isEqualTo(requestIdPattern());
         assertThat(doc.at("/operations/writeLedger/x-internal").asBoolean()).isTrue();
         assertThat(doc.at("/operations/readLedger/x-internal").asBoolean()).isTrue();
+    }
+
+    @Test
+    void recordsTheWorkerKeysAreKeyedByTheRequestIdAsTheRequestSchemaDefinesIt() throws IOException {
+        String pattern = requestIdPattern();
+        for (String message : List.of("IsoDownloadCompleted", "IsoDownloadFailed", "IsoDownloadProgress", "LedgerEntry", "LedgerTombstone")) {
+            JsonNode key = doc.at("/components/messages/" + message + "/bindings/kafka/key");
+            assertThat(key.path("type").asText()).as(message).isEqualTo("string");
+            assertThat(key.path("pattern").asText()).as(message).isEqualTo(pattern);
+            assertThat(doc.at("/components/messages/" + message + "/headers/schema").isMissingNode()
+                    || doc.at("/components/schemas/CloudEventHeaders/schema/properties/ce_subject/pattern").asText().equals(pattern)).isTrue();
+        }
+        JsonNode progress = mapper.readTree(RESOURCES.resolve("schemas/iso-download-progress.schema.json").toFile());
+        assertThat(progress.at("/properties/requestId/pattern").asText()).isEqualTo(pattern);
+        // Requests and dead letters may come without a key.
+        assertThat(contract.violations("/components/messages/IsoDownloadRequest/bindings/kafka/key", mapper.nullNode())).isEmpty();
+        assertThat(contract.violations("/components/messages/DeadLetter/bindings/kafka/key", mapper.nullNode())).isEmpty();
+        assertThat(contract.violations("/components/messages/LedgerEntry/bindings/kafka/key", mapper.nullNode())).isNotEmpty();
+    }
+
+    private String requestIdPattern() {
+        try {
+            return mapper.readTree(RESOURCES.resolve("schemas/iso-download-request.schema.json").toFile())
+                    .at("/properties/requestId/pattern").asText();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
