@@ -3,6 +3,7 @@ package dev.hostupiso.worker.bench;
 import dev.hostupiso.worker.aot.AotJdk;
 import dev.hostupiso.worker.aot.AotTrainingMain;
 import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.simulator.SimulatorControl;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -121,8 +122,11 @@ public final class BenchMain {
         try (Child broker = Child.java("dev.hostupiso.worker.testsupport.EmbeddedKafka",
                 List.of("-Xmx1g", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
                 List.of(work.resolve("kafka").toString()), work.resolve("broker.log"));
-             Child simulator = Child.java("dev.hostupiso.worker.bench.BenchSimulator",
-                     List.of("-Xmx1g", "-Dsun.net.httpserver.nodelay=true"), List.of(TOKEN), work.resolve("simulator.log"))) {
+             Child simulator = Child.java("dev.hostupiso.worker.simulator.SimulatorMain",
+                     List.of("-Xmx1g", "-Dsun.net.httpserver.nodelay=true"),
+                     List.of("--token=" + TOKEN, "--max-recorded-calls="
+                             + System.getProperty("bench.sim.maxRecordedCalls", "400000")),
+                     work.resolve("simulator.log"))) {
             bootstrap = broker.awaitLine(Pattern.compile("bootstrap\\.servers=(\\S+)"), Duration.ofSeconds(120));
             String line = simulator.awaitLine(Pattern.compile("(api=\\S+ control=\\S+)"), Duration.ofSeconds(60));
             api = line.replaceAll("api=(\\S+) .*", "$1");
@@ -233,7 +237,7 @@ public final class BenchMain {
                 }
             }
             String id = Kafka.requestId(prefix, i);
-            sent.add(producer.send(new ProducerRecord<>(topic, id, Kafka.request(id, BenchSimulator.vpsId(vpsPrefix, i), i))));
+            sent.add(producer.send(new ProducerRecord<>(topic, id, Kafka.request(id, SimulatorControl.vpsId(vpsPrefix, i), i))));
         }
         long f0 = System.nanoTime();
         producer.flush();
@@ -260,7 +264,7 @@ public final class BenchMain {
             for (int k : failed) {
                 int i = from + k;
                 String id = Kafka.requestId(prefix, i);
-                sent.set(k, producer.send(new ProducerRecord<>(topic, id, Kafka.request(id, BenchSimulator.vpsId(vpsPrefix, i), i))));
+                sent.set(k, producer.send(new ProducerRecord<>(topic, id, Kafka.request(id, SimulatorControl.vpsId(vpsPrefix, i), i))));
             }
             producer.flush();
         }
@@ -1076,7 +1080,7 @@ public final class BenchMain {
                     .append("`, at end: `").append(loadEnd).append("`\n");
             sb.append("- Run time: ").append(elapsed.toMinutes()).append(" min ").append(elapsed.toSecondsPart()).append(" s\n");
             sb.append("- Processes: Kafka broker (Apache Kafka KRaft, `EmbeddedKafka`, own JVM, `-Xmx1g`), HostUp simulator ")
-                    .append("(`BenchSimulator`, own JVM, `-Xmx1g`), the packaged worker (`WorkerProcess`, own JVM, the pod's ")
+                    .append("(`SimulatorMain`, own JVM, `-Xmx1g`), the packaged worker (`WorkerProcess`, own JVM, the pod's ")
                     .append("JVM options), and the load generator/consumers (this launcher's JVM). All on loopback.\n");
             sb.append("\n**Noise.** This is a shared 2-core machine: while this ran, other builds and test runs were using the ")
                     .append("same cores (see the load averages above). All four processes of the benchmark also share the two ")

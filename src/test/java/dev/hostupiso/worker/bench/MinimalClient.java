@@ -117,7 +117,7 @@ public final class MinimalClient {
             done.complete(null);
             return;
         }
-        String vps = BenchSimulator.vpsId(prefix, i);
+        String vps = dev.hostupiso.worker.simulator.SimulatorControl.vpsId(prefix, i);
         call(HttpMethod.POST, "/api/v2/vps/" + vps + "/iso/actions/from-url", BODY)
                 .compose(body -> {
                     Matcher m = JOB_ID.matcher(body.toString());

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Client of {@link BenchSimulator}'s control API. */
+/** Client of the simulator's control API ({@link dev.hostupiso.worker.simulator.SimulatorControl}). */
 final class SimControl {
 
     record Call(long atMicros, String endpoint, String vpsId, String jobId, int status) {

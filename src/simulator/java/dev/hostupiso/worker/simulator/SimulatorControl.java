@@ -10,10 +10,12 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A loopback control API for a {@link HostUpSimulator}, so a harness in another process can drive the faults and
@@ -25,7 +27,14 @@ import java.util.concurrent.Executors;
  * <li>{@code GET /control/faults-injected} — one line per fault kind: {@code FAULT count};</li>
  * <li>{@code POST /control/faults?serverError=&html502=&rateLimitStorm=&stall=&reset=&oversized=&lostAfterQueue=&stallMs=&stormLength=}
  * — random fault rates (missing rates are 0);</li>
- * <li>{@code POST /control/ip-restricted?on=true|false} — {@link HostUpSimulator#ipRestricted(boolean)}.</li>
+ * <li>{@code POST /control/ip-restricted?on=true|false} — {@link HostUpSimulator#ipRestricted(boolean)};</li>
+ * <li>{@code POST /control/reset} — {@link HostUpSimulator#reset()};</li>
+ * <li>{@code POST /control/vps?prefix=P&count=N&minMs=a&maxMs=b} — registers VPSs {@code P000000…}
+ * ({@link #vpsId(String, int)}), each with a job duration drawn uniformly from [a, b] ms;</li>
+ * <li>{@code POST /control/ratelimit?calls=N&windowMs=W} — per-key fixed-window limit ({@code calls=0}: off);</li>
+ * <li>{@code GET /control/total} — calls received;</li>
+ * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
+ * <li>{@code GET /control/jobs} — one per line: {@code jobId vpsId createdMicros finishMicros failed alreadyExisted}.</li>
  * </ul>
  */
 public final class SimulatorControl implements AutoCloseable {
@@ -88,7 +97,13 @@ public final class SimulatorControl implements AutoCloseable {
     }
 
     private String route(String method, String path, Map<String, String> q) {
-        switch (method + " " + path) {
+        String out = faultRoute(method + " " + path, q);
+        return out != null ? out : runRoute(method + " " + path, q);
+    }
+
+    /** Faults and download counts. */
+    private String faultRoute(String route, Map<String, String> q) {
+        switch (route) {
             case "GET /control/downloads": {
                 StringBuilder sb = new StringBuilder();
                 sim.downloadsStarted().forEach((file, n) -> {
@@ -119,6 +134,67 @@ public final class SimulatorControl implements AutoCloseable {
             default:
                 return null;
         }
+    }
+
+    /** The whole run: reset, VPSs, rate limit, and what happened. */
+    private String runRoute(String route, Map<String, String> q) {
+        switch (route) {
+            case "POST /control/reset":
+                sim.reset();
+                return "ok";
+            case "POST /control/vps":
+                return registerVpss(q.get("prefix"), Integer.parseInt(required(q, "count")),
+                        Long.parseLong(q.getOrDefault("minMs", "0")), q.get("maxMs"));
+            case "POST /control/ratelimit":
+                sim.rateLimit(Integer.parseInt(q.getOrDefault("calls", "0")),
+                        Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS);
+                return "ok";
+            case "GET /control/total":
+                return Long.toString(sim.totalCalls());
+            case "GET /control/calls":
+                return callLines();
+            case "GET /control/jobs":
+                return jobLines();
+            default:
+                return null;
+        }
+    }
+
+    private String registerVpss(String prefix, int count, long minMs, String maxMs) {
+        long max = maxMs == null ? minMs : Long.parseLong(maxMs);
+        for (int i = 0; i < count; i++) {
+            long ms = max > minMs ? ThreadLocalRandom.current().nextLong(minMs, max + 1) : minMs;
+            sim.vps(vpsId(prefix, i)).jobDuration(Duration.ofMillis(ms));
+        }
+        return "ok " + count;
+    }
+
+    private String callLines() {
+        StringBuilder sb = new StringBuilder();
+        for (RecordedCall c : sim.calls()) {
+            sb.append(micros(c.at())).append(' ').append(c.endpoint()).append(' ').append(c.vpsId())
+                    .append(' ').append(c.jobId()).append(' ').append(c.status()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String jobLines() {
+        StringBuilder sb = new StringBuilder();
+        for (JobTimes j : sim.jobTimes()) {
+            sb.append(j.jobId()).append(' ').append(j.vpsId()).append(' ').append(micros(j.createdAt()))
+                    .append(' ').append(micros(j.finishAt())).append(' ').append(j.failed()).append(' ')
+                    .append(j.alreadyExisted()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The id of the i-th VPS of a prefix registered by {@code POST /control/vps}. */
+    public static String vpsId(String prefix, int i) {
+        return String.format("%s%06d", prefix, i);
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
 
     private static double rate(Map<String, String> q, String name) {
