@@ -2,7 +2,7 @@ package dev.hostupiso.worker.bench;
 
 import dev.hostupiso.worker.aot.AotJdk;
 import dev.hostupiso.worker.aot.AotTrainingMain;
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.SimulatorControl;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -119,7 +119,7 @@ public final class BenchMain {
         results.machine(loadavg());
         long t0 = System.nanoTime();
         say("starting the Kafka broker (own JVM) and the HostUp simulator (own JVM); work dir " + work);
-        try (Child broker = Child.java("dev.hostupiso.worker.testsupport.EmbeddedKafka",
+        try (Child broker = Child.java("dev.hostupiso.worker.localstack.EmbeddedKafka",
                 List.of("-Xmx1g", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
                 List.of(work.resolve("kafka").toString()), work.resolve("broker.log"));
              Child simulator = Child.java("dev.hostupiso.worker.simulator.SimulatorMain",

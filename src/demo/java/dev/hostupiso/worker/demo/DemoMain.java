@@ -1,8 +1,9 @@
 package dev.hostupiso.worker.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.localstack.LocalStack;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

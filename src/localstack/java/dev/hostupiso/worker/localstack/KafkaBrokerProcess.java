@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.testsupport;
+package dev.hostupiso.worker.localstack;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.testsupport;
+package dev.hostupiso.worker.localstack;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

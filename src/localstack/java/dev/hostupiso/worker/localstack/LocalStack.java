@@ -1,7 +1,6 @@
-package dev.hostupiso.worker.demo;
+package dev.hostupiso.worker.localstack;
 
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.sandbox;
 
-import dev.hostupiso.worker.demo.LocalStack;
+import dev.hostupiso.worker.localstack.LocalStack;
 
 import java.io.IOException;
 import java.nio.file.Files;

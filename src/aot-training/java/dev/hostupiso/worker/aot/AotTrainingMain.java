@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.aot;
 
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.simulator.JobEnvelope;
 import dev.hostupiso.worker.simulator.RetryAfterStyle;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

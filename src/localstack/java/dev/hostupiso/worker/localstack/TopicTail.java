@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.testsupport;
+package dev.hostupiso.worker.localstack;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,13 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Reads every partition of some topics from the beginning in a background thread, with
  * {@code assign()} (no group, no rebalance), and keeps every record for assertions.
  */
-final class TopicTail<K, V> implements AutoCloseable {
+public final class TopicTail<K, V> implements AutoCloseable {
 
     private final List<ConsumerRecord<K, V>> records = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicTail(KafkaConsumer<K, V> consumer, Collection<String> topics, String threadName) {
+    public TopicTail(KafkaConsumer<K, V> consumer, Collection<String> topics, String threadName) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
@@ -41,7 +41,7 @@ final class TopicTail<K, V> implements AutoCloseable {
         thread.start();
     }
 
-    List<ConsumerRecord<K, V>> records() {
+    public List<ConsumerRecord<K, V>> records() {
         return records;
     }
 
