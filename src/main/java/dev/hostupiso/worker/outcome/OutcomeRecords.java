@@ -13,13 +13,21 @@ import java.util.UUID;
 /**
  * Turns outcome events into Kafka records: CloudEvents in binary mode, the JSON event as value and
  * the attributes as {@code ce_*} headers. {@code ce_id} is a name-based UUID of (requestId, status),
- * so a re-sent outcome carries the same id and consumers can deduplicate on it. The records are
- * written by the ledger, in the same transaction as the request's terminal ledger record.
+ * so a re-sent outcome carries the same id and consumers can deduplicate on it. {@code ce_dataschema}
+ * names the JSON Schema the value follows, so a consumer (or a schema-aware router) can pick the
+ * validator without knowing the topic. The records are written by the ledger, in the same
+ * transaction as the request's terminal ledger record.
  */
 @ApplicationScoped
 public class OutcomeRecords {
 
     public static final String TYPE_PREFIX = "dev.hostupiso.iso.download.";
+    /**
+     * {@code ce_dataschema}: the {@code $id} of {@code schemas/iso-download-outcome.schema.json}. A
+     * constant, not a setting: it names the schema this code writes, wherever the worker runs.
+     */
+    public static final String DATA_SCHEMA =
+            "https://github.com/hostup-iso-worker/hostup-iso-worker/schemas/iso-download-outcome.schema.json";
 
     private final ObjectMapper mapper;
     private final String topic;
@@ -49,6 +57,7 @@ public class OutcomeRecords {
         header(headers, "ce_source", source);
         header(headers, "ce_subject", event.requestId());
         header(headers, "ce_time", event.finishedAt().toString());
+        header(headers, "ce_dataschema", DATA_SCHEMA);
         header(headers, "content-type", "application/json");
         return new ProducerRecord<>(topic, null, event.requestId(), json, headers);
     }

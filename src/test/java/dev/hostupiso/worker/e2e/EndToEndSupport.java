@@ -4,18 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
+import dev.hostupiso.worker.testsupport.ContractValidator;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Helpers shared by the end-to-end tests: unique ids, request records, reading outcomes. */
+/**
+ * Helpers shared by the end-to-end tests: unique ids, request records, reading outcomes. Every
+ * outcome a test reads, and after each test every record on the outcome topic so far, is checked
+ * against the event contract ({@code asyncapi.yaml} and its JSON Schemas) by {@link ContractValidator}.
+ */
 abstract class EndToEndSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +57,29 @@ abstract class EndToEndSupport {
     }
 
     static ConsumerRecord<String, String> awaitOutcomeRecord(String requestId) {
-        return watcher().awaitKey(WorkerTestEnvironment.EVENTS, requestId, OUTCOME_TIMEOUT);
+        ConsumerRecord<String, String> record = watcher().awaitKey(WorkerTestEnvironment.EVENTS, requestId, OUTCOME_TIMEOUT);
+        ContractValidator.get().assertConforms(record);
+        return record;
+    }
+
+    /** Records checked so far, by partition: the next check starts after them. */
+    private static final Map<TopicPartition, Long> CHECKED_UP_TO = new ConcurrentHashMap<>();
+
+    /**
+     * Every outcome and dead letter published so far conforms to the contract, also those no test
+     * awaited (duplicates answered again, requests of other tests): each is checked once.
+     */
+    @AfterEach
+    void everyOutcomeSoFarConformsToTheContract() {
+        for (String topic : new String[] {WorkerTestEnvironment.EVENTS, WorkerTestEnvironment.DLQ}) {
+            for (ConsumerRecord<String, String> r : watcher().records(topic)) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (r.offset() > CHECKED_UP_TO.getOrDefault(tp, -1L)) {
+                    CHECKED_UP_TO.merge(tp, r.offset(), Math::max); // first: a bad record fails one test, not all later ones
+                    ContractValidator.get().assertConforms(r);
+                }
+            }
+        }
     }
 
     static JsonNode awaitOutcome(String requestId) {

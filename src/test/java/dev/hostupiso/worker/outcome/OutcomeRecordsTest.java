@@ -45,9 +45,24 @@ class OutcomeRecordsTest {
         assertThat(h).containsEntry("ce_specversion", "1.0").containsEntry("ce_type", "dev.hostupiso.iso.download.completed")
                 .containsEntry("ce_source", "/hostup-iso-worker").containsEntry("ce_subject", "r-42")
                 .containsEntry("ce_time", "2026-11-27T10:05:00Z").containsEntry("content-type", "application/json")
+                .containsEntry("ce_dataschema", OutcomeRecords.DATA_SCHEMA)
                 .containsKey("ce_id");
+        assertThat(h).as("exactly the contract's headers").containsOnlyKeys("ce_specversion", "ce_id", "ce_type", "ce_source",
+                "ce_subject", "ce_time", "ce_dataschema", "content-type");
         assertThat(m.key()).isEqualTo("r-42");
         assertThat(m.topic()).isEqualTo("events");
+    }
+
+    @Test
+    void dataSchemaHeaderNamesTheOutcomeSchemaById() throws Exception {
+        JsonNode schema;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/schemas/iso-download-outcome.schema.json")) {
+            schema = mapper.readTree(in);
+        }
+        assertThat(OutcomeRecords.DATA_SCHEMA).isEqualTo(schema.get("$id").asText());
+        assertThat(java.net.URI.create(OutcomeRecords.DATA_SCHEMA).isAbsolute()).as("CloudEvents: dataschema is a URI").isTrue();
+        OutcomeEvent failed = OutcomeEvent.failed(req, null, 0, JobError.of("invalid_request", "t", "d", false), t0, t1);
+        assertThat(headers(OutcomeRecords.toRecord(failed, mapper, "events", "/s"))).containsEntry("ce_dataschema", OutcomeRecords.DATA_SCHEMA);
     }
 
     @Test
