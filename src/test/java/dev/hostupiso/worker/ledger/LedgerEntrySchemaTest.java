@@ -9,6 +9,7 @@ import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.job.PreflightReport;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
 import dev.hostupiso.worker.testsupport.ContractValidator;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -51,6 +52,12 @@ class LedgerEntrySchemaTest {
         assertThat(violations(received)).isEmpty();
         assertThat(violations(received.progressed(submitted, JobState.SUBMITTING, t0))).isEmpty();
         assertThat(violations(polling)).isEmpty();
+        // The preflight's finding, recorded with SUBMITTING so a resumed job is not probed again.
+        submitted.withPreflight("https://cdn.example.net/x.iso?sig=1", new PreflightReport(PreflightReport.RESOLVED, null, 2));
+        LedgerEntry probed = received.progressed(submitted, JobState.SUBMITTING, t0);
+        assertThat(probed.preflight()).isNotNull();
+        assertThat(violations(probed)).isEmpty();
+        assertThat(violations(probed.finished(failed, t0.plusSeconds(60)))).isEmpty();
         assertThat(violations(polling.finished(completed, t0.plusSeconds(60)))).isEmpty();
         assertThat(violations(polling.finished(failed, t0.plusSeconds(60)))).isEmpty();
         // An outcome Kafka refused at full size: the request's fields dropped, a minimal outcome kept.
