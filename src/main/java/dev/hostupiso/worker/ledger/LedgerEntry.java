@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
@@ -16,12 +17,14 @@ import java.time.Instant;
  * @param sourceOffset    offset of that record: a redelivery of the same record is recognised by it
  * @param submissions     SUBMITTING records so far: from-url calls that may have queued a download
  * @param outcome         the published outcome, once terminal
+ * @param apiCalls        HostUp calls the request cost so far, by endpoint; absent in records written
+ *                        before it was kept (read as their from-url calls and polls)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
                           Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                           int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
-                          OutcomeEvent outcome) {
+                          OutcomeEvent outcome, ApiCalls apiCalls) {
 
     /**
      * 2: a from-url call is preceded by a SUBMITTING record. A version-1 RECEIVED entry may hide a
@@ -31,27 +34,34 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
 
     public static LedgerEntry received(JobContext ctx, long sourceOffset, Instant now) {
         return new LedgerEntry(VERSION, ctx.request().requestId(), JobState.RECEIVED, ctx.request(), ctx.receivedAt(),
-                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null);
+                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null, ctx.apiCalls());
     }
 
     /** The entry after {@code ctx} progressed to {@code newState}. */
     public LedgerEntry progressed(JobContext ctx, JobState newState, Instant now) {
         return new LedgerEntry(VERSION, requestId, newState, request, receivedAt, deadline, ctx.jobId(), ctx.pollUrl(),
-                ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null);
+                ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null,
+                ctx.apiCalls());
     }
 
     /** The terminal entry: the request got {@code event}. */
     public LedgerEntry finished(OutcomeEvent event, Instant now) {
         JobState s = event.isCompleted() ? JobState.COMPLETED : JobState.FAILED;
         return new LedgerEntry(VERSION, requestId, s, request, receivedAt, deadline, event.jobId(), pollUrl,
-                event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event);
+                event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event,
+                event.apiCalls() != null ? event.apiCalls() : apiCalls);
     }
 
     /** A context to resume this (non-terminal) entry's job under assignment {@code epoch}. */
     public JobContext toContext(long epoch) {
         JobState resumeAt = version < 2 && state == JobState.RECEIVED ? JobState.SUBMITTING : state;
         return JobContext.resumed(request, receivedAt, deadline, sourcePartition, epoch, resumeAt, jobId, pollUrl,
-                fromUrlCalls, submissions, polls, alreadyExisted);
+                fromUrlCalls, submissions, polls, alreadyExisted, callsSoFar());
+    }
+
+    /** The calls recorded, or for a record written before they were kept, what it did count. */
+    public ApiCalls callsSoFar() {
+        return apiCalls != null ? apiCalls : new ApiCalls(fromUrlCalls, polls, 0, 0);
     }
 
     /** What deduplication keeps of this terminal entry, written at {@code ledgerOffset}. */
@@ -63,7 +73,7 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
     LedgerEntry withoutRequest() {
         IsoRequest bare = new IsoRequest(requestId, null, null, null, null);
         return new LedgerEntry(VERSION, requestId, state, bare, receivedAt, deadline, jobId, null, fromUrlCalls, submissions,
-                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null);
+                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null, apiCalls);
     }
 
     public boolean isFrom(int partition, long offset) {

@@ -82,7 +82,7 @@ class LedgerRecordSizeProperties {
         for (JobError error : new JobError[] {fromProblem, jobFailed}) {
             OutcomeEvent event = OutcomeEvent.failed(req, jobId, 3, error, t, t);
             LedgerEntry entry = new LedgerEntry(LedgerEntry.VERSION, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 1, 9, false, 0, 0L,
-                    t, event);
+                    t, event, event.apiCalls());
             assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
             assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
         }
@@ -112,7 +112,8 @@ class LedgerRecordSizeProperties {
         return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
                 worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, false,
                 Integer.MIN_VALUE,
-                Long.MIN_VALUE, longest, outcome);
+                Long.MIN_VALUE, longest, outcome,
+                new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE));
     }
 
     // ---- generators: huge and hostile ----
