@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Before the consumer starts, creates missing topics (the ledger compacted) and checks that the
+ * Before the consumer starts, creates missing topics (the ledger compacted; the progress topic only
+ * while progress events are on) and checks that the
  * ledger is co-partitioned with the request topic, refusing to start otherwise: ownership of a
  * request partition is ownership of the same ledger partition.
  */
@@ -59,7 +60,11 @@ public class TopicProvisioner {
                         + "ownership of the same ledger partition. Recreate the ledger with " + requestPartitions
                         + " partitions (or point ISO_LEDGER_TOPIC at one that has).");
             }
-            for (String other : Set.of(config.eventsTopic(), config.dlqTopic())) {
+            Set<String> others = new java.util.HashSet<>(Set.of(config.eventsTopic(), config.dlqTopic()));
+            if (config.progress().enabled()) {
+                others.add(config.progress().topic());
+            }
+            for (String other : others) {
                 if (partitions(admin, other).isEmpty()) {
                     create(admin, new NewTopic(other, Optional.of(t.partitions()), rf));
                 }
