@@ -43,12 +43,12 @@ public final class BenchMain {
 
     private final Path project;
     private final Path build;
-    private final Path out;
+    final Path out;
     private final Path work;
-    private final Results results;
-    private String bootstrap;
+    final Results results;
+    String bootstrap;
     private String api;
-    private SimControl sim;
+    SimControl sim;
     private long simPid;
     private long brokerPid;
     private int workerStarts;
@@ -114,7 +114,7 @@ public final class BenchMain {
     // ------------------------------------------------------------------ run
 
     private void run() throws Exception {
-        Set<String> scenarios = Set.of(env("BENCH_SCENARIOS", "throughput,inflight,ratelimit,latency,startup")
+        Set<String> scenarios = Set.of(env("BENCH_SCENARIOS", "throughput,inflight,ratelimit,latency,startup,calls")
                 .split("\\s*,\\s*"));
         results.machine(loadavg());
         long t0 = System.nanoTime();
@@ -150,6 +150,9 @@ public final class BenchMain {
             if (scenarios.contains("startup")) {
                 startup();
             }
+            if (scenarios.contains("calls")) {
+                new CallsPerJob(this).run();
+            }
         }
         results.finish(loadavg(), Duration.ofNanos(System.nanoTime() - t0));
         Path resultsFile = out.resolve("results.md");
@@ -158,7 +161,7 @@ public final class BenchMain {
         say("wrote " + out.resolve("results.md"));
     }
 
-    private WorkerProcess startWorker(String scenario, Map<String, String> extraEnv, List<String> extraJvm)
+    WorkerProcess startWorker(String scenario, Map<String, String> extraEnv, List<String> extraJvm)
             throws Exception {
         return startWorker(runtime, scenario, extraEnv, extraJvm);
     }
@@ -218,13 +221,13 @@ public final class BenchMain {
         say("   cache " + cache + " ready in " + took.toSeconds() + " s");
     }
 
-    private void ensureTopics(String scenario) throws Exception {
+    void ensureTopics(String scenario) throws Exception {
         Kafka.createTopics(bootstrap, 3, "bench-" + scenario + "-requests", "bench-" + scenario + "-events",
                 "bench-" + scenario + "-dlq");
     }
 
     /** Produces requests {@code prefix-i} for VPS {@code vpsPrefix i}, i in [from, to); paced if perSecond > 0. */
-    private static void produce(KafkaProducer<String, String> producer, String topic, String prefix, String vpsPrefix,
+    static void produce(KafkaProducer<String, String> producer, String topic, String prefix, String vpsPrefix,
                                 int from, int to, double perSecond) throws Exception {
         long t0 = System.nanoTime();
         List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
@@ -1095,9 +1098,9 @@ public final class BenchMain {
             sb.append("\n## Reproduce\n\n```sh\nbench/run                 # full run (~15 min on 2 cores)\n")
                     .append("BENCH_SOAK=60s BENCH_JOBS=3000 bench/run   # quick run (~8 min)\n```\n\n")
                     .append("Knobs (environment): `BENCH_SCENARIOS` (comma list of throughput, inflight, ratelimit, latency, ")
-                    .append("startup), `BENCH_JOBS`, `BENCH_WARMUP`, `BENCH_CAPACITY_JOBS`, `BENCH_INFLIGHT_JOBS`, `BENCH_INFLIGHT_XMX` (default 1g), `BENCH_SOAK`, ")
+                    .append("startup, calls), `BENCH_JOBS`, `BENCH_WARMUP`, `BENCH_CAPACITY_JOBS`, `BENCH_INFLIGHT_JOBS`, `BENCH_INFLIGHT_XMX` (default 1g), `BENCH_SOAK`, ")
                     .append("`BENCH_SOAK_SETTLE`, `BENCH_RL_REQUESTS`, `BENCH_RL_LIMIT`, `BENCH_RL_WINDOW`, `BENCH_LAT_JOBS`, ")
-                    .append("`BENCH_LAT_RATE`, `BENCH_LAT_POLL_INITIAL`, `BENCH_LAT_POLL_MAX`, `BENCH_STARTS`, `BENCH_IDLE`, ")
+                    .append("`BENCH_LAT_RATE`, `BENCH_LAT_POLL_INITIAL`, `BENCH_LAT_POLL_MAX`, `BENCH_STARTS`, `BENCH_IDLE`, `BENCH_CALLS_JOBS`, `BENCH_CALLS_SCALE`, ")
                     .append("`BENCH_JFR` (`all` or scenario names: record the worker with JFR into `target/bench/*.jfr`), ")
                     .append("`BENCH_AOT` (`off`: workers on the build's JDK without the AOT cache), `AOT_JAVA_HOME` (the JDK 25+ ")
                     .append("to train and run the workers on; default: the newest under `/usr/lib/jvm`). ")
