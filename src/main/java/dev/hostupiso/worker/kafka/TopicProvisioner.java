@@ -60,13 +60,19 @@ public class TopicProvisioner {
                         + "ownership of the same ledger partition. Recreate the ledger with " + requestPartitions
                         + " partitions (or point ISO_LEDGER_TOPIC at one that has).");
             }
-            Set<String> others = new java.util.HashSet<>(Set.of(config.eventsTopic(), config.dlqTopic()));
-            if (config.progress().enabled()) {
-                others.add(config.progress().topic());
-            }
-            for (String other : others) {
+            for (String other : Set.of(config.eventsTopic(), config.dlqTopic())) {
                 if (partitions(admin, other).isEmpty()) {
                     create(admin, new NewTopic(other, Optional.of(t.partitions()), rf));
+                }
+            }
+            String progress = config.progress().topic();
+            if (config.progress().enabled() && partitions(admin, progress).isEmpty()) {
+                if (t.create()) {
+                    create(admin, new NewTopic(progress, Optional.of(t.partitions()), rf));
+                } else {
+                    // Progress events are best effort: a missing topic costs them, not the worker's start.
+                    Log.warnf("progress topic %s does not exist and ISO_TOPICS_CREATE is false: progress events will be "
+                            + "dropped (create it, or set ISO_PROGRESS_ENABLED=false)", progress);
                 }
             }
             Log.infof("topics ready: %s and ledger %s co-partitioned with %d partitions", config.requestsTopic(),
