@@ -13,7 +13,8 @@ import java.util.Optional;
  * Every poll is a call out of the API key's rate budget, so the schedule spends polls where they
  * tell something. From the job's progress over time it estimates when the download ends and polls
  * just after that estimate; while the end is further away than the backoff cap it closes in on it
- * in a few long steps (each waits {@link #APPROACH} of what remains, at most {@code progressMaxDelay}).
+ * in a few long steps (each waits {@link #APPROACH} of what remains, at most {@link #HORIZON} times the
+ * time its samples span, and at most {@code progressMaxDelay}).
  * It distrusts what it cannot extrapolate and then falls back to {@link RetryPolicy}'s backoff:
  * <ul>
  *   <li>no progress reported, or fewer than two samples with progress: nothing to extrapolate from;</li>
@@ -26,7 +27,13 @@ import java.util.Optional;
 public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boolean progressAware) {
 
     /** Share of the estimated remaining time waited while the end is beyond the backoff cap. */
-    static final double APPROACH = 0.8;
+    static final double APPROACH = 0.6;
+    /**
+     * A long step waits at most this multiple of the time the samples span: an extrapolation reaches
+     * no further ahead than what it was drawn from, so a download that speeds up (after a slow start
+     * or a stall) is not overslept by much.
+     */
+    static final double HORIZON = 1.5;
     /** Margin past the estimated end, as a share of the remaining time (on top of half the floor). */
     static final double MARGIN = 0.05;
     /** Rates differing more than this factor between the last interval and the whole history are a jump. */
@@ -81,7 +88,9 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
             // Poll just after the expected end; a jumpy estimate never waits longer than backoff would.
             waitMs = Math.min(capMs, (remainingMs * (1 + MARGIN) + floorMs / 2) * jitter);
         } else {
-            waitMs = Math.min(progressMaxDelay.toMillis(), remainingMs * APPROACH * jitter);
+            List<Sample> h = history.subList(Math.max(0, history.size() - KEEP), history.size());
+            double spanMs = h.get(h.size() - 1).at().toEpochMilli() - h.get(0).at().toEpochMilli();
+            waitMs = Math.min(Math.min(progressMaxDelay.toMillis(), remainingMs * APPROACH * jitter), Math.max(capMs, HORIZON * spanMs));
         }
         return Duration.ofMillis((long) Math.max(floorMs, waitMs));
     }

@@ -47,11 +47,18 @@ class PollScheduleTest {
 
     @Test
     void aFarEndIsApproachedInLongStepsThatNeverOvershootIt() {
-        // 1 %/10 s: the end is ~16 min away; wait most of it, bounded by the progress cap, never past the end.
-        Duration wait = aware.next(List.of(at(10, 0.01), at(20, 0.02)), t(20), 2, Optional.empty(), 0.5);
+        // 10 %/100 s: the end is 800 s away; a long step, bounded by the progress cap and the horizon, never past the end.
+        Duration wait = aware.next(List.of(at(100, 0.1), at(200, 0.2)), t(200), 2, Optional.empty(), 0.5);
         assertThat(wait).isGreaterThan(backoff.maxDelay()).isLessThanOrEqualTo(Duration.ofMinutes(10));
-        Duration remaining = Duration.ofSeconds(980);
-        assertThat(wait).isLessThan(remaining);
+        assertThat(wait).isLessThan(Duration.ofSeconds(800));
+        assertThat(wait).as("at most 1.5 × the 100 s the samples span").isLessThanOrEqualTo(Duration.ofSeconds(150));
+    }
+
+    @Test
+    void aShortHistoryIsNotExtrapolatedFarAhead() {
+        // 1 %/10 s seen over 10 s only: the end is ~16 min away, but no step reaches further than the cap then.
+        Duration wait = aware.next(List.of(at(10, 0.01), at(20, 0.02)), t(20), 2, Optional.empty(), 0.5);
+        assertThat(wait).isLessThanOrEqualTo(backoff.maxDelay()).isGreaterThan(Duration.ofSeconds(50));
     }
 
     @Test
