@@ -4,7 +4,7 @@ import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.simulator.JobEnvelope;
 import dev.hostupiso.worker.simulator.RetryAfterStyle;
-import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.LocalStack;
 import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,8 +26,8 @@ import java.util.stream.Stream;
 /**
  * The training run of the JDK AOT cache ({@code -XX:AOTCacheOutput}, JDK 25+) that the container
  * image ships and the benchmarks measure. A cache is only as good as the run that recorded it, so
- * this one does real work: it starts a KRaft broker and the HostUp simulator in this JVM, runs the
- * packaged worker against them, sends requests down every path the worker has in production
+ * this one does real work: it starts a KRaft broker and the HostUp simulator in this JVM ({@link LocalStack}), runs
+ * the packaged worker against them, sends requests down every path the worker has in production
  * (from-url 200 and 202, both job envelopes, failed jobs, a 429 with Retry-After, invalid and
  * poison records), waits for every outcome, then stops the worker with SIGTERM, at which the JVM
  * writes the cache.
@@ -67,30 +67,19 @@ public final class AotTrainingMain {
     public static Duration train(Path javaHome, Path jar, Path cache, List<String> jvmOptions, Path work) throws Exception {
         Instant start = Instant.now();
         Files.deleteIfExists(cache);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-             HostUpSimulator hostup = HostUpSimulator.start(TOKEN)) {
-            kafka.createTopics(Map.of("iso-download-requests", 3, "iso-download-events", 3, "iso-download-requests-dlq", 1));
-            hostup.vps("vps_01aotqueued").jobDuration(Duration.ofMillis(300));
-            hostup.vps("vps_01aotlegacy").jobDuration(Duration.ofMillis(300)).envelope(JobEnvelope.V1_GENERIC);
-            hostup.vps("vps_01aotexists").preexisting("rescue.iso", "iso_01aotrescue");
-            hostup.vps("vps_01aotfails").failJobs("the origin server answered 404 Not Found");
-            // A window small enough to be hit: the worker must read the headers, wait and retry.
-            hostup.rateLimit(40, Duration.ofSeconds(1), RetryAfterStyle.SECONDS);
-
+        try (LocalStack stack = LocalStack.builder(work).token(TOKEN).script(AotTrainingMain::script)
+                .start(AotTrainingMain::say)) {
             List<String> options = new ArrayList<>(jvmOptions);
             options.add("-XX:AOTCacheOutput=" + cache.toAbsolutePath());
             Path log = work.resolve("worker.log");
             say("training the AOT cache with " + javaHome + "; worker log in " + log);
-            try (WorkerProcess worker = WorkerProcess.start(javaHome, jar, Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "HOSTUP_API_URL", hostup.baseUrl(),
-                    "HOSTUP_API_TOKEN", TOKEN,
+            HostUpSimulator hostup = stack.hostup();
+            try (WorkerProcess worker = stack.launchWorker(javaHome, jar, Map.of(
                     "ISO_POLL_INITIAL_DELAY", "100ms",
                     "ISO_POLL_MAX_DELAY", "400ms"), options, log);
-                 TopicWatcher events = new TopicWatcher(kafka.bootstrapServers(), "iso-download-events",
-                         "iso-download-requests-dlq");
+                 TopicWatcher events = new TopicWatcher(stack.bootstrapServers(), LocalStack.EVENTS, LocalStack.DLQ);
                  KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
                 worker.awaitReady(Duration.ofSeconds(120));
@@ -123,6 +112,16 @@ public final class AotTrainingMain {
             }
         }
         return Duration.between(start, Instant.now());
+    }
+
+    /** Every path the worker has in production: 202 and 200 from-url, both envelopes, failures, a 429. */
+    private static void script(HostUpSimulator hostup) {
+        hostup.vps("vps_01aotqueued").jobDuration(Duration.ofMillis(300));
+        hostup.vps("vps_01aotlegacy").jobDuration(Duration.ofMillis(300)).envelope(JobEnvelope.V1_GENERIC);
+        hostup.vps("vps_01aotexists").preexisting("rescue.iso", "iso_01aotrescue");
+        hostup.vps("vps_01aotfails").failJobs("the origin server answered 404 Not Found");
+        // A window small enough to be hit: the worker must read the headers, wait and retry.
+        hostup.rateLimit(40, Duration.ofSeconds(1), RetryAfterStyle.SECONDS);
     }
 
     private static void send(KafkaProducer<String, String> producer, String key, String value) throws Exception {

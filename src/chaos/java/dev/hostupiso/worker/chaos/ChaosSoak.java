@@ -5,7 +5,7 @@ import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.simulator.SimulatorControl;
 import dev.hostupiso.worker.simulator.SimulatorOptions;
-import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.LocalStack;
 import dev.hostupiso.worker.localstack.KafkaBrokerProcess;
 import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,9 +38,9 @@ import java.util.function.Consumer;
  */
 public final class ChaosSoak {
 
-    static final String REQUESTS = "iso-download-requests";
-    static final String EVENTS = "iso-download-events";
-    static final String DLQ = "iso-download-requests-dlq";
+    static final String REQUESTS = LocalStack.REQUESTS;
+    static final String EVENTS = LocalStack.EVENTS;
+    static final String DLQ = LocalStack.DLQ;
     private static final String TOKEN = "chaos-soak-token";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** After the last outcome, how long to keep watching for a duplicate. */
@@ -91,12 +91,12 @@ public final class ChaosSoak {
         Files.createDirectories(dir);
         List<Step> plan = plan(config, random);
         log.accept("chaos: seed " + config.seed() + ", plan " + plan);
-        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir.resolve("broker"));
-             HostUpSimulator sim = HostUpSimulator.start(SimulatorOptions.builder().token(TOKEN).seed(config.seed())
-                     .maxRecordedCalls(0).build());
-             SimulatorControl control = SimulatorControl.start(sim)) {
-            String bootstrap = broker.bootstrapServers();
-            EmbeddedKafka.createTopics(bootstrap, Map.of(REQUESTS, 6, EVENTS, 3, DLQ, 1));
+        try (LocalStack stack = LocalStack.builder(dir).token(TOKEN).partitions(6, 3).restartableBroker()
+                .simulator(SimulatorOptions.builder().seed(config.seed()).maxRecordedCalls(0)).start(line -> { });
+             SimulatorControl control = SimulatorControl.start(stack.hostup())) {
+            KafkaBrokerProcess broker = stack.brokerProcess();
+            HostUpSimulator sim = stack.hostup();
+            String bootstrap = stack.bootstrapServers();
             log.accept("chaos: broker " + bootstrap + ", HostUp " + sim.baseUrl() + ", simulator control "
                     + control.baseUrl());
 
@@ -115,7 +115,7 @@ public final class ChaosSoak {
                         .put("url", "https://releases.example.org/" + filename).put("filename", filename).toString());
             }
 
-            try (WorkerFleet fleet = new WorkerFleet(jar, workerEnv(bootstrap, sim.baseUrl()), dir, config.workers());
+            try (WorkerFleet fleet = new WorkerFleet(jar, workerEnv(stack), dir, config.workers());
                  TopicWatcher events = new TopicWatcher(bootstrap, EVENTS);
                  KafkaProducer<String, String> producer = producer(bootstrap)) {
                 List<WorkerProcess> first = new ArrayList<>();
@@ -231,11 +231,8 @@ public final class ChaosSoak {
         producer.flush();
     }
 
-    private Map<String, String> workerEnv(String bootstrap, String hostUp) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("HOSTUP_API_URL", hostUp);
-        env.put("HOSTUP_API_TOKEN", TOKEN);
+    private Map<String, String> workerEnv(LocalStack stack) {
+        Map<String, String> env = new HashMap<>(stack.workerEnv());
         env.put("HOSTUP_API_REQUEST_TIMEOUT", config.requestTimeout().toMillis() + "ms");
         env.put("ISO_POLL_INITIAL_DELAY", "300ms");
         env.put("ISO_POLL_MAX_DELAY", "1s");

@@ -1,5 +1,15 @@
 package dev.hostupiso.worker.deploy;
 
+import static dev.hostupiso.worker.deploy.ChartDocs.configMapData;
+import static dev.hostupiso.worker.deploy.ChartDocs.container;
+import static dev.hostupiso.worker.deploy.ChartDocs.defaultInt;
+import static dev.hostupiso.worker.deploy.ChartDocs.env;
+import static dev.hostupiso.worker.deploy.ChartDocs.envNames;
+import static dev.hostupiso.worker.deploy.ChartDocs.escape;
+import static dev.hostupiso.worker.deploy.ChartDocs.fieldNames;
+import static dev.hostupiso.worker.deploy.ChartDocs.flatten;
+import static dev.hostupiso.worker.deploy.ChartDocs.kinds;
+import static dev.hostupiso.worker.deploy.ChartDocs.ports;
 import static dev.hostupiso.worker.deploy.Rendered.CHART;
 import static dev.hostupiso.worker.deploy.Rendered.ROOT;
 import static dev.hostupiso.worker.deploy.Rendered.DASHBOARD;
@@ -24,8 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -525,85 +533,4 @@ class HelmChartTest {
         assertThat(documented).as("every leaf value has a `# --` comment").isEqualTo(keys.size());
     }
 
-    // ------------------------------------------------------------------------------- helpers
-
-    static List<String> kinds(List<JsonNode> docs) {
-        return docs.stream().map(d -> d.path("kind").asText()).toList();
-    }
-
-    static JsonNode container(List<JsonNode> docs) {
-        JsonNode containers = single(docs, "Deployment").at("/spec/template/spec/containers");
-        assertThat(containers.size()).isEqualTo(1);
-        return containers.get(0);
-    }
-
-    static JsonNode env(List<JsonNode> docs, String name) {
-        return elements(container(docs).path("env")).stream()
-                .filter(e -> e.path("name").asText().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no env var " + name));
-    }
-
-    /** Data of the ConfigMap the container loads with envFrom. */
-    static Map<String, String> configMapData(List<JsonNode> docs) {
-        String name = container(docs).at("/envFrom/0/configMapRef/name").asText();
-        JsonNode cm = ofKind(docs, "ConfigMap").stream().filter(c -> c.at("/metadata/name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap " + name));
-        Map<String, String> data = new LinkedHashMap<>();
-        cm.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
-        return data;
-    }
-
-    /** Names the container gets: explicit env plus the keys of every envFrom ConfigMap. */
-    static List<String> envNames(List<JsonNode> docs) {
-        List<String> names = new ArrayList<>();
-        elements(container(docs).path("env")).forEach(e -> names.add(e.path("name").asText()));
-        for (JsonNode from : elements(container(docs).path("envFrom"))) {
-            assertThat(from.has("secretRef")).as("no envFrom Secret: names must be explicit").isFalse();
-            names.addAll(configMapData(docs).keySet());
-        }
-        return names;
-    }
-
-    static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    static List<String> ports(JsonNode rule) {
-        return elements(rule.path("ports")).stream().map(p -> p.path("port").asText() + "/" + p.path("protocol").asText()).toList();
-    }
-
-    static String escape(String pointerToken) {
-        return pointerToken.replace("~", "~0").replace("/", "~1");
-    }
-
-    static int defaultInt(String... path) {
-        try {
-            JsonNode node = YAML.readTree(CHART.resolve("values.yaml").toFile());
-            for (String p : path) {
-                node = node.path(p);
-            }
-            return node.asInt();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Leaf paths of values.yaml: scalars, lists and empty maps are leaves; maps are descended. */
-    static void flatten(String prefix, JsonNode node, List<String> out) {
-        if (node.isObject() && node.size() > 0 && !isFreeFormMap(prefix)) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
-            }
-        } else {
-            out.add(prefix);
-        }
-    }
-
-    /** Values that are Kubernetes objects passed through as a whole (documented as one value). */
-    static boolean isFreeFormMap(String path) {
-        return Set.of("updateStrategy", "resources", "podSecurityContext", "securityContext").contains(path);
-    }
 }

@@ -1,17 +1,12 @@
 package dev.hostupiso.worker.deploy;
 
-import static dev.hostupiso.worker.deploy.Rendered.DASHBOARD;
 import static dev.hostupiso.worker.deploy.Rendered.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.simulator.RetryAfterStyle;
-import dev.hostupiso.worker.simulator.ScriptedResponse;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -40,9 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
@@ -84,7 +77,7 @@ class PrometheusEndToEndTest {
      * {@code promtool check metrics} findings that are accepted, with why they cannot be fixed here.
      * Matched against whole output lines ({@code <metric> <problem>}).
      */
-    static final Map<Pattern, String> ACCEPTED_LINT = accepted();
+    static final Map<Pattern, String> ACCEPTED_LINT = LintPolicy.accepted();
 
     static Path prometheusBinary;
     static Path promtoolBinary;
@@ -135,14 +128,14 @@ class PrometheusEndToEndTest {
     void everyDashboardExpressionReturnsData() throws Exception {
         startWithTraffic(metrics);
 
-        List<Panel> panels = dashboardExpressions();
+        List<DashboardQueries.Panel> panels = DashboardQueries.expressions();
         assertThat(panels).as("expressions found in the dashboard").hasSizeGreaterThanOrEqualTo(25);
         List<String> queries = new ArrayList<>();
-        for (Panel p : panels) {
+        for (DashboardQueries.Panel p : panels) {
             if (!MAY_HAVE_NO_DATA.containsKey(p.expr())) {
                 // As Grafana sends it with "All" selected, and with the one namespace/pod selected.
-                queries.add(substitute(p.expr(), Map.of("cluster", ".*", "namespace", ".*", "job", ".*", "pod", ".*")));
-                queries.add(substitute(p.expr(), Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD)));
+                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", ".*", "namespace", ".*", "job", ".*", "pod", ".*")));
+                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD)));
             }
         }
         List<String> problems = new ArrayList<>();
@@ -164,7 +157,7 @@ class PrometheusEndToEndTest {
         assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("sum(isoworker_api_calls_total{status=\"429\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("max(isoworker_retry_after_wait_seconds_max)")).isGreaterThanOrEqualTo(0.9);
-        assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(RATE_LIMIT_CALLS);
+        assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(PrometheusTraffic.RATE_LIMIT_CALLS);
         assertThat(scalar("count(up{job=\"hostup-iso-worker\", namespace=\"" + NAMESPACE + "\", pod=\"" + POD + "\"} == 1)"))
                 .isEqualTo(1);
         Map<String, String> expected = Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD);
@@ -335,10 +328,10 @@ class PrometheusEndToEndTest {
         HostUpSimulator sim = WorkerTestEnvironment.simulator();
         // Two waves: Micrometer creates a labelled series on its first increment, and rate() needs two
         // samples of it, so the second wave makes every rate() of the first wave's series non-zero.
-        wave(sim, 1);
+        PrometheusTraffic.wave(sim, 1);
         awaitScrapes(1);
-        wave(sim, 2);
-        rateLimitedWindow(sim);
+        PrometheusTraffic.wave(sim, 2);
+        PrometheusTraffic.rateLimitedWindow(sim);
         Instant done = Instant.now();
         awaitScrapeAfter(done);
         trafficDone = true;
@@ -394,83 +387,6 @@ class PrometheusEndToEndTest {
 
     /** Micrometer's {@code KafkaMetrics} default refresh interval (Quarkus does not change it). */
     static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(60);
-
-    // ---------------------------------------------------------------------------------- traffic
-
-    static final int RATE_LIMIT_CALLS = 8;
-
-    /**
-     * One round of varied traffic, all in flight at once: a queued download, an ISO already in the
-     * library, a job poll answered 503, a failed job, a 429 with {@code Retry-After: 1} (which pauses the whole worker for a
-     * second), a request refused locally and a poison record for the dead-letter topic.
-     */
-    static void wave(HostUpSimulator sim, int n) {
-        List<String> outcomes = new ArrayList<>();
-        String queued = vps();
-        sim.vps(queued).jobDuration(Duration.ofMillis(400));
-        outcomes.add(send(queued, "queued-" + n + ".iso"));
-        String unavailable = vps();
-        sim.vps(unavailable).jobDuration(Duration.ofMillis(200)).enqueue(Endpoint.JOB, ScriptedResponse.problem(503, "upstream_unavailable"));
-        outcomes.add(send(unavailable, "unavailable-" + n + ".iso"));
-        String existing = vps();
-        sim.vps(existing).preexisting("rescue-" + n + ".img");
-        outcomes.add(send(existing, "rescue-" + n + ".img"));
-        String failing = vps();
-        sim.vps(failing).failJobs("origin answered 404 for the ISO");
-        outcomes.add(send(failing, "missing-" + n + ".iso"));
-        String limited = vps();
-        sim.vps(limited).enqueue(Endpoint.FROM_URL, ScriptedResponse.rateLimited("1"));
-        outcomes.add(send(limited, "limited-" + n + ".iso"));
-        String invalidId = "prom-invalid-" + uid();
-        ObjectNode invalid = request(invalidId, vps(), "../etc/passwd").put("url", "ftp://mirror.example.org/x.iso");
-        WorkerTestEnvironment.send(invalidId, invalid.toString());
-        outcomes.add(invalidId);
-        String poisonKey = "prom-poison-" + uid();
-        WorkerTestEnvironment.send(poisonKey, "this is not json");
-
-        for (String rid : outcomes) {
-            WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.EVENTS, rid, OUTCOME_TIMEOUT);
-        }
-        WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.DLQ, poisonKey, OUTCOME_TIMEOUT);
-    }
-
-    /** A window under HostUp's per-key rate limit, so the X-RateLimit-* gauges carry values. */
-    static void rateLimitedWindow(HostUpSimulator sim) {
-        sim.rateLimit(RATE_LIMIT_CALLS, Duration.ofSeconds(2), RetryAfterStyle.SECONDS);
-        try {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                String vps = vps();
-                sim.vps(vps);
-                ids.add(send(vps, "paced-" + i + ".iso"));
-            }
-            for (String rid : ids) {
-                WorkerTestEnvironment.watcher().awaitKey(WorkerTestEnvironment.EVENTS, rid, OUTCOME_TIMEOUT);
-            }
-            awaitScrapeAfter(Instant.now());
-        } finally {
-            sim.rateLimit(0, Duration.ofSeconds(1), RetryAfterStyle.SECONDS);
-        }
-    }
-
-    static String send(String vps, String filename) {
-        String rid = "prom-" + uid();
-        WorkerTestEnvironment.send(rid, request(rid, vps, filename).toString());
-        return rid;
-    }
-
-    static ObjectNode request(String requestId, String vpsId, String filename) {
-        return JSON.createObjectNode().put("requestId", requestId).put("vpsId", vpsId)
-                .put("url", "https://releases.example.org/images/" + filename).put("filename", filename);
-    }
-
-    static String uid() {
-        return UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static String vps() {
-        return "vps_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-    }
 
     // ------------------------------------------------------------------------------- prometheus
 
@@ -638,69 +554,4 @@ class PrometheusEndToEndTest {
         }
     }
 
-    // -------------------------------------------------------------------------------- dashboard
-
-    record Panel(String title, String expr) {
-    }
-
-    /** Every {@code targets[].expr} of every panel, rows' nested panels included. */
-    static List<Panel> dashboardExpressions() throws IOException {
-        List<Panel> out = new ArrayList<>();
-        collect(JSON.readTree(DASHBOARD.toFile()).path("panels"), out);
-        return out;
-    }
-
-    private static void collect(JsonNode panels, List<Panel> out) {
-        for (JsonNode panel : panels) {
-            for (JsonNode target : panel.path("targets")) {
-                if (target.hasNonNull("expr") && !target.path("hide").asBoolean(false)) {
-                    out.add(new Panel(panel.path("title").asText(), target.get("expr").asText()));
-                }
-            }
-            collect(panel.path("panels"), out);
-        }
-    }
-
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
-
-    /** Replaces Grafana's variables the way Grafana would before sending the query to Prometheus. */
-    static String substitute(String expr, Map<String, String> vars) {
-        Map<String, String> all = new LinkedHashMap<>(vars);
-        all.put("__rate_interval", "1m");
-        all.put("__interval", "15s");
-        all.put("__range", "5m");
-        Matcher m = VARIABLE.matcher(expr);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String name = m.group(1) != null ? m.group(1) : m.group(2);
-            String value = all.get(name);
-            if (value == null) {
-                throw new AssertionError("dashboard expression uses unknown variable $" + name + ": " + expr);
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    // ------------------------------------------------------------------------------ lint policy
-
-    private static Map<Pattern, String> accepted() {
-        Map<Pattern, String> accepted = new LinkedHashMap<>();
-        // Kafka client metrics, bound by Micrometer's KafkaClientMetrics under the Kafka client's own
-        // metric names: `*-time-ns-total`, `start-time-ms` ("abbreviated units"), `connection-count`
-        // gauges ("_count suffix"), node-level latency metrics without a description ("no help text").
-        accepted.put(Pattern.compile("^kafka_\\S+ (metric names should not contain abbreviated units"
-                + "|non-histogram and non-summary metrics should not have \"_count\" suffix|no help text)$"),
-                "Kafka client metric names, chosen by the Kafka client");
-        // Quarkus' Vert.x HTTP binder and the Netty allocator binder register these without a description.
-        accepted.put(Pattern.compile("^(http_server|netty)_\\S+ no help text$"),
-                "Quarkus/Netty binders register no description");
-        // Micrometer's ProcessorMetrics: fixed names `process.cpu.time` (base unit ns) and `system.cpu.count`.
-        accepted.put(Pattern.compile("^process_cpu_time_ns_total metric names should not contain abbreviated units$"),
-                "Micrometer ProcessorMetrics name");
-        accepted.put(Pattern.compile("^system_cpu_count non-histogram and non-summary metrics should not have \"_count\" suffix$"),
-                "Micrometer ProcessorMetrics name");
-        return accepted;
-    }
 }

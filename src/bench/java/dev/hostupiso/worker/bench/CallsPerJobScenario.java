@@ -12,13 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.hostupiso.worker.bench.BenchMain.cdf;
-import static dev.hostupiso.worker.bench.BenchMain.env;
-import static dev.hostupiso.worker.bench.BenchMain.envInt;
-import static dev.hostupiso.worker.bench.BenchMain.f0;
-import static dev.hostupiso.worker.bench.BenchMain.f2;
-import static dev.hostupiso.worker.bench.BenchMain.percentile;
-import static dev.hostupiso.worker.bench.BenchMain.say;
+import static dev.hostupiso.worker.bench.BenchEnv.env;
+import static dev.hostupiso.worker.bench.BenchEnv.envInt;
+import static dev.hostupiso.worker.bench.BenchEnv.say;
+import static dev.hostupiso.worker.bench.Fmt.f0;
+import static dev.hostupiso.worker.bench.Fmt.f2;
+import static dev.hostupiso.worker.bench.Stats.cdf;
+import static dev.hostupiso.worker.bench.Stats.percentile;
 
 /**
  * Scenario 6, calls per job: what each request costs the API key's rate budget. The same workload (downloads of 1–20
@@ -28,7 +28,7 @@ import static dev.hostupiso.worker.bench.BenchMain.say;
  * backoff is 100 ms/3 s). Calls are counted by the simulator per VPS (one job per VPS), independently of the worker,
  * and compared with what the worker put in each outcome ({@code apiCalls}).
  */
-final class CallsPerJob {
+final class CallsPerJobScenario extends Scenario {
 
     /** The mix of shapes, one per job in turn: mostly steady downloads, some awkward ones. */
     static final List<String> SHAPES = List.of("linear", "linear", "linear", "slow-start", "slow-start", "stalls", "jump",
@@ -38,11 +38,10 @@ final class CallsPerJob {
     private static final Map<String, String> ABBREVIATIONS = Map.of("linear", "linear", "slow-start", "slow", "stalls", "stalls",
             "jump", "jump", "verifying-tail", "tail 99%", "fail-at-80", "fail 80%");
 
-    private final BenchMain bench;
     private final ObjectMapper json = new ObjectMapper();
 
-    CallsPerJob(BenchMain bench) {
-        this.bench = bench;
+    CallsPerJobScenario(BenchStack stack) {
+        super(stack);
     }
 
     /** One arm of the comparison. */
@@ -51,6 +50,7 @@ final class CallsPerJob {
     /** Per job of one arm: calls seen by the simulator, calls the worker reported, latency, shape. */
     private record JobRun(String shape, long simCalls, long simPolls, long reportedCalls, double latencyMs, boolean failed) { }
 
+    @Override
     void run() throws Exception {
         int jobs = envInt("BENCH_CALLS_JOBS", 500);
         // 20: a 20-minute download takes 60 s. Much more and the scaled request rate (60× the real one at 60) is more
@@ -71,21 +71,21 @@ final class CallsPerJob {
                 new Arm("backoff only", "calls-backoff", "vps_cb_", false));
         say("6. calls per job: " + jobs + " downloads of 1–20 min (÷" + scale + ": " + minMs / 1000.0 + "–" + maxMs / 1000.0
                 + " s) arriving at " + f0(perSecond) + "/s per arm, shapes " + String.join(",", SHAPES) + "; progress-aware and backoff-only side by side");
-        bench.sim.reset();
-        bench.sim.rateLimit(0, 0);
+        sim.reset();
+        sim.rateLimit(0, 0);
         for (Arm arm : arms) { // same seed: the same durations and shapes for job i in both arms
-            bench.sim.vpsShaped(arm.vpsPrefix(), jobs, minMs, maxMs, String.join(",", SHAPES), seed);
-            bench.ensureTopics(arm.scenario());
+            sim.vpsShaped(arm.vpsPrefix(), jobs, minMs, maxMs, String.join(",", SHAPES), seed);
+            ensureTopics(arm.scenario());
         }
         Map<Arm, Kafka.Watcher> outcomes = new LinkedHashMap<>();
         List<WorkerProcess> workers = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = Kafka.producer(bench.bootstrap)) {
+        try (KafkaProducer<String, String> producer = Kafka.producer(bootstrap)) {
             for (Arm arm : arms) {
                 Map<String, String> env = new HashMap<>(timing);
                 env.put("ISO_POLL_PROGRESS_AWARE", Boolean.toString(arm.progressAware()));
                 env.put("ISO_PROGRESS_TOPIC", "bench-" + arm.scenario() + "-progress");
-                workers.add(bench.startWorker(arm.scenario(), env, List.of()));
-                outcomes.put(arm, new Kafka.Watcher(bench.bootstrap, "bench-" + arm.scenario() + "-events"));
+                workers.add(startWorker(arm.scenario(), env, List.of()));
+                outcomes.put(arm, new Kafka.Watcher(bootstrap, "bench-" + arm.scenario() + "-events"));
             }
             // Arrivals spread at BENCH_CALLS_RATE per arm, interleaved in small batches so neither arm gets a head start.
             int batch = 5;
@@ -96,7 +96,7 @@ final class CallsPerJob {
                     Thread.sleep(wait / 1_000_000);
                 }
                 for (Arm arm : arms) {
-                    BenchMain.produce(producer, "bench-" + arm.scenario() + "-requests", arm.scenario(), arm.vpsPrefix(), from,
+                    produce(producer, "bench-" + arm.scenario() + "-requests", arm.scenario(), arm.vpsPrefix(), from,
                             Math.min(jobs, from + batch), 0);
                 }
             }
@@ -116,11 +116,11 @@ final class CallsPerJob {
         }
 
         Map<String, SimControl.Job> jobsByVps = new HashMap<>();
-        for (SimControl.Job j : bench.sim.jobs()) {
+        for (SimControl.Job j : sim.jobs()) {
             jobsByVps.put(j.vpsId(), j);
         }
         Map<String, long[]> callsByVps = new HashMap<>(); // {all, polls}
-        for (SimControl.Call c : bench.sim.calls()) {
+        for (SimControl.Call c : sim.calls()) {
             long[] n = callsByVps.computeIfAbsent(c.vpsId(), k -> new long[2]);
             n[0]++;
             if (c.endpoint().equals("JOB")) {
@@ -152,25 +152,25 @@ final class CallsPerJob {
     private void report(Map<Arm, List<JobRun>> runs, int jobs, int scale, long minMs, long maxMs, double perSecond)
             throws Exception {
         List<Arm> arms = new ArrayList<>(runs.keySet());
-        Map<Arm, Stats> stats = new LinkedHashMap<>();
+        Map<Arm, ArmStats> stats = new LinkedHashMap<>();
         for (Arm arm : arms) {
-            stats.put(arm, Stats.of(runs.get(arm)));
-            Stats s = stats.get(arm);
+            stats.put(arm, ArmStats.of(runs.get(arm)));
+            ArmStats s = stats.get(arm);
             say("   " + arm.name() + ": " + s.n + " jobs; calls per job mean " + f2(s.mean) + ", p50 " + f0(s.p50) + ", p90 "
                     + f0(s.p90) + ", p99 " + f0(s.p99) + " (polls mean " + f2(s.pollMean) + "); completion → outcome p50 "
                     + f0(s.lat50) + " ms, p99 " + f0(s.lat99) + " ms; worker's apiCalls = simulator's count for " + s.agree
                     + " of " + s.n);
         }
-        Stats aware = stats.get(arms.get(0));
-        Stats blind = stats.get(arms.get(1));
+        ArmStats aware = stats.get(arms.get(0));
+        ArmStats blind = stats.get(arms.get(1));
         double ratio = aware.mean / blind.mean;
         double latRatio = aware.lat99 / blind.lat99;
         say("   ratio of mean calls per job " + f2(ratio) + " (target ≤ 0.50); latency p99 ratio " + f2(latRatio) + " (target ≤ 1.00)");
-        bench.results.row("6. Calls per job, progress-aware vs backoff only (mean)", f2(aware.mean) + " vs " + f2(blind.mean),
+        results.row("6. Calls per job, progress-aware vs backoff only (mean)", f2(aware.mean) + " vs " + f2(blind.mean),
                 "0.5 × backoff only = " + f2(blind.mean / 2), ratio, "≤ 0.50", ratio <= 0.5);
-        bench.results.row("6. Calls per job, progress-aware (mean)", f2(aware.mean), "5 calls (fixed target)", aware.mean / 5,
+        results.row("6. Calls per job, progress-aware (mean)", f2(aware.mean), "5 calls (fixed target)", aware.mean / 5,
                 "≤ 1.00", aware.mean <= 5);
-        bench.results.row("6. Completion → outcome p99, progress-aware vs backoff only", f0(aware.lat99) + " ms vs "
+        results.row("6. Completion → outcome p99, progress-aware vs backoff only", f0(aware.lat99) + " ms vs "
                 + f0(blind.lat99) + " ms", "backoff only's p99", latRatio, "≤ 1.00", latRatio <= 1.0);
 
         StringBuilder byShape = new StringBuilder("| shape | jobs | calls/job progress-aware (mean, p90) | backoff only (mean, p90) "
@@ -178,8 +178,8 @@ final class CallsPerJob {
         List<String> labels = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (String shape : SHAPES.stream().distinct().toList()) {
-            Stats a = Stats.of(runs.get(arms.get(0)).stream().filter(r -> r.shape().equals(shape)).toList());
-            Stats b = Stats.of(runs.get(arms.get(1)).stream().filter(r -> r.shape().equals(shape)).toList());
+            ArmStats a = ArmStats.of(runs.get(arms.get(0)).stream().filter(r -> r.shape().equals(shape)).toList());
+            ArmStats b = ArmStats.of(runs.get(arms.get(1)).stream().filter(r -> r.shape().equals(shape)).toList());
             byShape.append("| ").append(shape).append(" | ").append(a.n).append(" | ").append(f2(a.mean)).append(", ")
                     .append(f0(a.p90)).append(" | ").append(f2(b.mean)).append(", ").append(f0(b.p90)).append(" | ")
                     .append(f0(a.lat99)).append(" ms | ").append(f0(b.lat99)).append(" ms |\n");
@@ -189,7 +189,7 @@ final class CallsPerJob {
             labels.add(abbreviated + " B");
             values.add(b.mean);
         }
-        bench.results.section("6. Calls per job", String.join("\n",
+        results.section("6. Calls per job", String.join("\n",
                 "- " + jobs + " downloads per arm lasting 1–20 min, scaled ÷" + scale + " (" + minMs / 1000.0 + "–" + maxMs / 1000.0
                         + " s; worker timings scaled alike: `ISO_POLL_INITIAL_DELAY` 2 s → " + 2000 / scale + " ms, `ISO_POLL_MAX_DELAY` "
                         + "60 s → " + 60_000 / scale + " ms, `ISO_POLL_PROGRESS_MAX_DELAY` 10 min → " + 600_000 / scale + " ms), shapes in turn: "
@@ -209,7 +209,7 @@ final class CallsPerJob {
                 byShape.toString().strip(),
                 "",
                 "- Plot: `bench/calls-per-job.png`."));
-        Plot.write(bench.out.resolve("calls-per-job.png"), "6. Calls per job — " + jobs + " downloads of 1–20 min (÷" + scale
+        Plot.write(out.resolve("calls-per-job.png"), "6. Calls per job — " + jobs + " downloads of 1–20 min (÷" + scale
                         + "), progress-aware vs backoff only",
                 List.of(new Plot.Panel("HostUp calls per job (CDF)", "calls per job", "percent of jobs")
                                 .add(Plot.Series.line("progress-aware", cdf(aware.calls)))
@@ -224,15 +224,15 @@ final class CallsPerJob {
     }
 
     /** Distribution figures of one arm (or one shape of it). */
-    private record Stats(int n, List<Double> calls, List<Double> latency, double mean, double p50, double p90, double p99,
+    private record ArmStats(int n, List<Double> calls, List<Double> latency, double mean, double p50, double p90, double p99,
                          double pollMean, double lat50, double lat99, int agree) {
-        static Stats of(List<JobRun> runs) {
+        static ArmStats of(List<JobRun> runs) {
             List<Double> calls = runs.stream().map(r -> (double) r.simCalls()).toList();
             List<Double> latency = runs.stream().map(JobRun::latencyMs).toList();
             double mean = calls.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double polls = runs.stream().mapToLong(JobRun::simPolls).average().orElse(Double.NaN);
             int agree = (int) runs.stream().filter(r -> r.reportedCalls() == r.simCalls()).count();
-            return new Stats(runs.size(), calls, latency, mean, percentile(calls, 50), percentile(calls, 90), percentile(calls, 99),
+            return new ArmStats(runs.size(), calls, latency, mean, percentile(calls, 50), percentile(calls, 90), percentile(calls, 99),
                     polls, percentile(latency, 50), percentile(latency, 99), agree);
         }
     }
