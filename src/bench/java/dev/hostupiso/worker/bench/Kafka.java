@@ -105,6 +105,8 @@ final class Kafka {
     static final class Watcher implements AutoCloseable {
         final Map<String, long[]> arrivals = new ConcurrentHashMap<>(); // key -> {nanoTime, epochMicros}
         final Map<String, String> types = new ConcurrentHashMap<>();
+        /** The first value per key (outcome events: what the worker reported). */
+        final Map<String, String> values = new ConcurrentHashMap<>();
         final AtomicLong count = new AtomicLong();
         private final Thread thread;
         private volatile boolean running = true;
@@ -119,6 +121,9 @@ final class Kafka {
                             long nanos = System.nanoTime();
                             long micros = epochMicros();
                             arrivals.putIfAbsent(r.key(), new long[] {nanos, micros});
+                            if (r.value() != null) {
+                                values.putIfAbsent(r.key(), r.value());
+                            }
                             var t = r.headers().lastHeader("ce_type");
                             if (t != null) {
                                 types.put(r.key(), new String(t.value(), StandardCharsets.UTF_8));

@@ -46,6 +46,12 @@ final class SimControl {
         send("POST", "/control/vps?prefix=" + prefix + "&count=" + count + "&minMs=" + minMs + "&maxMs=" + maxMs);
     }
 
+    /** Like {@link #vps}, each VPS with the download shape {@code shapes[i % n]}; the same seed gives the same durations. */
+    void vpsShaped(String prefix, int count, long minMs, long maxMs, String shapes, long seed) {
+        send("POST", "/control/vps?prefix=" + prefix + "&count=" + count + "&minMs=" + minMs + "&maxMs=" + maxMs + "&shapes="
+                + shapes + "&seed=" + seed);
+    }
+
     void rateLimit(int calls, long windowMs) {
         send("POST", "/control/ratelimit?calls=" + calls + "&windowMs=" + windowMs);
     }

@@ -24,9 +24,13 @@ import java.util.Map;
 /**
  * The README's first command: the worker end to end on one machine with nothing but a JDK and
  * Maven. Starts a real Kafka broker and the HostUp simulator, launches the packaged worker as its
- * own process ({@link LocalStack}), sends a few requests and prints their outcome events.
+ * own process ({@link LocalStack}), sends a few requests and prints their outcome events, and the
+ * progress events of the download that runs.
  */
 public final class DemoMain {
+
+    /** The worker's default progress topic (created by the worker at start-up). */
+    static final String PROGRESS = "iso-download-progress";
 
     public static void main(String[] args) throws Exception {
         Path buildDir = Path.of(args.length > 0 ? args[0] : "target");
@@ -44,7 +48,7 @@ public final class DemoMain {
                     hostup.vps("vps_01demofails").failJobs("the origin server answered 404 Not Found");
                 });
         try (LocalStack stack = LocalStack.start(options, DemoMain::say);
-             TopicWatcher events = new TopicWatcher(stack.bootstrapServers(), LocalStack.EVENTS);
+             TopicWatcher events = new TopicWatcher(stack.bootstrapServers(), LocalStack.EVENTS, PROGRESS);
              KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
@@ -63,6 +67,9 @@ public final class DemoMain {
             for (String id : requests.keySet()) {
                 ConsumerRecord<String, String> e = events.awaitKey(LocalStack.EVENTS, id,
                         Duration.between(Instant.now(), deadline));
+                for (ConsumerRecord<String, String> p : events.records(PROGRESS, id)) {
+                    say("<- progress " + TopicWatcher.header(p, "ce_type") + " " + p.value());
+                }
                 say("<- outcome  " + TopicWatcher.header(e, "ce_type") + " (ce_id " + TopicWatcher.header(e, "ce_id") + ")\n"
                         + pretty.writeValueAsString(pretty.readTree(e.value())));
             }

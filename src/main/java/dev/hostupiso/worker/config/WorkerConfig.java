@@ -199,6 +199,50 @@ public interface WorkerConfig {
         @WithName("max-delay")
         @WithDefault("60s")
         Duration maxDelay();
+
+        /**
+         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate
+         * when the download ends and poll just after, instead of backing off blindly. Without
+         * usable progress (none, a stall, an estimate that jumps) polling backs off as when off;
+         * {@code Retry-After} always wins. Off: plain backoff, for comparison.
+         */
+        @WithName("progress-aware")
+        @WithDefault("true")
+        boolean progressAware();
+
+        /**
+         * Longest wait between polls chosen from a progress estimate, when the download's estimated
+         * end is further away than {@code ISO_POLL_MAX_DELAY} ({@code ISO_POLL_PROGRESS_MAX_DELAY});
+         * at least the backoff cap. Backoff never waits longer than {@code ISO_POLL_MAX_DELAY}.
+         */
+        @WithName("progress-max-delay")
+        @WithDefault("10m")
+        Duration progressMaxDelay();
+    }
+
+    /** Download progress events. */
+    Progress progress();
+
+    /**
+     * Download progress events: best-effort CloudEvents {@code dev.hostupiso.iso.download.progress},
+     * throttled per job, never delaying an outcome.
+     */
+    interface Progress {
+        /** Publish progress events ({@code ISO_PROGRESS_ENABLED}); off, no topic is created either. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Topic of the progress events ({@code ISO_PROGRESS_TOPIC}), keyed by {@code requestId}. */
+        @WithDefault("iso-download-progress")
+        String topic();
+
+        /**
+         * At most one progress event per job per this interval ({@code ISO_PROGRESS_MIN_INTERVAL}),
+         * besides one at each 10 % step.
+         */
+        @WithName("min-interval")
+        @WithDefault("10s")
+        Duration minInterval();
     }
 
     /** The job ledger. */

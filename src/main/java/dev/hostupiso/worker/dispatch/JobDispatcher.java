@@ -150,6 +150,8 @@ public class JobDispatcher {
         return runner.run(ctx)
                 .invoke(result -> metrics.jobFinished(result.completed() ? OutcomeEvent.COMPLETED : OutcomeEvent.FAILED,
                         Duration.between(ctx.receivedAt(), clock.instant()), result.polls()))
+                .invoke(result -> metrics.jobApiCalls(result.apiCalls().fromUrl(), result.apiCalls().job(),
+                        result.apiCalls().isoList(), result.apiCalls().mount()))
                 .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()))
                 .onItem().transformToUni(event -> publish(ctx, event, offset))
                 .onFailure(f -> !(f instanceof JobCancelledException))

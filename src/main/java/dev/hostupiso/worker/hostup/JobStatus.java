@@ -15,15 +15,43 @@ import java.util.Optional;
  *
  * @param progress      percentage 0–100 when reported
  * @param failureDetail what the job said about its failure ({@code result} as text), if failed
+ * @param bytes         bytes done of bytes total ({@code progressDetails.current}/{@code total}) when both
+ *                      are reported and make sense
  */
 public record JobStatus(State state, Optional<String> jobId, Optional<Integer> progress,
-                        Optional<String> pollUrl, Optional<String> failureDetail) {
+                        Optional<String> pollUrl, Optional<String> failureDetail, Optional<Bytes> bytes) {
+
+    /** Download progress in bytes: {@code 0 <= done <= total}, {@code total > 0}. */
+    public record Bytes(long done, long total) {
+        public Bytes {
+            if (total <= 0 || done < 0 || done > total) {
+                throw new IllegalArgumentException("bytes " + done + " of " + total);
+            }
+        }
+    }
+
+    public JobStatus(State state, Optional<String> jobId, Optional<Integer> progress, Optional<String> pollUrl,
+                     Optional<String> failureDetail) {
+        this(state, jobId, progress, pollUrl, failureDetail, Optional.empty());
+    }
+
+    /**
+     * How far the download is, 0–1: from bytes when reported (finer than a whole percentage), else
+     * from the percentage; empty when the job says nothing about its progress.
+     */
+    public Optional<Double> fraction() {
+        if (bytes.isPresent()) {
+            return Optional.of((double) bytes.get().done() / bytes.get().total());
+        }
+        return progress.map(p -> p / 100.0);
+    }
 
     public JobStatus {
         jobId = Bounds.identifier(jobId, Bounds.JOB_ID);
         pollUrl = Bounds.identifier(pollUrl, Bounds.POLL_URL);
         progress = progress == null ? Optional.empty() : progress;
         failureDetail = failureDetail == null ? Optional.empty() : failureDetail.map(d -> Bounds.truncate(d, Bounds.DETAIL));
+        bytes = bytes == null ? Optional.empty() : bytes;
     }
 
     public enum State { PENDING, RUNNING, COMPLETED, FAILED }
@@ -59,11 +87,18 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
             state = State.RUNNING;
         }
         Optional<Integer> progress = Optional.empty();
+        Optional<Bytes> bytes = Optional.empty();
         JsonNode details = n.get("progressDetails");
+        if (details != null && details.isObject()) {
+            bytes = bytes(details.get("current"), details.get("total"));
+        }
         if (details != null && details.isObject() && percent(details.get("percentage")).isPresent()) {
             progress = percent(details.get("percentage"));
         } else {
             progress = percent(n.get("progress"));
+        }
+        if (progress.isEmpty() && bytes.isPresent()) {
+            progress = Optional.of((int) (100 * bytes.get().done() / bytes.get().total()));
         }
         Optional<String> failure = Optional.empty();
         if (state == State.FAILED) {
@@ -73,7 +108,7 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
                 failure = Optional.of(n.get("progressMessage").asText());
             }
         }
-        return new JobStatus(state, textOf(n, "jobId"), progress, textOf(n, "pollUrl"), failure);
+        return new JobStatus(state, textOf(n, "jobId"), progress, textOf(n, "pollUrl"), failure, bytes);
     }
 
     private static String describe(JsonNode result) {
@@ -96,6 +131,20 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
             return Optional.empty();
         }
         return Optional.of((int) Math.max(0, Math.min(100, v.asDouble())));
+    }
+
+    /**
+     * Bytes done and total when both are whole numbers with {@code 0 <= current <= total}, total
+     * positive; a placeholder ({@code 0/0}) or nonsense says nothing about progress.
+     */
+    private static Optional<Bytes> bytes(JsonNode current, JsonNode total) {
+        if (current == null || total == null || !current.canConvertToLong() || !total.canConvertToLong()
+                || !current.isIntegralNumber() || !total.isIntegralNumber()) {
+            return Optional.empty();
+        }
+        long c = current.asLong();
+        long t = total.asLong();
+        return t > 0 && c >= 0 && c <= t ? Optional.of(new Bytes(c, t)) : Optional.empty();
     }
 
     private static boolean bool(JsonNode n, String f) {

@@ -36,6 +36,12 @@ public class Backoff {
         return policy.delay(attempt, retryAfter, random.nextDouble());
     }
 
+    /** The wait before the next poll of a job whose progress so far is {@code history}. */
+    public Duration nextPoll(PollSchedule schedule, java.util.List<PollSchedule.Sample> history, int attempt,
+                             Optional<Duration> retryAfter) {
+        return schedule.next(history, clock.instant(), attempt, retryAfter, random.nextDouble());
+    }
+
     public Duration backoff(int attempt) {
         return delay(attempt, Optional.empty());
     }

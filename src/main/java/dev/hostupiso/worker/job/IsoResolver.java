@@ -2,6 +2,7 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.IsoLibrary;
 import dev.hostupiso.worker.hostup.Problem;
@@ -43,7 +44,7 @@ public class IsoResolver {
      */
     public Uni<Optional<String>> lookup(JobContext ctx) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).map(response -> response.isSuccess()
+        return caller.call(ctx, () -> libraryRead(ctx)).map(response -> response.isSuccess()
                 ? IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()))
                 : Optional.<String>empty());
     }
@@ -66,13 +67,19 @@ public class IsoResolver {
         }));
     }
 
+    /** One read of the request's ISO library, counted as a call of the request. */
+    private Uni<ApiResponse> libraryRead(JobContext ctx) {
+        ctx.isoListCalls++;
+        return client.isoLibrary(ctx.request().vpsId());
+    }
+
     public Uni<String> resolve(JobContext ctx) {
         return read(ctx, 0);
     }
 
     private Uni<String> read(JobContext ctx, int attempt) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).onItem().transformToUni(response -> {
+        return caller.call(ctx, () -> libraryRead(ctx)).onItem().transformToUni(response -> {
             if (!response.isSuccess()) {
                 return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
             }

@@ -26,6 +26,9 @@ public final class JobContext {
     int fromUrlCalls;
     int submissions;
     int polls;
+    /** ISO library reads (resolution, watching after an ambiguous answer, the key's read-scope check). */
+    int isoListCalls;
+    int mountCalls;
     boolean alreadyExisted;
     JobError lastTransientError;
     /** The URL the preflight resolved and from-url submits, verbatim (it may carry a signed query); null: the request's own. */
@@ -51,6 +54,17 @@ public final class JobContext {
     public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition, long epoch,
                                      JobState state, String jobId, String pollUrl, int fromUrlCalls, int submissions, int polls,
                                      boolean alreadyExisted) {
+        return resumed(request, receivedAt, deadline, partition, epoch, state, jobId, pollUrl, fromUrlCalls, submissions,
+                polls, alreadyExisted, new ApiCalls(fromUrlCalls, polls, 0, 0));
+    }
+
+    /**
+     * Rebuilds the context of a job recorded in the ledger, with the calls it cost so far: the
+     * count goes on from there, so the outcome includes calls made before a crash or hand-over.
+     */
+    public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition, long epoch,
+                                     JobState state, String jobId, String pollUrl, int fromUrlCalls, int submissions, int polls,
+                                     boolean alreadyExisted, ApiCalls calls) {
         JobContext ctx = new JobContext(request, receivedAt, deadline, partition, epoch);
         ctx.resumed = true;
         ctx.state = state;
@@ -60,6 +74,11 @@ public final class JobContext {
         ctx.submissions = submissions;
         ctx.polls = polls;
         ctx.alreadyExisted = alreadyExisted;
+        // Older records counted only from-url calls and polls; never count fewer than those.
+        ctx.isoListCalls = calls.isoList();
+        ctx.mountCalls = calls.mount();
+        ctx.fromUrlCalls = Math.max(fromUrlCalls, calls.fromUrl());
+        ctx.polls = Math.max(polls, calls.job());
         return ctx;
     }
 
@@ -123,9 +142,12 @@ public final class JobContext {
         return polls;
     }
 
-    /** HostUp calls this request has cost so far. */
+    /**
+     * HostUp calls this request has cost so far, by endpoint: every call that was made (each retry
+     * included), counted where the call is sent, after its rate-limiter permit.
+     */
     public ApiCalls apiCalls() {
-        return new ApiCalls(fromUrlCalls, polls, 0, 0);
+        return new ApiCalls(fromUrlCalls, polls, isoListCalls, mountCalls);
     }
 
     /** from-url answered 200: the ISO was in the library before this request. */

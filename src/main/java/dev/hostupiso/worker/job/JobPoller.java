@@ -12,12 +12,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Polls a HostUp job until it completes, fails, or the request's deadline passes. The first poll
- * waits the initial delay; later ones back off (or follow a {@code Retry-After} on the poll answer).
- * A 404 on the first polls is the backend not knowing a fresh job yet and is retried a few times.
+ * waits the initial delay; later ones are scheduled by {@link PollSchedule} from the progress the
+ * job reports (or back off without it, or follow a {@code Retry-After} on the poll answer). A 404
+ * on the first polls is the backend not knowing a fresh job yet and is retried a few times. Progress
+ * is told to the {@link ProgressListener}, throttled per job.
  */
 @ApplicationScoped
 public class JobPoller {
@@ -29,13 +35,20 @@ public class JobPoller {
     private final Backoff backoff;
     private final WorkerConfig config;
     private final ObjectMapper mapper;
+    private final PollSchedule schedule;
+    private final ProgressThrottle throttle;
+    private final ProgressListener listener;
 
-    public JobPoller(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
+    public JobPoller(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper,
+                     PollSchedule schedule, ProgressThrottle throttle, ProgressListener listener) {
         this.client = client;
         this.caller = caller;
         this.backoff = backoff;
         this.config = config;
         this.mapper = mapper;
+        this.schedule = schedule;
+        this.throttle = throttle;
+        this.listener = listener;
     }
 
     /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
@@ -49,9 +62,23 @@ public class JobPoller {
         int attempt;
         int notFound;
         Duration wait;
+        /** The newest progress samples, oldest first, at most {@link PollSchedule#KEEP}. */
+        final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
+        Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
         Progress(Duration firstWait) {
             this.wait = firstWait;
+        }
+
+        void observed(PollSchedule.Sample sample) {
+            if (samples.size() == PollSchedule.KEEP) {
+                samples.removeFirst();
+            }
+            samples.addLast(sample);
+        }
+
+        List<PollSchedule.Sample> history() {
+            return List.copyOf(samples);
         }
     }
 
@@ -97,10 +124,35 @@ public class JobPoller {
                     if (!backoff.now().isBefore(ctx.deadline())) {
                         return timeout(ctx);
                     }
+                    status.ifPresent(s -> observe(ctx, progress, s));
                     progress.attempt++;
-                    progress.wait = next(progress.attempt, response);
+                    progress.wait = backoff.nextPoll(schedule, progress.history(), progress.attempt, backoff.retryAfter(response));
                     return again();
                 });
+    }
+
+    /** Records the job's progress for the schedule and, when the throttle lets it, tells the listener. */
+    private void observe(JobContext ctx, Progress progress, JobStatus status) {
+        Optional<Double> fraction = status.fraction();
+        if (fraction.isEmpty()) {
+            return;
+        }
+        Instant now = backoff.now();
+        progress.observed(new PollSchedule.Sample(now, fraction.get()));
+        double percentage = fraction.get() * 100;
+        if (!throttle.due(progress.sent, now, percentage)) {
+            return;
+        }
+        progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
+        Optional<Instant> eta = PollSchedule.estimate(progress.history()).map(PollSchedule.Estimate::end);
+        DownloadProgress report = new DownloadProgress(percentage,
+                status.bytes().map(b -> OptionalLong.of(b.done())).orElse(OptionalLong.empty()),
+                status.bytes().map(b -> OptionalLong.of(b.total())).orElse(OptionalLong.empty()), eta, now);
+        try {
+            listener.progressed(ctx, report);
+        } catch (RuntimeException e) { // best effort: progress never fails a job
+            JobLog.debug(LOG, ctx, "progress not reported: %s", e);
+        }
     }
 
     private static Uni<Optional<Boolean>> again() {

@@ -14,4 +14,16 @@ public class PolicyProducer {
     RetryPolicy retryPolicy(WorkerConfig config) {
         return new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
     }
+
+    @Produces
+    @Singleton
+    PollSchedule pollSchedule(RetryPolicy retryPolicy, WorkerConfig config) {
+        return new PollSchedule(retryPolicy, config.poll().progressMaxDelay(), config.poll().progressAware());
+    }
+
+    @Produces
+    @Singleton
+    ProgressThrottle progressThrottle(WorkerConfig config) {
+        return new ProgressThrottle(config.progress().minInterval());
+    }
 }

@@ -290,7 +290,10 @@ public class RetryingCaller {
             synchronized (this) {
                 shared = scopeCheck;
                 if (shared == null) {
-                    scopeCheck = call(ctx, () -> libraryRead.apply(ctx.request().vpsId()), Idempotency.IDEMPOTENT)
+                    scopeCheck = call(ctx, () -> {
+                                ctx.isoListCalls++; // the request whose submission made the check pays for it
+                                return libraryRead.apply(ctx.request().vpsId());
+                            }, Idempotency.IDEMPOTENT)
                             .replaceWithVoid()
                             .onTermination().invoke(() -> {
                                 synchronized (this) {

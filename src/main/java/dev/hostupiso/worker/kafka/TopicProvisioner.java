@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Before the consumer starts, creates missing topics (the ledger compacted) and checks that the
+ * Before the consumer starts, creates missing topics (the ledger compacted; the progress topic only
+ * while progress events are on) and checks that the
  * ledger is co-partitioned with the request topic, refusing to start otherwise: ownership of a
  * request partition is ownership of the same ledger partition.
  */
@@ -62,6 +63,16 @@ public class TopicProvisioner {
             for (String other : Set.of(config.eventsTopic(), config.dlqTopic())) {
                 if (partitions(admin, other).isEmpty()) {
                     create(admin, new NewTopic(other, Optional.of(t.partitions()), rf));
+                }
+            }
+            String progress = config.progress().topic();
+            if (config.progress().enabled() && partitions(admin, progress).isEmpty()) {
+                if (t.create()) {
+                    create(admin, new NewTopic(progress, Optional.of(t.partitions()), rf));
+                } else {
+                    // Progress events are best effort: a missing topic costs them, not the worker's start.
+                    Log.warnf("progress topic %s does not exist and ISO_TOPICS_CREATE is false: progress events will be "
+                            + "dropped (create it, or set ISO_PROGRESS_ENABLED=false)", progress);
                 }
             }
             Log.infof("topics ready: %s and ledger %s co-partitioned with %d partitions", config.requestsTopic(),

@@ -2,6 +2,7 @@ package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hostupiso.worker.hostup.Bounds;
+import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
@@ -23,12 +24,14 @@ import java.util.regex.Pattern;
  *                        URL (it may carry a signed query); absent when the request's URL is submitted
  * @param preflight       what the preflight found, so a resumed job does not probe again; absent when
  *                        none was made (preflight off, or a record written before there was one)
+ * @param apiCalls        HostUp calls the request cost so far, by endpoint; absent in records written
+ *                        before it was kept (read as their from-url calls and polls)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
                           Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                           int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
-                          OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight) {
+                          OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight, ApiCalls apiCalls) {
 
     /**
      * What a resolved URL may be to be kept: printable ASCII without quote or backslash (as every
@@ -43,13 +46,13 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
         }
     }
 
-    /** An entry without a preflight. */
+    /** An entry without a preflight or call counts (as records were before they were kept). */
     public LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
                        Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                        int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
                        OutcomeEvent outcome) {
         this(version, requestId, state, request, receivedAt, deadline, jobId, pollUrl, fromUrlCalls, submissions, polls,
-                alreadyExisted, sourcePartition, sourceOffset, updatedAt, outcome, null, null);
+                alreadyExisted, sourcePartition, sourceOffset, updatedAt, outcome, null, null, null);
     }
 
     /**
@@ -60,14 +63,14 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
 
     public static LedgerEntry received(JobContext ctx, long sourceOffset, Instant now) {
         return new LedgerEntry(VERSION, ctx.request().requestId(), JobState.RECEIVED, ctx.request(), ctx.receivedAt(),
-                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null);
+                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null, null, null, ctx.apiCalls());
     }
 
     /** The entry after {@code ctx} progressed to {@code newState}. */
     public LedgerEntry progressed(JobContext ctx, JobState newState, Instant now) {
         return new LedgerEntry(VERSION, requestId, newState, request, receivedAt, deadline, ctx.jobId(), ctx.pollUrl(),
                 ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null,
-                ctx.resolvedUrl(), ctx.preflight());
+                ctx.resolvedUrl(), ctx.preflight(), ctx.apiCalls());
     }
 
     /** The terminal entry: the request got {@code event}. */
@@ -75,14 +78,19 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
         JobState s = event.isCompleted() ? JobState.COMPLETED : JobState.FAILED;
         return new LedgerEntry(VERSION, requestId, s, request, receivedAt, deadline, event.jobId(), pollUrl,
                 event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event, resolvedUrl,
-                preflight);
+                preflight, event.apiCalls() != null ? event.apiCalls() : apiCalls);
     }
 
     /** A context to resume this (non-terminal) entry's job under assignment {@code epoch}. */
     public JobContext toContext(long epoch) {
         JobState resumeAt = version < 2 && state == JobState.RECEIVED ? JobState.SUBMITTING : state;
         return JobContext.resumed(request, receivedAt, deadline, sourcePartition, epoch, resumeAt, jobId, pollUrl,
-                fromUrlCalls, submissions, polls, alreadyExisted).withPreflight(resolvedUrl, preflight);
+                fromUrlCalls, submissions, polls, alreadyExisted, callsSoFar()).withPreflight(resolvedUrl, preflight);
+    }
+
+    /** The calls recorded, or for a record written before they were kept, what it did count. */
+    public ApiCalls callsSoFar() {
+        return apiCalls != null ? apiCalls : new ApiCalls(fromUrlCalls, polls, 0, 0);
     }
 
     /** What deduplication keeps of this terminal entry, written at {@code ledgerOffset}. */
@@ -94,7 +102,7 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
     LedgerEntry withoutRequest() {
         IsoRequest bare = new IsoRequest(requestId, null, null, null, null);
         return new LedgerEntry(VERSION, requestId, state, bare, receivedAt, deadline, jobId, null, fromUrlCalls, submissions,
-                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null);
+                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null, null, preflight, apiCalls);
     }
 
     public boolean isFrom(int partition, long offset) {

@@ -26,6 +26,10 @@ public class WorkerMetrics {
     public static final String API_CALL_DURATION = "isoworker.api.call.duration";
     public static final String JOB_POLLS = "isoworker.job.polls";
     public static final String JOB_DURATION = "isoworker.job.duration";
+    public static final String JOB_API_CALLS = "isoworker.job.api.calls";
+    public static final String PROGRESS_EVENTS = "isoworker.progress.events";
+    /** The {@code endpoint} labels of {@link #JOB_API_CALLS}, one per HostUp call a job can make. */
+    public static final java.util.List<String> JOB_CALL_ENDPOINTS = java.util.List.of("from_url", "job", "iso_list", "mount");
     public static final String JOBS_IN_FLIGHT = "isoworker.jobs.in.flight";
     public static final String JOBS_OLDEST_AGE = "isoworker.jobs.oldest.age";
     public static final String MAX_IN_FLIGHT = "isoworker.max.in.flight";
@@ -86,6 +90,12 @@ public class WorkerMetrics {
             Counter.builder(LEDGER_FAILURES).description("Ledger transactions or writes that failed, by kind")
                     .tag("kind", kind).register(registry);
         }
+        for (String endpoint : JOB_CALL_ENDPOINTS) {
+            jobApiCalls(endpoint); // a 0 from the start, not an absent series
+        }
+        for (String result : new String[] {"sent", "failed"}) {
+            progressEvents(result);
+        }
         this.jobsResumed = Counter.builder(JOBS_RESUMED)
                 .description("Jobs resumed from the ledger instead of re-submitted").register(registry);
     }
@@ -125,6 +135,33 @@ public class WorkerMetrics {
                         Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(6))
                 .register(registry).record(duration);
         jobPolls.record(polls);
+    }
+
+    /**
+     * The HostUp calls a finished job cost, one value per endpoint label of {@link #JOB_CALL_ENDPOINTS}
+     * (what the key's rate budget paid for that request; calls before a crash or hand-over included).
+     */
+    public void jobApiCalls(int fromUrl, int job, int isoList, int mount) {
+        jobApiCalls("from_url").record(fromUrl);
+        jobApiCalls("job").record(job);
+        jobApiCalls("iso_list").record(isoList);
+        jobApiCalls("mount").record(mount);
+    }
+
+    private DistributionSummary jobApiCalls(String endpoint) {
+        return DistributionSummary.builder(JOB_API_CALLS).description("HostUp API calls per finished job, by endpoint")
+                .tag("endpoint", endpoint).serviceLevelObjectives(1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
+                .register(registry);
+    }
+
+    /** A progress event was handed to Kafka ({@code sent}) or could not be ({@code failed}); best effort. */
+    public void progressEvent(boolean sent) {
+        progressEvents(sent ? "sent" : "failed").increment();
+    }
+
+    private Counter progressEvents(String result) {
+        return Counter.builder(PROGRESS_EVENTS).description("Download progress events, by whether Kafka took them")
+                .tag("result", result).register(registry);
     }
 
     /** One committed ledger transaction carrying {@code writes} writes (group commit). */

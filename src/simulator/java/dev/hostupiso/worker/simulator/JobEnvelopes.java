@@ -16,19 +16,34 @@ final class JobEnvelopes {
 
     private enum Phase { QUEUED, IN_PROGRESS, COMPLETED, FAILED }
 
-    /** Where a job stands at {@code now}: queued for its first tenth, then in progress, then done. */
-    private record Progress(Phase phase, int percent) {
+    /**
+     * Where a job stands at {@code now}: queued for its first tenth, then in progress as its
+     * {@link DownloadShape} says, then done. {@code fraction} is the exact share done (for bytes),
+     * {@code percent} the whole percentage shown.
+     */
+    private record Progress(Phase phase, int percent, double fraction) {
         static Progress of(VpsScript.Job job, Instant now) {
             if (job.done) {
-                return job.failed ? new Progress(Phase.FAILED, 0) : new Progress(Phase.COMPLETED, 100);
+                // A download that fails part-way shows how far it got; a scripted failure shows 0 as before.
+                int at = job.shape.fails() ? (int) Math.round(job.shape.progress(1) * 100) : 0;
+                return job.failed ? new Progress(Phase.FAILED, at, at / 100.0) : new Progress(Phase.COMPLETED, 100, 1);
             }
             long total = Math.max(1, Duration.between(job.createdAt, job.finishAt).toNanos());
             long elapsed = Math.max(0, Duration.between(job.createdAt, now).toNanos());
             if (elapsed * 10 < total) {
-                return new Progress(Phase.QUEUED, 0);
+                return new Progress(Phase.QUEUED, 0, 0);
             }
-            return new Progress(Phase.IN_PROGRESS,
-                    (int) Math.max(1, Math.min(99, (long) ((double) elapsed * 100 / total))));
+            double t = (double) elapsed / total;
+            if (job.shape == DownloadShape.LINEAR) { // as before shapes existed: 1–99 with time
+                int percent = (int) Math.max(1, Math.min(99, (long) (t * 100)));
+                return new Progress(Phase.IN_PROGRESS, percent, percent / 100.0);
+            }
+            double f = Math.min(0.99, job.shape.progress(t));
+            return new Progress(Phase.IN_PROGRESS, (int) Math.floor(f * 100 + 1e-9), f); // not 24 for 0.25 - ulp
+        }
+
+        long bytes(VpsScript.Job job) {
+            return (long) Math.floor(job.sizeBytes * fraction);
         }
     }
 
@@ -98,7 +113,7 @@ final class JobEnvelopes {
         ObjectNode pd = d.putObject("progressDetails");
         pd.put("percentage", p.percent());
         pd.put("message", message);
-        pd.put("current", job.sizeBytes * p.percent() / 100);
+        pd.put("current", p.bytes(job));
         pd.put("total", job.sizeBytes);
         d.put("progressMessage", message);
         d.set("result", result(job, p.phase()));
@@ -140,6 +155,12 @@ final class JobEnvelopes {
         }
         op.put("type", "vps.iso.download_from_url");
         op.put("progress", p.percent());
+        if (p.phase() == Phase.IN_PROGRESS) {
+            ObjectNode pd = op.putObject("progressDetails");
+            pd.put("percentage", p.percent());
+            pd.put("current", p.bytes(job));
+            pd.put("total", job.sizeBytes);
+        }
         op.put("updatedAt", Problems.BODY_TS.format(now));
         root.putObject("links").put("self", "/api/jobs/" + job.id);
         return root;

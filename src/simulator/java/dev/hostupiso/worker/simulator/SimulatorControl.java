@@ -29,8 +29,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * — random fault rates (missing rates are 0);</li>
  * <li>{@code POST /control/ip-restricted?on=true|false} — {@link HostUpSimulator#ipRestricted(boolean)};</li>
  * <li>{@code POST /control/reset} — {@link HostUpSimulator#reset()};</li>
- * <li>{@code POST /control/vps?prefix=P&count=N&minMs=a&maxMs=b} — registers VPSs {@code P000000…}
- * ({@link #vpsId(String, int)}), each with a job duration drawn uniformly from [a, b] ms;</li>
+ * <li>{@code POST /control/vps?prefix=P&count=N&minMs=a&maxMs=b&shapes=s1,s2&seed=S} — registers VPSs
+ * {@code P000000…} ({@link #vpsId(String, int)}), each with a job duration drawn uniformly from [a, b] ms and,
+ * when {@code shapes} is given, the {@link DownloadShape} {@code shapes[i % n]} (labels, e.g.
+ * {@code linear,slow-start,stalls,jump,verifying-tail,fail-at-80}); {@code seed} makes the durations repeatable;</li>
  * <li>{@code POST /control/ratelimit?calls=N&windowMs=W} — per-key fixed-window limit ({@code calls=0}: off);</li>
  * <li>{@code GET /control/total} — calls received;</li>
  * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
@@ -144,7 +146,7 @@ public final class SimulatorControl implements AutoCloseable {
                 return "ok";
             case "POST /control/vps":
                 return registerVpss(q.get("prefix"), Integer.parseInt(required(q, "count")),
-                        Long.parseLong(q.getOrDefault("minMs", "0")), q.get("maxMs"));
+                        Long.parseLong(q.getOrDefault("minMs", "0")), q.get("maxMs"), q.get("shapes"), q.get("seed"));
             case "POST /control/ratelimit":
                 sim.rateLimit(Integer.parseInt(q.getOrDefault("calls", "0")),
                         Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS);
@@ -160,11 +162,17 @@ public final class SimulatorControl implements AutoCloseable {
         }
     }
 
-    private String registerVpss(String prefix, int count, long minMs, String maxMs) {
+    private String registerVpss(String prefix, int count, long minMs, String maxMs, String shapes, String seed) {
         long max = maxMs == null ? minMs : Long.parseLong(maxMs);
+        java.util.random.RandomGenerator random = seed == null ? ThreadLocalRandom.current() : new java.util.Random(Long.parseLong(seed));
+        java.util.List<DownloadShape> mix = shapes == null || shapes.isBlank() ? java.util.List.of()
+                : java.util.Arrays.stream(shapes.split(",")).map(DownloadShape::of).toList();
         for (int i = 0; i < count; i++) {
-            long ms = max > minMs ? ThreadLocalRandom.current().nextLong(minMs, max + 1) : minMs;
-            sim.vps(vpsId(prefix, i)).jobDuration(Duration.ofMillis(ms));
+            long ms = max > minMs ? random.nextLong(minMs, max + 1) : minMs;
+            VpsScript vps = sim.vps(vpsId(prefix, i)).jobDuration(Duration.ofMillis(ms));
+            if (!mix.isEmpty()) {
+                vps.downloadShape(mix.get(i % mix.size()));
+            }
         }
         return "ok " + count;
     }

@@ -29,6 +29,7 @@ public final class VpsScript {
     // ---- script (guarded by this)
     private Duration jobDuration = Duration.ZERO;
     private JobEnvelope envelope = JobEnvelope.V1_GENERIC;
+    private DownloadShape downloadShape = DownloadShape.LINEAR;
     private String failMessage;
     private int unknownPolls;
     private int listingLag;
@@ -68,6 +69,15 @@ public final class VpsScript {
             throw new IllegalArgumentException("jobDuration must be >= 0");
         }
         this.jobDuration = d;
+        return this;
+    }
+
+    /**
+     * How the progress of this VPS's new downloads moves ({@link DownloadShape}); a filename naming a
+     * shape ({@code shape-<name>}) overrides it per job. Default {@link DownloadShape#LINEAR}.
+     */
+    public synchronized VpsScript downloadShape(DownloadShape shape) {
+        this.downloadShape = Objects.requireNonNull(shape, "shape");
         return this;
     }
 
@@ -268,8 +278,11 @@ public final class VpsScript {
 
     /** A new download job, script captured now. Caller holds the lock. */
     Job newJob(String jobId, long seq, String filename, Instant now) {
-        Job j = new Job(jobId, seq, this, filename, now, now.plus(jobDuration), failMessage, unknownPolls,
+        DownloadShape shape = DownloadShape.inFilename(filename).orElse(downloadShape);
+        String failure = failMessage == null && shape.fails() ? "Connection reset by the origin at 80 %" : failMessage;
+        Job j = new Job(jobId, seq, this, filename, now, now.plus(jobDuration), failure, unknownPolls,
                 listingLag, neverList, (long) (sizeGbOf(filename) * 1_000_000_000L));
+        j.shape = shape;
         pending.add(j);
         return j;
     }
@@ -354,6 +367,8 @@ public final class VpsScript {
         final int listingLag;
         final boolean neverList;
         final long sizeBytes;
+        /** How its reported progress moves. */
+        DownloadShape shape = DownloadShape.LINEAR;
         boolean done;
         boolean failed;
         boolean alreadyExisted;

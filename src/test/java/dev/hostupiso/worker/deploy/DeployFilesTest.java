@@ -42,6 +42,8 @@ class DeployFilesTest {
             "isoworker_api_call_duration_seconds_bucket", "isoworker_api_call_duration_seconds_count",
             "isoworker_api_call_duration_seconds_sum", "isoworker_api_call_duration_seconds_max",
             "isoworker_job_polls_bucket", "isoworker_job_polls_count", "isoworker_job_polls_sum",
+            "isoworker_job_api_calls_bucket", "isoworker_job_api_calls_count", "isoworker_job_api_calls_sum",
+            "isoworker_progress_events_total",
             "isoworker_job_duration_seconds_bucket", "isoworker_job_duration_seconds_count",
             "isoworker_job_duration_seconds_sum", "isoworker_job_duration_seconds_max",
             "isoworker_jobs_in_flight", "isoworker_max_in_flight", "isoworker_jobs_oldest_age_seconds",

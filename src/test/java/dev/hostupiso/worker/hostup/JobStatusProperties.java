@@ -96,6 +96,7 @@ class JobStatusProperties {
         s.jobId().ifPresent(id -> assertThat(id.length()).isLessThanOrEqualTo(Bounds.JOB_ID));
         s.pollUrl().ifPresent(u -> assertThat(u.length()).isLessThanOrEqualTo(Bounds.POLL_URL));
         s.progress().ifPresent(p -> assertThat(p).isBetween(0, 100));
+        s.fraction().ifPresent(f -> assertThat(f).isBetween(0.0, 1.0));
     }
 
     @Provide

@@ -81,4 +81,39 @@ class JobStatusTest {
         assertThat(JobStatus.parse("{\"operation\":{\"status\":\"queued\",\"jobId\":\"" + "j".repeat(128) + "\"}}", mapper)
                 .orElseThrow().jobId()).hasValueSatisfying(id -> assertThat(id).hasSize(128));
     }
+
+    @Test
+    void progressInBytesIsReadFromProgressDetailsAndIsFinerThanThePercentage() {
+        String body = """
+                {"data":{"status":"in_progress","progress":33,
+                  "progressDetails":{"percentage":33,"current":1000,"total":2999}}}""";
+        JobStatus s = JobStatus.parse(body, mapper).orElseThrow();
+        assertThat(s.bytes()).contains(new JobStatus.Bytes(1000, 2999));
+        assertThat(s.fraction()).hasValueSatisfying(f -> assertThat(f).isCloseTo(1000 / 2999.0, org.assertj.core.data.Offset.offset(1e-9)));
+    }
+
+    @Test
+    void theV2OperationEnvelopeCarriesProgressToo() {
+        String body = """
+                {"operation":{"status":"in_progress","jobId":"job_1","progress":55,
+                  "progressDetails":{"percentage":55.5,"current":555,"total":1000}}}""";
+        JobStatus s = JobStatus.parse(body, mapper).orElseThrow();
+        assertThat(s.progress()).contains(55);
+        assertThat(s.bytes()).contains(new JobStatus.Bytes(555, 1000));
+        assertThat(JobStatus.parse("{\"operation\":{\"status\":\"in_progress\",\"progress\":12}}", mapper).orElseThrow()
+                .fraction()).contains(0.12);
+    }
+
+    @Test
+    void placeholderOrNonsenseBytesSayNothing() {
+        for (String details : new String[] {"{\"current\":0,\"total\":0}", "{\"current\":5,\"total\":4}",
+                "{\"current\":-1,\"total\":4}", "{\"current\":\"1\",\"total\":4}", "{\"current\":1.5,\"total\":4}"}) {
+            JobStatus s = JobStatus.parse("{\"data\":{\"status\":\"in_progress\",\"progressDetails\":" + details + "}}", mapper)
+                    .orElseThrow();
+            assertThat(s.bytes()).as(details).isEmpty();
+            assertThat(s.fraction()).as(details).isEmpty();
+        }
+        assertThat(JobStatus.parse("{\"data\":{\"status\":\"in_progress\",\"progressDetails\":{\"current\":1,\"total\":4}}}",
+                mapper).orElseThrow().progress()).contains(25);
+    }
 }

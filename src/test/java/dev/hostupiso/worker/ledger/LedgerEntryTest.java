@@ -130,4 +130,26 @@ class LedgerEntryTest {
                 .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .readValue(json, LedgerEntry.class).requestId()).isEqualTo("r-1");
     }
+
+    @Test
+    void callCountsByEndpointSurviveAResume() throws Exception {
+        JobContext before = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 2, 1, 7, false, new ApiCalls(2, 7, 3, 0));
+        LedgerEntry recorded = LedgerEntry.received(context(), 7, t0).progressed(before, JobState.RESOLVING, t0);
+        LedgerEntry read = mapper.readValue(mapper.writeValueAsString(recorded), LedgerEntry.class);
+        assertThat(read.apiCalls()).isEqualTo(new ApiCalls(2, 7, 3, 0));
+        assertThat(read.toContext(2).apiCalls()).isEqualTo(new ApiCalls(2, 7, 3, 0));
+    }
+
+    @Test
+    void aRecordWrittenBeforeCallCountsWereKeptLoadsWithItsFromUrlCallsAndPolls() throws Exception {
+        JobContext before = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
+                "/api/jobs/job_9", 1, 1, 5, false);
+        String json = mapper.writeValueAsString(LedgerEntry.received(context(), 7, t0).progressed(before, JobState.SUBMITTED, t0));
+        String old = json.replaceAll(",\"apiCalls\":\\{[^}]*\\}", "");
+        assertThat(old).doesNotContain("apiCalls").contains("\"polls\":5");
+        LedgerEntry read = mapper.readValue(old, LedgerEntry.class);
+        assertThat(read.apiCalls()).isNull();
+        assertThat(read.toContext(2).apiCalls()).isEqualTo(new ApiCalls(1, 5, 0, 0));
+    }
 }

@@ -23,6 +23,7 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
     public static final String REQUESTS = "iso-download-requests";
     public static final String EVENTS = "iso-download-events";
     public static final String DLQ = "iso-download-requests-dlq";
+    public static final String PROGRESS = "iso-download-progress";
     /** A token shaped like a real one, so that a leak would be found by a plain substring search. */
     public static final String TOKEN = "hu_live_9f3Kq2VzX7mN4pR8sT1wY6bC";
 
@@ -35,9 +36,9 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         LogCapture.install();
         kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
-        kafka.createTopics(Map.of(REQUESTS, 3, EVENTS, 3, DLQ, 1));
+        kafka.createTopics(Map.of(REQUESTS, 3, EVENTS, 3, DLQ, 1, PROGRESS, 3));
         simulator = HostUpSimulator.start(TOKEN);
-        watcher = new TopicWatcher(kafka.bootstrapServers(), EVENTS, DLQ);
+        watcher = new TopicWatcher(kafka.bootstrapServers(), EVENTS, DLQ, PROGRESS);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
