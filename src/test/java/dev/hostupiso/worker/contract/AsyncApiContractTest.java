@@ -322,7 +322,8 @@ class AsyncApiContractTest {
         Set<String> documented = new TreeSet<>(headerNames("IsoDownloadCompleted"));
         assertThat(documented).containsAll(named);
         for (String type : matches(contractSection, "`(dev\\.hostupiso\\.iso\\.download\\.[a-z]+)`")) {
-            assertThat(contract.messageOf("outcomes", type)).as(type).isNotNull();
+            assertThat(type.endsWith(".progress") ? contract.messageOf("progress", type) : contract.messageOf("outcomes", type))
+                    .as(type).isNotNull();
         }
     }
 
@@ -339,7 +340,7 @@ class AsyncApiContractTest {
         doc.path("channels").forEach(c -> addresses.add(c.path("address").asText()));
         assertThat(matches(readme, "`(iso-download-[a-z-]+)`")).as("topics the README names").isNotEmpty().isSubsetOf(addresses);
         // The configuration table: every ISO_*_TOPIC row is a channel, with the channel's address as default.
-        Matcher row = Pattern.compile("(?m)^\\| `ISO_[A-Z_]*TOPIC` \\(`(iso\\.[a-z-]+)`\\) \\| `([^`]+)` \\|").matcher(readme);
+        Matcher row = Pattern.compile("(?m)^\\| `ISO_[A-Z_]*TOPIC` \\(`(iso\\.[a-z.-]+)`\\) \\| `([^`]+)` \\|").matcher(readme);
         Map<String, String> table = new LinkedHashMap<>();
         while (row.find()) {
             table.put(row.group(1), row.group(2));
@@ -363,16 +364,28 @@ class AsyncApiContractTest {
     // ---- helpers ----
 
     /** WorkerConfig's topic settings ({@code iso.<name>}) and their defaults, from the annotations. */
+    /** Every topic setting of WorkerConfig with its default, nested groups included ({@code iso.progress.topic}). */
     private static Map<String, String> topicDefaults() {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Method m : WorkerConfig.class.getMethods()) {
+        collectTopics(WorkerConfig.class, "iso.", out);
+        return out;
+    }
+
+    private static void collectTopics(Class<?> group, String prefix, Map<String, String> out) {
+        for (Method m : group.getMethods()) {
             WithName name = m.getAnnotation(WithName.class);
+            String property = prefix + (name != null ? name.value() : kebab(m.getName()));
             WithDefault def = m.getAnnotation(WithDefault.class);
-            if (name != null && def != null && name.value().endsWith("-topic")) {
-                out.put("iso." + name.value(), def.value());
+            if (def != null && (property.endsWith("-topic") || property.endsWith(".topic"))) {
+                out.put(property, def.value());
+            } else if (m.getReturnType().isInterface() && m.getReturnType().getEnclosingClass() == WorkerConfig.class) {
+                collectTopics(m.getReturnType(), property + ".", out);
             }
         }
-        return out;
+    }
+
+    private static String kebab(String method) {
+        return method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private String setting(String channel) {
