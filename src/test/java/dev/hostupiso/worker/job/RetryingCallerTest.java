@@ -40,10 +40,10 @@ class RetryingCallerTest {
     private final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
     private final ApiKeyState keyState = new ApiKeyState(metrics, 3);
     private final Backoff backoff = new Backoff(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400),
-            Duration.ofMinutes(10)), timers, clock, () -> 0L);
+            Duration.ofMinutes(10)), () -> 0L);
     private final Deque<ApiResponse> library = new ArrayDeque<>();
     private final AtomicInteger libraryReads = new AtomicInteger();
-    private final RetryingCaller caller = new RetryingCaller(backoff, limiter, keyState, metrics, new ObjectMapper(),
+    private final RetryingCaller caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, new ObjectMapper(),
             vps -> {
                 libraryReads.incrementAndGet();
                 return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
