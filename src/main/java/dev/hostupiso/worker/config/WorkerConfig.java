@@ -2,7 +2,6 @@ package dev.hostupiso.worker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 
 import java.time.Duration;
 
@@ -14,17 +13,14 @@ import java.time.Duration;
 public interface WorkerConfig {
 
     /** Topic the download requests are read from ({@code ISO_REQUESTS_TOPIC}). */
-    @WithName("requests-topic")
     @WithDefault("iso-download-requests")
     String requestsTopic();
 
     /** Topic the completed/failed outcome events are written to ({@code ISO_EVENTS_TOPIC}). */
-    @WithName("events-topic")
     @WithDefault("iso-download-events")
     String eventsTopic();
 
     /** Dead-letter topic for records that cannot be answered at all ({@code ISO_DLQ_TOPIC}). */
-    @WithName("dlq-topic")
     @WithDefault("iso-download-requests-dlq")
     String dlqTopic();
 
@@ -32,7 +28,6 @@ public interface WorkerConfig {
      * Compacted topic holding each request's state machine, keyed by {@code requestId} and
      * co-partitioned with the request topic ({@code ISO_LEDGER_TOPIC}).
      */
-    @WithName("ledger-topic")
     @WithDefault("iso-download-jobs")
     String ledgerTopic();
 
@@ -43,7 +38,6 @@ public interface WorkerConfig {
     Topics topics();
 
     /** CloudEvents {@code ce_source} of the outcome events ({@code ISO_EVENTS_SOURCE}). */
-    @WithName("events-source")
     @WithDefault("/hostup-iso-worker")
     String eventsSource();
 
@@ -54,7 +48,6 @@ public interface WorkerConfig {
      * Upper bound on a server-requested {@code Retry-After} wait ({@code ISO_RETRY_AFTER_MAX}); a
      * longer value is clamped so a misbehaving proxy cannot park the worker for days.
      */
-    @WithName("retry-after-max")
     @WithDefault("10m")
     Duration retryAfterMax();
 
@@ -62,7 +55,6 @@ public interface WorkerConfig {
      * Deadline of one request, from its arrival to its outcome ({@code ISO_JOB_TIMEOUT}); past it the
      * request fails with {@code job_timeout}.
      */
-    @WithName("job-timeout")
     @WithDefault("6h")
     Duration jobTimeout();
 
@@ -70,7 +62,6 @@ public interface WorkerConfig {
      * Jobs one instance runs at once ({@code ISO_MAX_IN_FLIGHT}); when reached, the worker stops
      * reading requests until a job finishes.
      */
-    @WithName("max-in-flight")
     @WithDefault("1000")
     int maxInFlight();
 
@@ -78,7 +69,6 @@ public interface WorkerConfig {
      * Reads of the ISO library after a job completed before giving up with {@code iso_not_listed}
      * ({@code ISO_RESOLVE_ATTEMPTS}); the list can lag the job by a moment.
      */
-    @WithName("resolve-attempts")
     @WithDefault("5")
     int resolveAttempts();
 
@@ -86,7 +76,6 @@ public interface WorkerConfig {
      * Polls answered 404 right after submission that are retried before the job is declared lost
      * ({@code ISO_JOB_NOT_FOUND_RETRIES}); the backend may not know a fresh job yet.
      */
-    @WithName("job-not-found-retries")
     @WithDefault("5")
     int jobNotFoundRetries();
 
@@ -96,7 +85,6 @@ public interface WorkerConfig {
      * the shutdown timeout; without it every rollout could leave downloads whose queueing nobody
      * recorded.
      */
-    @WithName("hand-over-grace")
     @WithDefault("20s")
     Duration handOverGrace();
 
@@ -110,7 +98,6 @@ public interface WorkerConfig {
          * a timeout, a reset, a 5xx) before the request fails ({@code ISO_SUBMIT_MAX_ATTEMPTS}).
          * Answers that prove nothing was queued (429, 401, 409 vps_not_ready) do not count.
          */
-        @WithName("max-attempts")
         @WithDefault("3")
         int maxAttempts();
 
@@ -120,13 +107,11 @@ public interface WorkerConfig {
          * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A download that takes longer than this can be
          * queued a second time; a shorter window recovers sooner from answers that queued nothing.
          */
-        @WithName("ambiguity-window")
         @WithDefault("10m")
         Duration ambiguityWindow();
     }
 
     /** When 403s are the API key's problem rather than one request's. */
-    @WithName("forbidden-hold")
     ForbiddenHold forbiddenHold();
 
     /** When 403s are the API key's problem rather than one request's. */
@@ -150,12 +135,10 @@ public interface WorkerConfig {
     /** Polling timing. */
     interface Poll {
         /** First delay before polling a job, and the floor of every backoff ({@code ISO_POLL_INITIAL_DELAY}). */
-        @WithName("initial-delay")
         @WithDefault("2s")
         Duration initialDelay();
 
         /** Cap of the exponential backoff between polls and retries ({@code ISO_POLL_MAX_DELAY}). */
-        @WithName("max-delay")
         @WithDefault("60s")
         Duration maxDelay();
     }
@@ -171,7 +154,6 @@ public interface WorkerConfig {
         Duration retention();
 
         /** How often finished entries older than the retention are tombstoned ({@code ISO_LEDGER_SWEEP_INTERVAL}). */
-        @WithName("sweep-interval")
         @WithDefault("10m")
         Duration sweepInterval();
 
@@ -179,7 +161,6 @@ public interface WorkerConfig {
          * Prefix of the transactional id of the ledger/outcome producer ({@code ISO_LEDGER_TRANSACTIONAL_ID_PREFIX});
          * each process appends a unique suffix.
          */
-        @WithName("transactional-id-prefix")
         @WithDefault("hostup-iso-worker")
         String transactionalIdPrefix();
     }
@@ -195,7 +176,6 @@ public interface WorkerConfig {
         int partitions();
 
         /** Replication factor of created topics; absent means the broker's default ({@code ISO_TOPICS_REPLICATION_FACTOR}). */
-        @WithName("replication-factor")
         java.util.Optional<Short> replicationFactor();
     }
 }
