@@ -290,7 +290,7 @@ class RetryingCallerTest {
 
     @Test
     void aRetryAfterIsWaitedButNeverLongerThanItsCeiling() {
-        Scripted call = new Scripted(retryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "3600"),
+        Scripted call = new Scripted(ScriptedHostUp.withRetryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "3600"),
                 answer(Endpoint.JOB, 200));
         var sub = run(caller.call(job("vps_a", Duration.ofHours(2)), call));
         timers.advance(Duration.ofMinutes(10).minusMillis(1));
@@ -303,15 +303,10 @@ class RetryingCallerTest {
 
     @Test
     void aRetryAfterLongerThanWhatIsLeftFailsAtOnceInsteadOfWaitingInVain() {
-        Scripted call = new Scripted(retryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "120"));
+        Scripted call = new Scripted(ScriptedHostUp.withRetryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "120"));
         var sub = run(caller.call(job("vps_a", Duration.ofSeconds(60)), call));
         JobFailure f = (JobFailure) sub.getFailure();
         assertThat(f.error().code()).isEqualTo("upstream_unavailable");
         assertThat(timers.pending()).isZero();
-    }
-
-    private static ApiResponse retryAfter(ApiResponse r, String value) {
-        return new ApiResponse(r.endpoint(), r.status(), r.body(), Optional.of(value), r.date(), r.rateLimit(),
-                r.upstreamRequestId(), r.contentType());
     }
 }
