@@ -2,7 +2,6 @@ package dev.hostupiso.worker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +23,10 @@ public interface HostUpConfig {
     Optional<String> token();
 
     /** Timeout of one HTTP call, connect included ({@code HOSTUP_API_REQUEST_TIMEOUT}). */
-    @WithName("request-timeout")
     @WithDefault("30s")
     Duration requestTimeout();
 
     /** HTTP connections kept open to the API ({@code HOSTUP_API_MAX_CONNECTIONS}). */
-    @WithName("max-connections")
     @WithDefault("20")
     int maxConnections();
 
@@ -41,21 +38,17 @@ public interface HostUpConfig {
     Optional<String> proxy();
 
     /** User name for the proxy ({@code HOSTUP_API_PROXY_USERNAME}). */
-    @WithName("proxy-username")
     Optional<String> proxyUsername();
 
     /** Password for the proxy ({@code HOSTUP_API_PROXY_PASSWORD}). Never logged. */
-    @WithName("proxy-password")
     Optional<String> proxyPassword();
 
     /** Hosts reached without the proxy, comma-separated, {@code *.example.com} wildcards allowed ({@code HOSTUP_API_NON_PROXY_HOSTS}). */
-    @WithName("non-proxy-hosts")
     Optional<List<String>> nonProxyHosts();
 
     /**
      * A PEM bundle of CAs trusted for the API in addition to the JDK's default ones ({@code HOSTUP_API_CA_FILE}),
      * e.g. the CA of a TLS-inspecting egress proxy. Unreadable, or holding no certificate: the worker refuses to start.
      */
-    @WithName("ca-file")
     Optional<String> caFile();
 }

@@ -17,17 +17,14 @@ import java.util.Optional;
 public interface WorkerConfig {
 
     /** Topic the download requests are read from ({@code ISO_REQUESTS_TOPIC}). */
-    @WithName("requests-topic")
     @WithDefault("iso-download-requests")
     String requestsTopic();
 
     /** Topic the completed/failed outcome events are written to ({@code ISO_EVENTS_TOPIC}). */
-    @WithName("events-topic")
     @WithDefault("iso-download-events")
     String eventsTopic();
 
     /** Dead-letter topic for records that cannot be answered at all ({@code ISO_DLQ_TOPIC}). */
-    @WithName("dlq-topic")
     @WithDefault("iso-download-requests-dlq")
     String dlqTopic();
 
@@ -35,7 +32,6 @@ public interface WorkerConfig {
      * Compacted topic holding each request's state machine, keyed by {@code requestId} and
      * co-partitioned with the request topic ({@code ISO_LEDGER_TOPIC}).
      */
-    @WithName("ledger-topic")
     @WithDefault("iso-download-jobs")
     String ledgerTopic();
 
@@ -46,7 +42,6 @@ public interface WorkerConfig {
     Topics topics();
 
     /** CloudEvents {@code ce_source} of the outcome events ({@code ISO_EVENTS_SOURCE}). */
-    @WithName("events-source")
     @WithDefault("/hostup-iso-worker")
     String eventsSource();
 
@@ -57,7 +52,6 @@ public interface WorkerConfig {
      * Upper bound on a server-requested {@code Retry-After} wait ({@code ISO_RETRY_AFTER_MAX}); a
      * longer value is clamped so a misbehaving proxy cannot park the worker for days.
      */
-    @WithName("retry-after-max")
     @WithDefault("10m")
     Duration retryAfterMax();
 
@@ -65,7 +59,6 @@ public interface WorkerConfig {
      * Deadline of one request, from its arrival to its outcome ({@code ISO_JOB_TIMEOUT}); past it the
      * request fails with {@code job_timeout}.
      */
-    @WithName("job-timeout")
     @WithDefault("6h")
     Duration jobTimeout();
 
@@ -73,7 +66,6 @@ public interface WorkerConfig {
      * Jobs one instance runs at once ({@code ISO_MAX_IN_FLIGHT}); when reached, the worker stops
      * reading requests until a job finishes.
      */
-    @WithName("max-in-flight")
     @WithDefault("1000")
     int maxInFlight();
 
@@ -81,7 +73,6 @@ public interface WorkerConfig {
      * Reads of the ISO library after a job completed before giving up with {@code iso_not_listed}
      * ({@code ISO_RESOLVE_ATTEMPTS}); the list can lag the job by a moment.
      */
-    @WithName("resolve-attempts")
     @WithDefault("5")
     int resolveAttempts();
 
@@ -89,7 +80,6 @@ public interface WorkerConfig {
      * Polls answered 404 right after submission that are retried before the job is declared lost
      * ({@code ISO_JOB_NOT_FOUND_RETRIES}); the backend may not know a fresh job yet.
      */
-    @WithName("job-not-found-retries")
     @WithDefault("5")
     int jobNotFoundRetries();
 
@@ -99,7 +89,6 @@ public interface WorkerConfig {
      * the shutdown timeout; without it every rollout could leave downloads whose queueing nobody
      * recorded.
      */
-    @WithName("hand-over-grace")
     @WithDefault("20s")
     Duration handOverGrace();
 
@@ -151,7 +140,6 @@ public interface WorkerConfig {
          * a timeout, a reset, a 5xx) before the request fails ({@code ISO_SUBMIT_MAX_ATTEMPTS}).
          * Answers that prove nothing was queued (429, 401, 409 vps_not_ready) do not count.
          */
-        @WithName("max-attempts")
         @WithDefault("3")
         int maxAttempts();
 
@@ -161,13 +149,11 @@ public interface WorkerConfig {
          * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A download that takes longer than this can be
          * queued a second time; a shorter window recovers sooner from answers that queued nothing.
          */
-        @WithName("ambiguity-window")
         @WithDefault("10m")
         Duration ambiguityWindow();
     }
 
     /** When 403s are the API key's problem rather than one request's. */
-    @WithName("forbidden-hold")
     ForbiddenHold forbiddenHold();
 
     /** When 403s are the API key's problem rather than one request's. */
@@ -191,12 +177,10 @@ public interface WorkerConfig {
     /** Polling timing. */
     interface Poll {
         /** First delay before polling a job, and the floor of every backoff ({@code ISO_POLL_INITIAL_DELAY}). */
-        @WithName("initial-delay")
         @WithDefault("2s")
         Duration initialDelay();
 
         /** Cap of the exponential backoff between polls and retries ({@code ISO_POLL_MAX_DELAY}). */
-        @WithName("max-delay")
         @WithDefault("60s")
         Duration maxDelay();
 
@@ -206,7 +190,6 @@ public interface WorkerConfig {
          * usable progress (none, a stall, an estimate that jumps) polling backs off as when off;
          * {@code Retry-After} always wins. Off: plain backoff, for comparison.
          */
-        @WithName("progress-aware")
         @WithDefault("true")
         boolean progressAware();
 
@@ -215,7 +198,6 @@ public interface WorkerConfig {
          * end is further away than {@code ISO_POLL_MAX_DELAY} ({@code ISO_POLL_PROGRESS_MAX_DELAY});
          * at least the backoff cap. Backoff never waits longer than {@code ISO_POLL_MAX_DELAY}.
          */
-        @WithName("progress-max-delay")
         @WithDefault("10m")
         Duration progressMaxDelay();
     }
@@ -240,7 +222,6 @@ public interface WorkerConfig {
          * At most one progress event per job per this interval ({@code ISO_PROGRESS_MIN_INTERVAL}),
          * besides one at each 10 % step.
          */
-        @WithName("min-interval")
         @WithDefault("10s")
         Duration minInterval();
     }
@@ -256,7 +237,6 @@ public interface WorkerConfig {
         Duration retention();
 
         /** How often finished entries older than the retention are tombstoned ({@code ISO_LEDGER_SWEEP_INTERVAL}). */
-        @WithName("sweep-interval")
         @WithDefault("10m")
         Duration sweepInterval();
 
@@ -264,7 +244,6 @@ public interface WorkerConfig {
          * Prefix of the transactional id of the ledger/outcome producer ({@code ISO_LEDGER_TRANSACTIONAL_ID_PREFIX});
          * each process appends a unique suffix.
          */
-        @WithName("transactional-id-prefix")
         @WithDefault("hostup-iso-worker")
         String transactionalIdPrefix();
     }
@@ -280,7 +259,6 @@ public interface WorkerConfig {
         int partitions();
 
         /** Replication factor of created topics; absent means the broker's default ({@code ISO_TOPICS_REPLICATION_FACTOR}). */
-        @WithName("replication-factor")
         java.util.Optional<Short> replicationFactor();
     }
 }

@@ -8,12 +8,12 @@ import java.util.Optional;
  * @param retryAfter      raw {@code Retry-After}
  * @param date            raw {@code Date}, the server's clock for HTTP-date {@code Retry-After}
  * @param rateLimit       parsed {@code X-RateLimit-*} headers, if any were present
- * @param requestId       {@code X-Request-Id}, if present
+ * @param upstreamRequestId HostUp's {@code X-Request-Id}, if present (not the request's own {@code requestId})
  * @param contentType     raw {@code Content-Type}
  */
 public record ApiResponse(Endpoint endpoint, int status, String body, Optional<String> retryAfter,
                           Optional<String> date, Optional<RateLimitHeaders> rateLimit,
-                          Optional<String> requestId, Optional<String> contentType) {
+                          Optional<String> upstreamRequestId, Optional<String> contentType) {
 
     public boolean isSuccess() {
         return status >= 200 && status < 300;

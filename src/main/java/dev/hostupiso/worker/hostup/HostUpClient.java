@@ -33,7 +33,7 @@ import java.util.Optional;
  */
 @Startup // fail fast at boot when the token is missing
 @ApplicationScoped
-public class HostUpClient {
+public class HostUpClient implements HostUpApi {
 
     private final WebClient client;
     private final URI base;
@@ -65,6 +65,7 @@ public class HostUpClient {
     }
 
     /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */
+    @Override
     public Uni<ApiResponse> fromUrl(String vpsId, String url, String filename, String decompress) {
         ObjectNode body = mapper.createObjectNode().put("url", url).put("filename", filename).put("decompress", decompress);
         String path = "/api/v2/vps/" + encode(vpsId) + "/iso/actions/from-url";
@@ -72,12 +73,14 @@ public class HostUpClient {
     }
 
     /** {@code GET {pollUrl}}; a relative {@code pollUrl} is resolved against the base URL. */
+    @Override
     public Uni<ApiResponse> job(String pollUrl) {
         return Uni.createFrom().item(() -> resolvePollUrl(pollUrl))
                 .onItem().transformToUni(url -> send(Endpoint.JOB, HttpMethod.GET, url, null));
     }
 
     /** {@code GET /api/v2/vps/{id}/iso}. */
+    @Override
     public Uni<ApiResponse> isoLibrary(String vpsId) {
         return send(Endpoint.ISO_LIST, HttpMethod.GET, base + "/api/v2/vps/" + encode(vpsId) + "/iso", null);
     }

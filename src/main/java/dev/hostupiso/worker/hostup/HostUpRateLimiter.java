@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
@@ -107,16 +108,16 @@ public class HostUpRateLimiter {
      * releases the slot.
      */
     public Uni<Permit> acquire(Instant deadline) {
-        return Uni.createFrom().deferred(() -> {
+        return AsyncLoop.untilPresent(() -> {
             Reservation r = reserve(deadline);
             if (r.pastDeadline()) {
                 return Uni.createFrom().failure(new PastDeadlineException(r.delay()));
             }
             if (!r.granted()) {
-                return delays.after(r.delay()).onItem().transformToUni(x -> acquire(deadline));
+                return AsyncLoop.again(delays.after(r.delay()));
             }
             Permit permit = new Permit(this);
-            return delays.after(r.delay()).replaceWith(permit).onCancellation().invoke(permit::cancel);
+            return delays.after(r.delay()).replaceWith(Optional.of(permit)).onCancellation().invoke(permit::cancel);
         });
     }
 

@@ -23,7 +23,7 @@ public record IsoLibrary(List<Iso> available) {
     }
 
     public static Optional<IsoLibrary> parse(String body, ObjectMapper mapper) {
-        JsonNode root = Problem.readObject(body, mapper);
+        JsonNode root = JsonFields.readObject(body, mapper);
         if (root == null) {
             return Optional.empty();
         }

@@ -58,7 +58,7 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
 
     /** Parses a poll (or from-url) body; empty when it is not a job envelope at all. */
     public static Optional<JobStatus> parse(String body, ObjectMapper mapper) {
-        JsonNode root = Problem.readObject(body, mapper);
+        JsonNode root = JsonFields.readObject(body, mapper);
         if (root == null) {
             return Optional.empty();
         }
@@ -108,7 +108,7 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
                 failure = Optional.of(n.get("progressMessage").asText());
             }
         }
-        return new JobStatus(state, textOf(n, "jobId"), progress, textOf(n, "pollUrl"), failure, bytes);
+        return new JobStatus(state, JsonFields.text(n, "jobId"), progress, JsonFields.text(n, "pollUrl"), failure, bytes);
     }
 
     private static String describe(JsonNode result) {
@@ -155,10 +155,5 @@ public record JobStatus(State state, Optional<String> jobId, Optional<Integer> p
     private static boolean isWord(JsonNode n, String f, String word) {
         JsonNode v = n.get(f);
         return v != null && v.isTextual() && v.asText().toLowerCase(Locale.ROOT).equals(word);
-    }
-
-    private static Optional<String> textOf(JsonNode n, String f) {
-        JsonNode v = n.get(f);
-        return v == null || v.isNull() || !v.isValueNode() ? Optional.empty() : Optional.of(v.asText());
     }
 }

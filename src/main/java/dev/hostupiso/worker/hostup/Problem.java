@@ -27,12 +27,12 @@ public record Problem(int status, String code, String title, String detail, List
     }
 
     public static Problem from(ApiResponse response, ObjectMapper mapper) {
-        JsonNode json = readObject(response.body(), mapper);
+        JsonNode json = JsonFields.readObject(response.body(), mapper);
         int status = response.status();
         if (json == null) {
             return new Problem(status, fallbackCode(status), "Unexpected response",
                     "HTTP " + status + " with a " + response.contentType().orElse("untyped") + " body that is not JSON",
-                    List.of(), response.requestId(), Optional.empty());
+                    List.of(), response.upstreamRequestId(), Optional.empty());
         }
         String code = text(json, "code");
         if (code == null) {
@@ -52,7 +52,7 @@ public record Problem(int status, String code, String title, String detail, List
                 }
             }
         }
-        String requestId = text(json, "requestId");
+        String upstreamRequestId = text(json, "requestId"); // HostUp's id of its answer, not ours
         Optional<Long> legacyRetryAfter = Optional.empty();
         JsonNode ra = json.get("retryAfter");
         if (ra != null && ra.canConvertToLong() && ra.asLong() > 0) {
@@ -60,7 +60,7 @@ public record Problem(int status, String code, String title, String detail, List
         }
         return new Problem(status, code == null ? fallbackCode(status) : code,
                 title == null ? "HTTP " + status : title, detail, List.copyOf(errors),
-                Optional.ofNullable(requestId).or(response::requestId), legacyRetryAfter);
+                Optional.ofNullable(upstreamRequestId).or(response::upstreamRequestId), legacyRetryAfter);
     }
 
     /** A code for answers that carry none: HostUp's own code for the status where one fits. */
@@ -76,23 +76,7 @@ public record Problem(int status, String code, String title, String detail, List
         };
     }
 
-    static JsonNode readObject(String body, ObjectMapper mapper) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode n = mapper.readTree(body);
-            return n != null && n.isObject() ? n : null;
-        } catch (Exception notJson) {
-            return null;
-        }
-    }
-
     private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull() || v.isContainerNode()) {
-            return null;
-        }
-        return v.asText();
+        return JsonFields.text(n, field).orElse(null);
     }
 }

@@ -21,6 +21,11 @@ public final class RetryAfter {
     /** Stands for a delta-seconds too large for a {@code long}: far beyond any ceiling the caller applies. */
     static final Duration VERY_LONG = Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L);
 
+    /** The {@code Retry-After} of an answer, read against the answer's own {@code Date}. */
+    public static Optional<Duration> of(ApiResponse response, Instant now) {
+        return parse(response.retryAfter().orElse(null), response.date().orElse(null), now);
+    }
+
     /**
      * The wait {@code value} asks for: positive, or empty for zero, the past and anything that is neither
      * delta-seconds (ASCII digits only) nor an HTTP-date. Never throws.

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.intake;
 
+import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.Backoff;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,30 +89,44 @@ public class DeadLetterPublisher {
      */
     public Uni<Void> publish(DeadLetter letter) {
         Context context = Vertx.currentContext();
-        return attempt(letter, letter.firstLimit(dlqTopic, maxRequestSize), 0, context);
+        Attempt attempt = new Attempt(letter.firstLimit(dlqTopic, maxRequestSize));
+        return AsyncLoop.untilPresent(() -> attempt(letter, attempt, context)).replaceWithVoid();
     }
 
-    private Uni<Void> attempt(DeadLetter letter, int limit, int failures, Context context) {
-        ProducerRecord<byte[], byte[]> record = letter.toRecord(dlqTopic, limit);
-        if (limit != DeadLetter.WHOLE && failures == 0) {
+    /** Where writing one dead letter stands: the value bytes it may take, failures at that size. */
+    private static final class Attempt {
+        int limit;
+        int failures;
+
+        Attempt(int limit) {
+            this.limit = limit;
+        }
+    }
+
+    /** One try: present once written, empty to try again (smaller at once, or after a backoff). */
+    private Uni<Optional<Boolean>> attempt(DeadLetter letter, Attempt attempt, Context context) {
+        ProducerRecord<byte[], byte[]> record = letter.toRecord(dlqTopic, attempt.limit);
+        if (attempt.limit != DeadLetter.WHOLE && attempt.failures == 0) {
             Log.warnf("dead letter of %s-%d@%d truncated from %d to %d value bytes: too large for the dead-letter topic",
                     letter.topic(), letter.partition(), letter.offset(), letter.valueSize(), record.value() == null ? 0 : record.value().length);
         }
-        return send(record, context).onFailure().recoverWithUni(f -> {
+        return send(record, context).replaceWith(Optional.of(Boolean.TRUE)).onFailure().recoverWithUni(f -> {
             if (!running) {
                 return Uni.createFrom().nothing();
             }
-            if (f instanceof RecordTooLargeException && limit != DeadLetter.BARE) {
-                return attempt(letter, letter.smallerLimit(limit), 0, context);
+            if (f instanceof RecordTooLargeException && attempt.limit != DeadLetter.BARE) {
+                attempt.limit = letter.smallerLimit(attempt.limit);
+                attempt.failures = 0;
+                return Uni.createFrom().item(Optional.empty());
             }
-            Duration wait = backoff.apply(failures);
+            Duration wait = backoff.apply(attempt.failures++);
             Log.warnf("dead letter of %s-%d@%d not written yet (%s: %s); retrying in %d ms", letter.topic(),
                     letter.partition(), letter.offset(), f.getClass().getSimpleName(), f.getMessage(), wait.toMillis());
             if (!(f instanceof RetriableException) && !(f instanceof RecordTooLargeException)) {
                 // A non-retriable error may have left the producer in an error state: start afresh.
                 discardProducer();
             }
-            return delays.after(wait).emitOn(on(context)).chain(() -> attempt(letter, limit, failures + 1, context));
+            return AsyncLoop.again(delays.after(wait).emitOn(on(context)));
         });
     }
 

@@ -99,15 +99,8 @@ public class RequestParser {
         JsonNode root;
         try {
             root = reader.readTree(value);
-        } catch (StreamConstraintsException e) {
-            return new Poison("value is not valid JSON: beyond the reader's limits (nesting, number or string length)");
-        } catch (JsonParseException e) {
-            return new Poison(e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
-                    ? "value is not valid JSON: duplicate key" : "value is not JSON");
-        } catch (MismatchedInputException e) {
-            return new Poison("value is not valid JSON: content after the value");
         } catch (Exception e) {
-            return new Poison("value is not JSON");
+            return new Poison(notJson(e));
         }
         if (root == null || !root.isObject()) {
             return new Poison("value is not a JSON object");
@@ -119,12 +112,31 @@ public class RequestParser {
         if (!rid.isTextual() || !REQUEST_ID.matcher(rid.asText()).find()) {
             return new Poison("requestId must be 1-128 characters of [A-Za-z0-9._:-]");
         }
+        return validate(rid.asText(), root);
+    }
+
+    /** Why a value could not be read as JSON: a fixed text, never input. */
+    private static String notJson(Exception e) {
+        if (e instanceof StreamConstraintsException) {
+            return "value is not valid JSON: beyond the reader's limits (nesting, number or string length)";
+        }
+        if (e instanceof JsonParseException) {
+            return e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+                    ? "value is not valid JSON: duplicate key" : "value is not JSON";
+        }
+        if (e instanceof MismatchedInputException) {
+            return "value is not valid JSON: content after the value";
+        }
+        return "value is not JSON";
+    }
+
+    /** The fields of an answerable request: valid, or invalid with every rule it breaks. */
+    private static Parsed validate(String requestId, JsonNode root) {
         List<FieldError> errors = new ArrayList<>();
         String vpsId = string(root, "vpsId", errors);
         String url = string(root, "url", errors);
         String filename = string(root, "filename", errors);
         String decompress = root.hasNonNull("decompress") ? string(root, "decompress", errors) : "none";
-
         if (vpsId != null && !VPS_ID.matcher(vpsId).find()) {
             errors.add(new FieldError("/vpsId", "must be a HostUp VPS id: 1-128 characters of [A-Za-z0-9_-]", "invalid_format"));
         }
@@ -138,10 +150,10 @@ public class RequestParser {
             errors.add(new FieldError("/decompress", "must be one of none, gzip, lzo, zstd, bzip2", "invalid_value"));
         }
         if (errors.isEmpty()) {
-            return new Valid(new IsoRequest(rid.asText(), vpsId, url, filename, decompress));
+            return new Valid(new IsoRequest(requestId, vpsId, url, filename, decompress));
         }
         // Echoed back in the failed outcome and stored in the ledger: never more than the contract allows.
-        IsoRequest echo = new IsoRequest(rid.asText(), Bounds.truncate(vpsId, Bounds.VPS_ID),
+        IsoRequest echo = new IsoRequest(requestId, Bounds.truncate(vpsId, Bounds.VPS_ID),
                 Bounds.truncate(url, Bounds.URL), Bounds.truncate(filename, Bounds.FILENAME),
                 Bounds.truncate(decompress, Bounds.DECOMPRESS));
         return new Invalid(echo, List.copyOf(errors));

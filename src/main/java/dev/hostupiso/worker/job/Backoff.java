@@ -1,33 +1,25 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.timing.Delays;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.RetryAfter;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * The {@link RetryPolicy} bound to this process's clock, randomness and timers: what every waiting
- * step of a job (retry, poll, re-read) uses to decide how long to wait, and to wait.
+ * The {@link RetryPolicy} bound to this process's randomness: how long a waiting step of a job
+ * (retry, poll, re-read) waits before its next try. It neither reads the clock nor waits: callers
+ * take {@code Clock} for deadlines and {@code Delays} for timers, and loop with {@code AsyncLoop}.
  */
 @ApplicationScoped
 public class Backoff {
 
     private final RetryPolicy policy;
-    private final Delays delays;
-    private final Clock clock;
     private final RandomGenerator random;
 
-    public Backoff(RetryPolicy policy, Delays delays, Clock clock, RandomGenerator random) {
+    public Backoff(RetryPolicy policy, RandomGenerator random) {
         this.policy = policy;
-        this.delays = delays;
-        this.clock = clock;
         this.random = random;
     }
 
@@ -36,10 +28,15 @@ public class Backoff {
         return policy.delay(attempt, retryAfter, random.nextDouble());
     }
 
-    /** The wait before the next poll of a job whose progress so far is {@code history}. */
-    public Duration nextPoll(PollSchedule schedule, java.util.List<PollSchedule.Sample> history, int attempt,
+    /** The delay after a transient failure: its {@code Retry-After}, else jittered backoff. */
+    public Duration delay(int attempt, TransientFailure failure) {
+        return delay(attempt, failure.retryAfter());
+    }
+
+    /** The wait before the next poll, at {@code now}, of a job whose progress so far is {@code history}. */
+    public Duration nextPoll(PollSchedule schedule, java.util.List<PollSchedule.Sample> history, Instant now, int attempt,
                              Optional<Duration> retryAfter) {
-        return schedule.next(history, clock.instant(), attempt, retryAfter, random.nextDouble());
+        return schedule.next(history, now, attempt, retryAfter, random.nextDouble());
     }
 
     public Duration backoff(int attempt) {
@@ -48,23 +45,5 @@ public class Backoff {
 
     public Duration initialDelay() {
         return policy.initialDelay();
-    }
-
-    /** The {@code Retry-After} of a response, read against its own {@code Date}. */
-    public Optional<Duration> retryAfter(ApiResponse response) {
-        return RetryAfter.parse(response.retryAfter().orElse(null), response.date().orElse(null), clock.instant());
-    }
-
-    /** Whether waiting {@code wait} from now still ends before {@code deadline}. */
-    public boolean fits(Duration wait, Instant deadline) {
-        return !now().plus(wait).isAfter(deadline);
-    }
-
-    public Instant now() {
-        return clock.instant();
-    }
-
-    public Uni<Void> sleep(Duration wait) {
-        return delays.after(wait);
     }
 }

@@ -3,7 +3,7 @@ package dev.hostupiso.worker.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.hostup.UrlRedactor;
@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,26 +26,26 @@ public class IsoJobRunner {
 
     private static final Logger LOG = Logger.getLogger(IsoJobRunner.class);
 
-    private final HostUpClient client;
+    private final HostUpApi client;
     private final RetryingCaller caller;
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
     private final PreflightStep preflight;
-    private final Backoff backoff;
+    private final Clock clock;
     private final ObjectMapper mapper;
     private final int maxSubmits;
     private final Duration ambiguityWindow;
 
-    public IsoJobRunner(HostUpClient client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
-                        JobJournal journal, PreflightStep preflight, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
+    public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
+                        JobJournal journal, PreflightStep preflight, Clock clock, WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
         this.preflight = preflight;
-        this.backoff = backoff;
+        this.clock = clock;
         this.mapper = mapper;
         this.maxSubmits = config.submit().maxAttempts();
         this.ambiguityWindow = config.submit().ambiguityWindow();
@@ -164,7 +164,7 @@ public class IsoJobRunner {
      * window. A listed file is success; otherwise from-url is called again, within the bound.
      */
     private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
-        Instant until = min(backoff.now().plus(ambiguityWindow), ctx.deadline());
+        Instant until = min(clock.instant().plus(ambiguityWindow), ctx.deadline());
         return resolver.watch(ctx, until)
                 .onItem().transformToUni(id -> {
                     if (id.isPresent()) {
@@ -172,7 +172,7 @@ public class IsoJobRunner {
                                 ctx.request().filename());
                         return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
                     }
-                    if (!backoff.now().isBefore(ctx.deadline()) || ctx.submissions >= maxSubmits) {
+                    if (!clock.instant().isBefore(ctx.deadline()) || ctx.submissions >= maxSubmits) {
                         return Uni.createFrom().failure(new JobFailure(ifNeverListed));
                     }
                     JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", ctx.request().filename(),
@@ -198,17 +198,17 @@ public class IsoJobRunner {
         if (op.isEmpty()) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "Unreadable from-url answer",
                     "HTTP " + response.status() + " without an operation envelope; the download may have been queued",
-                    response.status(), true, List.of(), response.requestId().orElse(null))));
+                    response.status(), true, List.of(), response.upstreamRequestId().orElse(null))));
         }
         if (op.get().state() == JobStatus.State.FAILED) {
             return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
-                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.requestId().orElse(null))));
+                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.upstreamRequestId().orElse(null))));
         }
         ctx.pollUrl = op.get().pollUrl().orElse(ctx.jobId == null ? null : "/api/jobs/" + ctx.jobId);
         if (ctx.pollUrl == null) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "No job to poll",
                     "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
-                    List.of(), response.requestId().orElse(null))));
+                    List.of(), response.upstreamRequestId().orElse(null))));
         }
         JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl);
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.

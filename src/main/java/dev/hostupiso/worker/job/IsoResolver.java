@@ -3,37 +3,44 @@ package dev.hostupiso.worker.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.IsoLibrary;
 import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Finds the mountable id of a downloaded ISO: the {@code available[].id} whose {@code name} equals
- * the requested filename. The list may lag the job, so a missing entry is re-read with backoff
- * before the request fails with {@code iso_not_listed}.
+ * the requested filename.
  */
 @ApplicationScoped
 public class IsoResolver {
 
     private static final Logger LOG = Logger.getLogger(IsoResolver.class);
 
-    private final HostUpClient client;
+    private final HostUpApi client;
     private final RetryingCaller caller;
     private final Backoff backoff;
+    private final Delays delays;
+    private final Clock clock;
     private final WorkerConfig config;
     private final ObjectMapper mapper;
 
-    public IsoResolver(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper) {
+    public IsoResolver(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+                       WorkerConfig config, ObjectMapper mapper) {
         this.client = client;
         this.caller = caller;
         this.backoff = backoff;
+        this.delays = delays;
+        this.clock = clock;
         this.config = config;
         this.mapper = mapper;
     }
@@ -43,10 +50,8 @@ public class IsoResolver {
      * request whose earlier owner may have queued the download but died before recording it.
      */
     public Uni<Optional<String>> lookup(JobContext ctx) {
-        IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> libraryRead(ctx)).map(response -> response.isSuccess()
-                ? IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()))
-                : Optional.<String>empty());
+        return caller.call(ctx, () -> libraryRead(ctx))
+                .map(response -> response.isSuccess() ? listedId(ctx, response) : Optional.<String>empty());
     }
 
     /**
@@ -57,13 +62,13 @@ public class IsoResolver {
         int[] reads = {0};
         return AsyncLoop.untilPresent(() -> lookup(ctx).onItem().transformToUni(id -> {
             if (id.isPresent()) {
-                return Uni.createFrom().item(Optional.of(id));
+                return AsyncLoop.done(id);
             }
             Duration wait = backoff.backoff(reads[0]++);
-            if (backoff.now().plus(wait).isAfter(until)) {
-                return Uni.createFrom().item(Optional.of(Optional.<String>empty()));
+            if (clock.instant().plus(wait).isAfter(until)) {
+                return AsyncLoop.done(Optional.<String>empty());
             }
-            return backoff.sleep(wait).replaceWith(Optional.<Optional<String>>empty());
+            return AsyncLoop.again(delays.after(wait));
         }));
     }
 
@@ -73,28 +78,40 @@ public class IsoResolver {
         return client.isoLibrary(ctx.request().vpsId());
     }
 
+
+    /**
+     * The ISO id of a completed job. The list may lag the job: a missing entry is re-read with
+     * backoff, up to {@code iso.resolve-attempts} reads within the deadline, then {@code iso_not_listed}.
+     */
     public Uni<String> resolve(JobContext ctx) {
-        return read(ctx, 0);
+        int[] reads = {0};
+        return AsyncLoop.untilPresent(() -> caller.call(ctx, () -> libraryRead(ctx))
+                .onItem().transformToUni(response -> {
+                    if (!response.isSuccess()) {
+                        throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+                    }
+                    Optional<String> id = listedId(ctx, response);
+                    if (id.isPresent()) {
+                        return AsyncLoop.done(id.get());
+                    }
+                    reads[0]++;
+                    Duration wait = backoff.backoff(reads[0] - 1);
+                    if (reads[0] >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+                        throw notListed(ctx, reads[0]);
+                    }
+                    JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", ctx.request().filename(), reads[0]);
+                    return AsyncLoop.again(delays.after(wait));
+                }));
     }
 
-    private Uni<String> read(JobContext ctx, int attempt) {
+    private Optional<String> listedId(JobContext ctx, ApiResponse response) {
+        return IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(ctx.request().filename()));
+    }
+
+    private static JobFailure notListed(JobContext ctx, int reads) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> libraryRead(ctx)).onItem().transformToUni(response -> {
-            if (!response.isSuccess()) {
-                return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
-            }
-            Optional<String> id = IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()));
-            if (id.isPresent()) {
-                return Uni.createFrom().item(id.get());
-            }
-            Duration wait = backoff.backoff(attempt);
-            if (attempt + 1 >= config.resolveAttempts() || !backoff.fits(wait, ctx.deadline())) {
-                return Uni.createFrom().failure(new JobFailure(JobError.of("iso_not_listed", "ISO missing from the library",
-                        "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
-                                + "'s ISO library after " + (attempt + 1) + " reads", true)));
-            }
-            JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", req.filename(), attempt + 1);
-            return backoff.sleep(wait).onItem().transformToUni(x -> read(ctx, attempt + 1));
-        });
+        return new JobFailure(JobError.of("iso_not_listed", "ISO missing from the library",
+                "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
+                        + "'s ISO library after " + reads + " reads", true));
     }
 }

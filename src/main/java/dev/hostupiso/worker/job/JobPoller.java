@@ -3,13 +3,17 @@ package dev.hostupiso.worker.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.JobStatus;
 import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.hostup.RetryAfter;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -30,20 +34,25 @@ public class JobPoller {
 
     private static final Logger LOG = Logger.getLogger(JobPoller.class);
 
-    private final HostUpClient client;
+    private final HostUpApi client;
     private final RetryingCaller caller;
     private final Backoff backoff;
+    private final Delays delays;
+    private final Clock clock;
     private final WorkerConfig config;
     private final ObjectMapper mapper;
     private final PollSchedule schedule;
     private final ProgressThrottle throttle;
     private final ProgressListener listener;
 
-    public JobPoller(HostUpClient client, RetryingCaller caller, Backoff backoff, WorkerConfig config, ObjectMapper mapper,
-                     PollSchedule schedule, ProgressThrottle throttle, ProgressListener listener) {
+    public JobPoller(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+                     WorkerConfig config, ObjectMapper mapper, PollSchedule schedule, ProgressThrottle throttle,
+                     ProgressListener listener) {
         this.client = client;
         this.caller = caller;
         this.backoff = backoff;
+        this.delays = delays;
+        this.clock = clock;
         this.config = config;
         this.mapper = mapper;
         this.schedule = schedule;
@@ -82,53 +91,61 @@ public class JobPoller {
         }
     }
 
-    /** One round: wait, poll once; present when the job completed, empty to poll again. */
+    /** One round: wait (never past the deadline), poll once; present when the job completed, empty to poll again. */
     private Uni<Optional<Boolean>> poll(JobContext ctx, Progress progress) {
-        Instant now = backoff.now();
+        Instant now = clock.instant();
         if (!now.isBefore(ctx.deadline())) {
-            return timeout(ctx);
+            return Uni.createFrom().failure(timeout(ctx));
         }
         Duration untilDeadline = Duration.between(now, ctx.deadline());
-        return backoff.sleep(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
+        return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
                     return client.job(ctx.pollUrl);
                 }))
-                .onItem().transformToUni(response -> {
-                    if (response.status() == 404 && progress.notFound < config.jobNotFoundRetries()) {
-                        JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls);
-                        progress.wait = next(progress.attempt, response);
-                        progress.attempt++;
-                        progress.notFound++;
-                        return again();
-                    }
-                    if (response.status() == 404) {
-                        Problem p = Problem.from(response, mapper);
-                        return Uni.createFrom().failure(new JobFailure(new JobError("job_lost", "Job not found",
-                                "HostUp does not know job " + ctx.jobId + " (" + p.code() + ")", 404, true, p.errors(),
-                                p.upstreamRequestId().orElse(null))));
-                    }
-                    if (!response.isSuccess()) {
-                        return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
-                    }
-                    Optional<JobStatus> status = JobStatus.parse(response.body(), mapper);
-                    if (status.isEmpty()) {
-                        JobLog.warn(LOG, ctx, "poll answer is not a job envelope; polling on");
-                    } else if (status.get().state() == JobStatus.State.COMPLETED) {
-                        return Uni.createFrom().item(Optional.of(Boolean.TRUE));
-                    } else if (status.get().state() == JobStatus.State.FAILED) {
-                        return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
-                                status.get().failureDetail().orElse("HostUp reported the job as failed"),
-                                response.requestId().orElse(null))));
-                    }
-                    if (!backoff.now().isBefore(ctx.deadline())) {
-                        return timeout(ctx);
-                    }
-                    status.ifPresent(s -> observe(ctx, progress, s));
-                    progress.attempt++;
-                    progress.wait = backoff.nextPoll(schedule, progress.history(), progress.attempt, backoff.retryAfter(response));
-                    return again();
-                });
+                .map(response -> interpret(ctx, progress, response));
+    }
+
+    /** What one poll answer means: present when the job completed, empty to poll again; throws {@link JobFailure}. */
+    private Optional<Boolean> interpret(JobContext ctx, Progress progress, ApiResponse response) {
+        if (response.status() == 404) {
+            return notFound(ctx, progress, response);
+        }
+        if (!response.isSuccess()) {
+            throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+        }
+        Optional<JobStatus> status = JobStatus.parse(response.body(), mapper);
+        if (status.isEmpty()) {
+            JobLog.warn(LOG, ctx, "poll answer is not a job envelope; polling on");
+        } else if (status.get().state() == JobStatus.State.COMPLETED) {
+            return Optional.of(Boolean.TRUE);
+        } else if (status.get().state() == JobStatus.State.FAILED) {
+            throw new JobFailure(JobError.jobFailed(status.get().failureDetail().orElse("HostUp reported the job as failed"),
+                    response.upstreamRequestId().orElse(null)));
+        }
+        if (!clock.instant().isBefore(ctx.deadline())) {
+            throw timeout(ctx);
+        }
+        status.ifPresent(s -> observe(ctx, progress, s));
+        progress.attempt++;
+        progress.wait = backoff.nextPoll(schedule, progress.history(), clock.instant(), progress.attempt,
+                RetryAfter.of(response, clock.instant()));
+        return Optional.empty();
+    }
+
+    /** A 404 right after submission is the backend not knowing a fresh job yet; after a few it is lost. */
+    private Optional<Boolean> notFound(JobContext ctx, Progress progress, ApiResponse response) {
+        if (progress.notFound < config.jobNotFoundRetries()) {
+            JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls);
+            progress.wait = next(progress.attempt, response);
+            progress.attempt++;
+            progress.notFound++;
+            return Optional.empty();
+        }
+        Problem p = Problem.from(response, mapper);
+        throw new JobFailure(new JobError("job_lost", "Job not found",
+                "HostUp does not know job " + ctx.jobId + " (" + p.code() + ")", 404, true, p.errors(),
+                p.upstreamRequestId().orElse(null)));
     }
 
     /** Records the job's progress for the schedule and, when the throttle lets it, tells the listener. */
@@ -137,7 +154,7 @@ public class JobPoller {
         if (fraction.isEmpty()) {
             return;
         }
-        Instant now = backoff.now();
+        Instant now = clock.instant();
         progress.observed(new PollSchedule.Sample(now, fraction.get()));
         double percentage = fraction.get() * 100;
         if (!throttle.due(progress.sent, now, percentage)) {
@@ -155,17 +172,13 @@ public class JobPoller {
         }
     }
 
-    private static Uni<Optional<Boolean>> again() {
-        return Uni.createFrom().item(Optional.empty());
-    }
-
     private Duration next(int attempt, ApiResponse response) {
-        return backoff.delay(attempt, backoff.retryAfter(response));
+        return backoff.delay(attempt, RetryAfter.of(response, clock.instant()));
     }
 
-    private <T> Uni<T> timeout(JobContext ctx) {
-        return Uni.createFrom().failure(new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
+    private JobFailure timeout(JobContext ctx) {
+        return new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
                 "Job " + ctx.jobId + " did not finish within " + config.jobTimeout()
-                        + "; it may still complete on HostUp's side", true)));
+                        + "; it may still complete on HostUp's side", true));
     }
 }

@@ -37,7 +37,9 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, Duration ret
         }
         long initial = initialDelay.toMillis();
         long cap = maxDelay.toMillis();
-        long ceiling = attempt >= 62 ? cap : Math.min(cap, initial * (1L << Math.max(0, Math.min(attempt, 30))));
+        // initial * 2^attempt, saturating at the cap instead of overflowing.
+        int doublings = Math.min(Math.max(0, attempt), 62);
+        long ceiling = initial > (cap >> doublings) ? cap : initial << doublings;
         return Duration.ofMillis(initial + (long) (random * (ceiling - initial)));
     }
 

@@ -4,19 +4,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient;
+import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.hostup.RetryAfter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -57,6 +61,8 @@ public class RetryingCaller {
     private static final Set<String> TRANSIENT_409 = Set.of("vps_not_ready", "upstream_failed");
 
     private final Backoff backoff;
+    private final Delays delays;
+    private final Clock clock;
     private final HostUpRateLimiter limiter;
     private final ApiKeyState keyState;
     private final WorkerMetrics metrics;
@@ -67,14 +73,18 @@ public class RetryingCaller {
     private Uni<Void> scopeCheck;
 
     @Inject
-    public RetryingCaller(Backoff backoff, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
-                          ObjectMapper mapper, HostUpClient client, WorkerConfig config) {
-        this(backoff, limiter, keyState, metrics, mapper, client::isoLibrary, config.forbiddenHold().confirmation());
+    public RetryingCaller(Backoff backoff, Delays delays, Clock clock, HostUpRateLimiter limiter, ApiKeyState keyState,
+                          WorkerMetrics metrics, ObjectMapper mapper, HostUpApi client, WorkerConfig config) {
+        this(backoff, delays, clock, limiter, keyState, metrics, mapper, client::isoLibrary,
+                config.forbiddenHold().confirmation());
     }
 
-    RetryingCaller(Backoff backoff, HostUpRateLimiter limiter, ApiKeyState keyState, WorkerMetrics metrics,
-                   ObjectMapper mapper, Function<String, Uni<ApiResponse>> libraryRead, Duration forbiddenConfirmation) {
+    RetryingCaller(Backoff backoff, Delays delays, Clock clock, HostUpRateLimiter limiter, ApiKeyState keyState,
+                   WorkerMetrics metrics, ObjectMapper mapper, Function<String, Uni<ApiResponse>> libraryRead,
+                   Duration forbiddenConfirmation) {
         this.backoff = backoff;
+        this.delays = delays;
+        this.clock = clock;
         this.limiter = limiter;
         this.keyState = keyState;
         this.metrics = metrics;
@@ -117,62 +127,72 @@ public class RetryingCaller {
         }
     }
 
-    /** One try: present when the answer is final, empty once the wait before the next try is over. */
+    /**
+     * One try: present when the answer is final, empty once the wait before the next try is over.
+     * A transient answer or transport error becomes a {@link TransientFailure}, retried here.
+     */
     private Uni<Optional<ApiResponse>> attempt(JobContext ctx, Supplier<Uni<ApiResponse>> call, Attempts attempts,
                                                Idempotency idempotency) {
-        return permitted(ctx, call).onItemOrFailure().transformToUni((response, failure) -> {
-            if (failure instanceof PastDeadlineException) {
-                JobLog.warn(LOG, ctx, "HostUp's rate limit leaves no call before the request's deadline");
-                return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "HostUp's rate limit leaves no call before the request's deadline")));
-            }
-            if (failure != null) {
-                if (!(failure instanceof TransportException te)) { // cancellation and bugs end the job
-                    return Uni.createFrom().failure(failure);
-                }
-                JobError error = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
-                        te.isTimeout() ? "HostUp did not answer in time" : "Could not reach HostUp", te.getMessage(), true);
-                if (idempotency == Idempotency.NONE && te.mayHaveBeenSent()) {
-                    return Uni.createFrom().failure(new AmbiguousSubmitException(error, te));
-                }
-                ctx.lastTransientError = error;
-                JobLog.warn(LOG, ctx, "%s; retrying", te.getMessage());
-                return retry(ctx, attempts, Optional.empty(), false);
-            }
-            int s = response.status();
-            if (s == 401) {
-                keyState.unauthorized();
+        return permitted(ctx, call)
+                .onItemOrFailure().transformToUni((response, failure) -> failure != null
+                        ? Uni.createFrom().failure(unanswered(ctx, failure, idempotency))
+                        : answered(ctx, attempts, response, idempotency))
+                .onFailure(TransientFailure.class).recoverWithUni(f -> retry(ctx, attempts, (TransientFailure) f));
+    }
+
+    /** A call without an HTTP answer: what it fails with. */
+    private Throwable unanswered(JobContext ctx, Throwable failure, Idempotency idempotency) {
+        if (failure instanceof PastDeadlineException) {
+            String detail = "HostUp's rate limit leaves no call before the request's deadline";
+            JobLog.warn(LOG, ctx, detail);
+            return new JobFailure(lastErrorOrTimeout(ctx, detail));
+        }
+        if (!(failure instanceof TransportException te)) { // cancellation and bugs end the job
+            return failure;
+        }
+        JobError error = JobError.of(te.isTimeout() ? "timeout" : "connection_error",
+                te.isTimeout() ? "HostUp did not answer in time" : "Could not reach HostUp", te.getMessage(), true);
+        if (idempotency == Idempotency.NONE && te.mayHaveBeenSent()) {
+            return new AmbiguousSubmitException(error, te);
+        }
+        return new TransientFailure(te.getMessage(), error, Optional.empty(), false);
+    }
+
+    /** An HTTP answer: final, held (key problems), or a {@link TransientFailure}. */
+    private Uni<Optional<ApiResponse>> answered(JobContext ctx, Attempts attempts, ApiResponse response,
+                                                Idempotency idempotency) {
+        int s = response.status();
+        if (s == 401) {
+            keyState.unauthorized();
+            return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+        }
+        if (s == 403) {
+            keyState.forbidden(ctx.request().vpsId(), response.endpoint());
+            if (keyState.isRejected()) {
                 return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
             }
-            if (s == 403) {
-                keyState.forbidden(ctx.request().vpsId(), response.endpoint());
-                if (keyState.isRejected()) {
-                    return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
-                }
-                attempts.leaveHold();
-                Instant now = backoff.now();
-                return confirmForbidden(ctx, attempts, response, keyState.proofs(), now.plus(forbiddenConfirmation));
-            }
-            keyState.answered(response.endpoint(), s);
             attempts.leaveHold();
-            if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
-                return Uni.createFrom().item(Optional.of(response));
-            }
-            Problem problem = Problem.from(response, mapper); // read once, also to tell a transient 409
-            if (s == 409 && !TRANSIENT_409.contains(problem.code())) {
-                return Uni.createFrom().item(Optional.of(response));
-            }
-            JobError error = JobError.fromProblem(problem, true);
-            if (idempotency == Idempotency.NONE && ambiguous(response, problem)) {
-                JobLog.warn(LOG, ctx, "HostUp answered %d %s on %s: it may have acted, not repeating it", s,
-                        problem.code(), response.endpoint().tag());
-                return Uni.createFrom().failure(new AmbiguousSubmitException(error, null));
-            }
-            ctx.lastTransientError = error;
-            Optional<Duration> retryAfter = backoff.retryAfter(response)
-                    .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
-            JobLog.warn(LOG, ctx, "HostUp answered %d %s on %s; retrying", s, problem.code(), response.endpoint().tag());
-            return retry(ctx, attempts, retryAfter, s == 429);
-        });
+            return confirmForbidden(ctx, attempts, response);
+        }
+        keyState.answered(response.endpoint(), s);
+        attempts.leaveHold();
+        if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
+            return AsyncLoop.done(response);
+        }
+        Problem problem = Problem.from(response, mapper); // read once, also to tell a transient 409
+        if (s == 409 && !TRANSIENT_409.contains(problem.code())) {
+            return AsyncLoop.done(response);
+        }
+        JobError error = JobError.fromProblem(problem, true);
+        if (idempotency == Idempotency.NONE && ambiguous(response, problem)) {
+            JobLog.warn(LOG, ctx, "HostUp answered %d %s on %s: it may have acted, not repeating it", s,
+                    problem.code(), response.endpoint().tag());
+            return Uni.createFrom().failure(new AmbiguousSubmitException(error, null));
+        }
+        Optional<Duration> retryAfter = RetryAfter.of(response, clock.instant())
+                .or(() -> problem.legacyRetryAfterSeconds().map(Duration::ofSeconds));
+        return Uni.createFrom().failure(new TransientFailure("HostUp answered " + s + " " + problem.code() + " on "
+                + response.endpoint().tag(), error, retryAfter, s == 429));
     }
 
     /**
@@ -228,12 +248,12 @@ public class RetryingCaller {
     private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, JobError error) {
         ctx.lastTransientError = error;
         attempts.enterHold(keyState);
-        Instant now = backoff.now();
+        Instant now = clock.instant();
         if (!now.isBefore(ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(error));
         }
         Duration wait = min(backoff.backoff(attempts.rejections++), Duration.between(now, ctx.deadline()));
-        return cancellable(ctx, backoff.sleep(wait)).onItem().transformToUni(x -> backoff.now().isBefore(ctx.deadline())
+        return cancellable(ctx, delays.after(wait)).onItem().transformToUni(x -> clock.instant().isBefore(ctx.deadline())
                 ? Uni.createFrom().item(Optional.<ApiResponse>empty())
                 : Uni.createFrom().failure(new JobFailure(error)));
     }
@@ -242,36 +262,40 @@ public class RetryingCaller {
      * A 403 that holds nothing (yet): final once a call shows the key working, or the confirmation
      * period (or the deadline) passes; held and retried if meanwhile enough 403s hold intake.
      */
-    private Uni<Optional<ApiResponse>> confirmForbidden(JobContext ctx, Attempts attempts, ApiResponse response,
-                                                        long proofsAt, Instant confirmAt) {
-        if (keyState.isRejected()) {
-            return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
-        }
-        Instant now = backoff.now();
+    private Uni<Optional<ApiResponse>> confirmForbidden(JobContext ctx, Attempts attempts, ApiResponse response) {
+        long proofsAt = keyState.proofs();
+        Instant confirmAt = clock.instant().plus(forbiddenConfirmation);
         Instant until = confirmAt.isBefore(ctx.deadline()) ? confirmAt : ctx.deadline();
-        if (keyState.proofs() > proofsAt || !now.isBefore(until)) {
-            return Uni.createFrom().item(Optional.of(response));
-        }
-        Duration wait = min(backoff.initialDelay(), Duration.between(now, until));
-        return cancellable(ctx, backoff.sleep(wait))
-                .onItem().transformToUni(x -> confirmForbidden(ctx, attempts, response, proofsAt, confirmAt));
+        // Inner loop: present (final answer, or empty for "call again") once the 403 is settled.
+        return AsyncLoop.untilPresent(() -> {
+            if (keyState.isRejected()) {
+                return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true)).map(Optional::of);
+            }
+            Instant now = clock.instant();
+            if (keyState.proofs() > proofsAt || !now.isBefore(until)) {
+                return AsyncLoop.done(Optional.of(response));
+            }
+            return AsyncLoop.again(cancellable(ctx, delays.after(min(backoff.initialDelay(), Duration.between(now, until)))));
+        });
     }
 
-    private Uni<Optional<ApiResponse>> retry(JobContext ctx, Attempts attempts, Optional<Duration> retryAfter,
-                                             boolean rateLimited) {
-        Duration wait = backoff.delay(attempts.failures, retryAfter);
-        if (!backoff.fits(wait, ctx.deadline())) {
-            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError));
+    /** Waits as the transient failure asks (or backs off), never past the deadline, then tries again. */
+    private Uni<Optional<ApiResponse>> retry(JobContext ctx, Attempts attempts, TransientFailure failure) {
+        ctx.lastTransientError = failure.error();
+        Duration wait = backoff.delay(attempts.failures, failure);
+        if (clock.instant().plus(wait).isAfter(ctx.deadline())) {
+            return Uni.createFrom().failure(new JobFailure(failure.error()));
         }
-        retryAfter.ifPresent(ra -> metrics.retryAfterWait(wait));
+        JobLog.warn(LOG, ctx, "%s; retrying", failure.getMessage());
+        failure.retryAfter().ifPresent(ra -> metrics.retryAfterWait(wait));
         attempts.failures++;
         attempts.rejections = 0;
-        if (rateLimited) {
+        if (failure.rateLimited()) {
             // The key is over its limit: every call of the process waits, via the shared limiter.
             limiter.pauseFor(wait);
             return Uni.createFrom().item(Optional.empty());
         }
-        return cancellable(ctx, backoff.sleep(wait)).replaceWith(Optional.empty());
+        return AsyncLoop.again(cancellable(ctx, delays.after(wait)));
     }
 
     /**
@@ -282,9 +306,9 @@ public class RetryingCaller {
      * was cancelled, its VPS unknown), the next submission reads again.
      */
     private Uni<Void> readScopeChecked(JobContext ctx) {
-        return Uni.createFrom().deferred(() -> {
+        return AsyncLoop.untilPresent(() -> {
             if (keyState.readScopeProven()) {
-                return Uni.createFrom().voidItem();
+                return AsyncLoop.done(Boolean.TRUE);
             }
             Uni<Void> shared;
             synchronized (this) {
@@ -301,12 +325,11 @@ public class RetryingCaller {
                                 }
                             })
                             .memoize().indefinitely();
-                    return scopeCheck;
+                    return scopeCheck.replaceWith(Optional.of(Boolean.TRUE));
                 }
             }
-            return cancellable(ctx, shared.onFailure().recoverWithNull())
-                    .onItem().transformToUni(x -> readScopeChecked(ctx));
-        });
+            return AsyncLoop.again(cancellable(ctx, shared.onFailure().recoverWithNull()));
+        }).replaceWithVoid();
     }
 
     private static JobError lastErrorOrTimeout(JobContext ctx, String detail) {

@@ -48,6 +48,8 @@ import java.util.function.Supplier;
 final class PartitionWriter {
 
     static final int MAX_BATCH = 500;
+    /** Longest wait between two tries of a transaction that failed transiently. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     /** One queued write: its records, committed together or not at all. */
     record Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done) {
@@ -241,6 +243,10 @@ final class PartitionWriter {
         }
     }
 
+    /** What the commit loop does after one transaction. */
+    private enum Next { DONE, AT_ONCE, AFTER_BACKOFF }
+
+    /** Commits {@code batch} in one transaction, retrying what is transient; every write ends completed or failed. */
     private void commit(List<Write> batch) throws InterruptedException {
         List<Write> pending = new ArrayList<>(batch);
         Duration backoff = Duration.ofMillis(100);
@@ -249,61 +255,78 @@ final class PartitionWriter {
                 pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
                 return;
             }
-            Instant start = clock.instant();
-            Map<Write, List<Future<RecordMetadata>>> sent = new java.util.LinkedHashMap<>();
-            busySinceNanos = System.nanoTime();
-            try {
-                producer.beginTransaction();
-                for (Write w : pending) {
-                    List<Future<RecordMetadata>> futures = new ArrayList<>(w.records().size());
-                    for (ProducerRecord<String, String> r : w.records()) {
-                        futures.add(producer.send(r));
-                    }
-                    sent.put(w, futures);
-                }
-                producer.commitTransaction();
-                busySinceNanos = 0;
-                metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
-                listener.committed(partition);
-                for (Map.Entry<Write, List<Future<RecordMetadata>>> e : sent.entrySet()) {
-                    e.getKey().done().complete(metadata(e.getValue()));
-                }
+            Next next = transaction(pending, backoff);
+            if (next == Next.DONE) {
                 return;
-            } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-                busySinceNanos = 0;
-                fenced(fenced, pending);
-                return;
-            } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
-                busySinceNanos = 0;
-                Log.errorf("ledger partition %d: producer failed (%s); recreating it", partition, fatal.getMessage());
-                metrics.ledgerFailure("fatal");
-                listener.commitFailed(partition, fatal);
-                recreate();
-            } catch (KafkaException | IllegalStateException failed) {
-                busySinceNanos = 0;
-                // A write rejected on its own merits fails alone; the others go into the next try.
-                List<Write> rejected = rejected(sent);
-                rejected.forEach(w -> {
-                    pending.remove(w);
-                    metrics.ledgerFailure("rejected");
-                });
-                if (!abort()) {
-                    fenced(failed, pending);
-                    return;
-                }
-                if (!rejected.isEmpty()) {
-                    Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
-                            rejected.size(), failed.getMessage());
-                    continue;
-                }
-                metrics.ledgerFailure("transient");
-                listener.commitFailed(partition, failed);
-                Log.warnf("ledger partition %d: transaction failed (%s); retrying in %s", partition, failed.getMessage(), backoff);
+            }
+            if (next == Next.AFTER_BACKOFF) {
                 Thread.sleep(backoff.toMillis()); // the writer's own thread, never an event loop
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
-                        : backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /** One transaction of the pending writes; on failure, what to do with them. */
+    private Next transaction(List<Write> pending, Duration backoff) {
+        Instant start = clock.instant();
+        Map<Write, List<Future<RecordMetadata>>> sent = new java.util.LinkedHashMap<>();
+        busySinceNanos = System.nanoTime();
+        try {
+            producer.beginTransaction();
+            for (Write w : pending) {
+                List<Future<RecordMetadata>> futures = new ArrayList<>(w.records().size());
+                for (ProducerRecord<String, String> r : w.records()) {
+                    futures.add(producer.send(r));
+                }
+                sent.put(w, futures);
+            }
+            producer.commitTransaction();
+            busySinceNanos = 0;
+            metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
+            listener.committed(partition);
+            sent.forEach((w, futures) -> w.done().complete(metadata(futures)));
+            return Next.DONE;
+        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
+            busySinceNanos = 0;
+            fenced(fenced, pending);
+            return Next.DONE;
+        } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
+            busySinceNanos = 0;
+            Log.errorf("ledger partition %d: producer failed (%s); recreating it", partition, fatal.getMessage());
+            metrics.ledgerFailure("fatal");
+            listener.commitFailed(partition, fatal);
+            recreate();
+            return Next.AT_ONCE;
+        } catch (KafkaException | IllegalStateException failed) {
+            busySinceNanos = 0;
+            return aborted(pending, sent, failed, backoff);
+        }
+    }
+
+    /**
+     * After a failed transaction: a write rejected on its own merits fails alone and the others go
+     * into the next try at once; otherwise they all wait a backoff. Fenced if even aborting fails.
+     */
+    private Next aborted(List<Write> pending, Map<Write, List<Future<RecordMetadata>>> sent, RuntimeException failed,
+                         Duration backoff) {
+        List<Write> rejected = rejected(sent);
+        rejected.forEach(w -> {
+            pending.remove(w);
+            metrics.ledgerFailure("rejected");
+        });
+        if (!abort()) {
+            fenced(failed, pending);
+            return Next.DONE;
+        }
+        if (!rejected.isEmpty()) {
+            Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
+                    rejected.size(), failed.getMessage());
+            return Next.AT_ONCE;
+        }
+        metrics.ledgerFailure("transient");
+        listener.commitFailed(partition, failed);
+        Log.warnf("ledger partition %d: transaction failed (%s); retrying in %s", partition, failed.getMessage(), backoff);
+        return Next.AFTER_BACKOFF;
     }
 
     /** The writes of an aborted transaction whose own sends failed for a reason retrying cannot fix. */

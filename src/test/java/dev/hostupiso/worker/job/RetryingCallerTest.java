@@ -40,10 +40,10 @@ class RetryingCallerTest {
     private final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
     private final ApiKeyState keyState = new ApiKeyState(metrics, 3);
     private final Backoff backoff = new Backoff(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400),
-            Duration.ofMinutes(10)), timers, clock, () -> 0L);
+            Duration.ofMinutes(10)), () -> 0L);
     private final Deque<ApiResponse> library = new ArrayDeque<>();
     private final AtomicInteger libraryReads = new AtomicInteger();
-    private final RetryingCaller caller = new RetryingCaller(backoff, limiter, keyState, metrics, new ObjectMapper(),
+    private final RetryingCaller caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, new ObjectMapper(),
             vps -> {
                 libraryReads.incrementAndGet();
                 return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
@@ -258,5 +258,55 @@ class RetryingCallerTest {
         timers.advance(Duration.ofSeconds(2));
         assertThat(sub.getItem().status()).isEqualTo(200);
         assertThat(call.calls.get()).isEqualTo(3);
+    }
+
+    // --- transient answers --------------------------------------------------------------------
+
+    @Test
+    void transient409sAreRetriedUntilHostUpIsReadyAndOther409sAreFinal() {
+        Scripted call = new Scripted(problem(Endpoint.JOB, 409, "vps_not_ready"), problem(Endpoint.JOB, 409, "upstream_failed"),
+                answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(job("vps_a", Duration.ofMinutes(5)), call));
+        timers.advance(Duration.ofSeconds(1));
+        assertThat(sub.getItem().status()).isEqualTo(200);
+        assertThat(call.calls.get()).isEqualTo(3);
+
+        Scripted conflict = new Scripted(problem(Endpoint.JOB, 409, "iso_exists"));
+        var final409 = run(caller.call(job("vps_b", Duration.ofMinutes(5)), conflict));
+        assertThat(final409.getItem().status()).as("handed back for the caller to interpret").isEqualTo(409);
+        assertThat(conflict.calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void transientAnswersUntilTheDeadlineFailWithTheLastOneRetryable() {
+        Scripted call = new Scripted(problem(Endpoint.JOB, 409, "vps_not_ready"));
+        var sub = run(caller.call(job("vps_a", Duration.ofSeconds(2)), call));
+        timers.advance(Duration.ofSeconds(3));
+        JobFailure f = (JobFailure) sub.getFailure();
+        assertThat(f.error().code()).isEqualTo("vps_not_ready");
+        assertThat(f.error().retryable()).isTrue();
+        assertThat(call.calls.get()).as("a try every 100 ms (backoff draws its floor) from 0 through 2,000 ms").isEqualTo(21);
+    }
+
+    @Test
+    void aRetryAfterIsWaitedButNeverLongerThanItsCeiling() {
+        Scripted call = new Scripted(ScriptedHostUp.withRetryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "3600"),
+                answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(job("vps_a", Duration.ofHours(2)), call));
+        timers.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertThat(call.calls.get()).as("the server's hour is capped at the 10-minute ceiling, not shortened further")
+                .isEqualTo(1);
+        timers.advance(Duration.ofMillis(1));
+        assertThat(sub.getItem().status()).isEqualTo(200);
+        assertThat(call.calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aRetryAfterLongerThanWhatIsLeftFailsAtOnceInsteadOfWaitingInVain() {
+        Scripted call = new Scripted(ScriptedHostUp.withRetryAfter(problem(Endpoint.JOB, 503, "upstream_unavailable"), "120"));
+        var sub = run(caller.call(job("vps_a", Duration.ofSeconds(60)), call));
+        JobFailure f = (JobFailure) sub.getFailure();
+        assertThat(f.error().code()).isEqualTo("upstream_unavailable");
+        assertThat(timers.pending()).isZero();
     }
 }

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The ledger writer against a real KRaft broker: ownership per assignment, fencing of a previous
- * owner, and one bad record failing alone.
+ * owner, one bad record failing alone, and writes batched into shared transactions.
  */
 class LedgerWriterFencingTest {
 
@@ -113,6 +115,27 @@ class LedgerWriterFencingTest {
             assertThat(committedValues(0, "big")).isEmpty();
         } finally {
             w.close(List.of(0));
+        }
+    }
+
+    @Test
+    void writesThatArriveTogetherShareTransactionsAndAllCommit() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LedgerWriter w = new LedgerWriter(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                "batching-test-", new WorkerMetrics(registry), Clock.systemUTC(), Runnable::run);
+        try {
+            long epoch = w.open(List.of(1)).get(1);
+            List<CompletableFuture<List<RecordMetadata>>> writes = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                writes.add(w.write(1, epoch, record(1, "batch", "v" + i)).subscribeAsCompletionStage());
+            }
+            writes.forEach(CompletableFuture::join);
+            assertThat(registry.get(WorkerMetrics.LEDGER_WRITES).counter().count()).isEqualTo(300);
+            assertThat(registry.get(WorkerMetrics.LEDGER_TRANSACTIONS).timer().count())
+                    .as("writes queued during a transaction go together into the next one").isLessThan(30);
+            assertThat(committedValues(1, "batch")).hasSize(300).startsWith("v0", "v1").endsWith("v299");
+        } finally {
+            w.close(List.of(1));
         }
     }
 

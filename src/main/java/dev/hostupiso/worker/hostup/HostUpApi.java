@@ -1,0 +1,20 @@
+package dev.hostupiso.worker.hostup;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The HostUp calls a job makes. Each answers the raw {@link ApiResponse} (any status) and fails only
+ * on a transport error ({@link HostUpClient.TransportException}); {@link HostUpClient} is the real
+ * one, tests drive the job steps with a scripted one.
+ */
+public interface HostUpApi {
+
+    /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */
+    Uni<ApiResponse> fromUrl(String vpsId, String url, String filename, String decompress);
+
+    /** {@code GET {pollUrl}}. */
+    Uni<ApiResponse> job(String pollUrl);
+
+    /** {@code GET /api/v2/vps/{id}/iso}. */
+    Uni<ApiResponse> isoLibrary(String vpsId);
+}

@@ -1,0 +1,88 @@
+package dev.hostupiso.worker.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.hostup.HostUpRateLimiter;
+import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualTimers;
+import dev.hostupiso.worker.testsupport.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The job steps wired as in production, but on a manual clock and timers, a scripted HostUp and an
+ * in-memory journal: a six-hour job runs in milliseconds, without a broker. Backoff draws 0, so
+ * every backoff is the initial delay (100 ms) unless a {@code Retry-After} says otherwise.
+ */
+final class JobFixture {
+
+    static final Duration INITIAL = Duration.ofMillis(100);
+
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
+    final ManualTimers timers = new ManualTimers(clock);
+    final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
+    final ApiKeyState keyState = new ApiKeyState(metrics, 3);
+    final ObjectMapper mapper = new ObjectMapper();
+    final ScriptedHostUp hostUp = new ScriptedHostUp();
+    /** The states each job recorded, in order. */
+    final List<JobState> journal = new ArrayList<>();
+    final WorkerConfig config;
+    final Backoff backoff;
+    final RetryingCaller caller;
+    final JobPoller poller;
+    final IsoResolver resolver;
+    final IsoJobRunner runner;
+
+    JobFixture() {
+        this(Map.of());
+    }
+
+    JobFixture(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(Map.of("iso.poll.initial-delay", "100ms", "iso.poll.max-delay", "400ms",
+                "iso.retry-after-max", "10m", "iso.forbidden-hold.confirmation", "3s"));
+        all.putAll(settings);
+        config = TestConfig.worker(all);
+        backoff = new Backoff(new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax()),
+                () -> 0L);
+        caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, mapper, hostUp, config);
+        poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper);
+        resolver = new IsoResolver(hostUp, caller, backoff, timers, clock, config, mapper);
+        JobJournal recording = (ctx, state) -> {
+            journal.add(state);
+            return Uni.createFrom().voidItem();
+        };
+        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, clock, config, mapper);
+        limiter.observe(Optional.empty()); // a first answer came: calls are not probes
+        keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
+    }
+
+    JobContext job(Duration timeout) {
+        IsoRequest r = new IsoRequest("r-1", "vps_a", "https://example.org/x.iso", "x.iso", "none");
+        return new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+    }
+
+    static <T> UniAssertSubscriber<T> run(Uni<T> uni) {
+        return uni.subscribe().withSubscriber(UniAssertSubscriber.create());
+    }
+
+    static JobError failure(UniAssertSubscriber<?> sub) {
+        Throwable f = sub.getFailure();
+        if (!(f instanceof JobFailure jf)) {
+            throw new AssertionError("expected a JobFailure, got " + f + (f == null ? " (item " + sub.getItem() + ")" : ""));
+        }
+        return jf.error();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.hostupiso.worker.job;
+
+import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.hostup.HostUpApi;
+import io.smallrye.mutiny.Uni;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * HostUp as a script: each endpoint answers its queued answers (an {@link ApiResponse} or a
+ * {@link Throwable}) in turn, then repeats the last one. Answers synchronously; counts calls.
+ */
+final class ScriptedHostUp implements HostUpApi {
+
+    private final Map<Endpoint, Deque<Object>> scripts = new EnumMap<>(Endpoint.class);
+    private final Map<Endpoint, AtomicInteger> calls = new EnumMap<>(Endpoint.class);
+
+    ScriptedHostUp then(Endpoint endpoint, Object... answers) {
+        Deque<Object> q = scripts.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        for (Object a : answers) {
+            q.add(a);
+        }
+        return this;
+    }
+
+    int calls(Endpoint endpoint) {
+        return calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).get();
+    }
+
+    private Uni<ApiResponse> answer(Endpoint endpoint) {
+        calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
+        Deque<Object> q = scripts.get(endpoint);
+        if (q == null || q.isEmpty()) {
+            throw new AssertionError("no answer scripted for " + endpoint);
+        }
+        Object a = q.size() > 1 ? q.poll() : q.peek();
+        return a instanceof Throwable t ? Uni.createFrom().failure(t) : Uni.createFrom().item((ApiResponse) a);
+    }
+
+    @Override
+    public Uni<ApiResponse> fromUrl(String vpsId, String url, String filename, String decompress) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.FROM_URL));
+    }
+
+    @Override
+    public Uni<ApiResponse> job(String pollUrl) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.JOB));
+    }
+
+    @Override
+    public Uni<ApiResponse> isoLibrary(String vpsId) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.ISO_LIST));
+    }
+
+    // --- answers --------------------------------------------------------------------------------
+
+    static ApiResponse json(Endpoint endpoint, int status, String body) {
+        return new ApiResponse(endpoint, status, body, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("req_" + status), Optional.of("application/json"));
+    }
+
+    static ApiResponse problem(Endpoint endpoint, int status, String code) {
+        return new ApiResponse(endpoint, status, "{\"code\":\"" + code + "\",\"title\":\"t\",\"status\":" + status + "}",
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("req_" + status),
+                Optional.of("application/problem+json"));
+    }
+
+    static ApiResponse withRetryAfter(ApiResponse r, String retryAfter) {
+        return new ApiResponse(r.endpoint(), r.status(), r.body(), Optional.of(retryAfter), r.date(), r.rateLimit(),
+                r.upstreamRequestId(), r.contentType());
+    }
+
+    static ApiResponse library(String... names) {
+        StringBuilder sb = new StringBuilder("{\"available\":[");
+        for (int i = 0; i < names.length; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"id\":\"iso_").append(i + 1).append("\",\"name\":\"").append(names[i]).append("\"}");
+        }
+        return json(Endpoint.ISO_LIST, 200, sb.append("]}").toString());
+    }
+
+    static ApiResponse jobIs(String state) {
+        return json(Endpoint.JOB, 200, "{\"operation\":{\"id\":\"job_1\",\"status\":\"" + state + "\"}}");
+    }
+}
