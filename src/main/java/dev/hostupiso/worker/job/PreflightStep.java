@@ -27,9 +27,14 @@ public class PreflightStep {
         this.preflight = preflight;
     }
 
+    /** A step that never probes, as with {@code ISO_URL_PREFLIGHT=off}: for a runner built by hand. */
+    public static PreflightStep off() {
+        return new PreflightStep(null);
+    }
+
     /** Probes {@code ctx}'s URL unless it was probed already or the preflight is off; fails with {@link JobFailure} when refused. */
     Uni<Void> run(JobContext ctx) {
-        if (ctx.preflight != null || preflight.mode() == PreflightMode.OFF) {
+        if (preflight == null || ctx.preflight != null || preflight.mode() == PreflightMode.OFF) {
             return Uni.createFrom().voidItem();
         }
         return Uni.createFrom().deferred(() -> {

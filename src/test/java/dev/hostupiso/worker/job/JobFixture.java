@@ -55,16 +55,18 @@ final class JobFixture {
                 "iso.retry-after-max", "10m", "iso.forbidden-hold.confirmation", "3s"));
         all.putAll(settings);
         config = TestConfig.worker(all);
-        backoff = new Backoff(new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax()),
-                () -> 0L);
+        RetryPolicy policy = new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
+        backoff = new Backoff(policy, () -> 0L);
         caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, mapper, hostUp, config);
-        poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper);
+        poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper,
+                new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
+                (ctx, progress) -> { });
         resolver = new IsoResolver(hostUp, caller, backoff, timers, clock, config, mapper);
         JobJournal recording = (ctx, state) -> {
             journal.add(state);
             return Uni.createFrom().voidItem();
         };
-        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, clock, config, mapper);
+        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), clock, config, mapper);
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
         keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }
