@@ -43,9 +43,14 @@ public class IsoResolver {
      */
     public Uni<Optional<String>> lookup(JobContext ctx) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).map(response -> response.isSuccess()
-                ? IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(req.filename()))
-                : Optional.<String>empty());
+        return library(ctx).map(library -> library.flatMap(l -> l.idOf(req.filename())));
+    }
+
+    /** Reads the library once; empty when the answer is not a readable library. */
+    public Uni<Optional<IsoLibrary>> library(JobContext ctx) {
+        IsoRequest req = ctx.request();
+        return caller.call(ctx, () -> client.isoLibrary(ctx.account(), req.vpsId())).map(response -> response.isSuccess()
+                ? IsoLibrary.parse(response.body(), mapper) : Optional.<IsoLibrary>empty());
     }
 
     /**
@@ -72,7 +77,7 @@ public class IsoResolver {
 
     private Uni<String> read(JobContext ctx, int attempt) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> client.isoLibrary(req.vpsId())).onItem().transformToUni(response -> {
+        return caller.call(ctx, () -> client.isoLibrary(ctx.account(), req.vpsId())).onItem().transformToUni(response -> {
             if (!response.isSuccess()) {
                 return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
             }

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.hostup.Account;
+
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +33,10 @@ public final class JobContext {
     String resolvedUrl;
     PreflightReport preflight;
     Mounted mounted;
+    /** The account whose key the job's calls use, once the runner found it. */
+    Account account;
+    /** Mount calls made (a crash in MOUNTING included, through the ledger). */
+    int mountCalls;
 
     /**
      * @param partition the request's partition: the ledger partition that records this job, and
@@ -49,7 +55,7 @@ public final class JobContext {
     /** Rebuilds the context of a job recorded in the ledger, to resume it. */
     public static JobContext resumed(IsoRequest request, Instant receivedAt, Instant deadline, int partition, long epoch,
                                      JobState state, String jobId, String pollUrl, int fromUrlCalls, int submissions, int polls,
-                                     boolean alreadyExisted) {
+                                     boolean alreadyExisted, int mountCalls) {
         JobContext ctx = new JobContext(request, receivedAt, deadline, partition, epoch);
         ctx.resumed = true;
         ctx.state = state;
@@ -59,6 +65,7 @@ public final class JobContext {
         ctx.submissions = submissions;
         ctx.polls = polls;
         ctx.alreadyExisted = alreadyExisted;
+        ctx.mountCalls = mountCalls;
         return ctx;
     }
 
@@ -98,7 +105,17 @@ public final class JobContext {
 
     /** HostUp calls this request has cost so far. */
     public ApiCalls apiCalls() {
-        return new ApiCalls(fromUrlCalls, polls, 0, 0);
+        return new ApiCalls(fromUrlCalls, polls, 0, mountCalls);
+    }
+
+    /** Mount calls made so far. */
+    public int mountCalls() {
+        return mountCalls;
+    }
+
+    /** The account whose key this job uses; null until the runner has looked it up. */
+    public Account account() {
+        return account;
     }
 
     /** from-url answered 200: the ISO was in the library before this request. */

@@ -65,7 +65,7 @@ public class JobPoller {
         return backoff.sleep(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
-                    return client.job(ctx.pollUrl);
+                    return client.job(ctx.account(), ctx.pollUrl);
                 }))
                 .onItem().transformToUni(response -> {
                     if (response.status() == 404 && progress.notFound < config.jobNotFoundRetries()) {

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.Endpoint;
@@ -43,11 +44,12 @@ class RetryingCallerTest {
             Duration.ofMinutes(10)), timers, clock, () -> 0L);
     private final Deque<ApiResponse> library = new ArrayDeque<>();
     private final AtomicInteger libraryReads = new AtomicInteger();
-    private final RetryingCaller caller = new RetryingCaller(backoff, limiter, keyState, metrics, new ObjectMapper(),
-            vps -> {
+    private final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
+    private final RetryingCaller caller = new RetryingCaller(backoff, metrics, new ObjectMapper(),
+            (account, vps) -> {
                 libraryReads.incrementAndGet();
                 return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
-            }, CONFIRMATION);
+            }, CONFIRMATION, Duration.ofMinutes(10));
 
     RetryingCallerTest() {
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
@@ -55,7 +57,9 @@ class RetryingCallerTest {
 
     private JobContext job(String vps, Duration timeout) {
         IsoRequest r = new IsoRequest("r-" + vps, vps, "https://example.org/x.iso", "x.iso", "none");
-        return new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        ctx.account = account;
+        return ctx;
     }
 
     private static ApiResponse answer(Endpoint endpoint, int status) {

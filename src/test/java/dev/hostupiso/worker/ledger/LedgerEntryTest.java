@@ -35,14 +35,14 @@ class LedgerEntryTest {
         assertThat(received.isFrom(1, 41)).isFalse();
 
         JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
-                "/api/jobs/job_9", 1, 1, 0, false);
+                "/api/jobs/job_9", 1, 1, 0, false, 0);
         LedgerEntry s = received.progressed(submitted, JobState.SUBMITTED, t0.plusSeconds(1));
         assertThat(s.state()).isEqualTo(JobState.SUBMITTED);
         assertThat(s.pollUrl()).isEqualTo("/api/jobs/job_9");
         assertThat(s.sourceOffset()).isEqualTo(41);
         assertThat(s.state().isTerminal()).isFalse();
 
-        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1,
+        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", null, "completed", "iso_1", "job_9", false, 1,
                 new ApiCalls(1, 3, 1, 0), null, null, null, t0, t0.plusSeconds(60), null);
         LedgerEntry done = s.finished(event, t0.plusSeconds(60));
         assertThat(done.state()).isEqualTo(JobState.COMPLETED);
@@ -56,7 +56,7 @@ class LedgerEntryTest {
     @Test
     void resumedContextContinuesWhereTheEntryStopped() {
         JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
-                "/api/jobs/job_9", 1, 1, 4, false);
+                "/api/jobs/job_9", 1, 1, 4, false, 0);
         JobContext ctx = LedgerEntry.received(context(), 7, t0).progressed(submitted, JobState.SUBMITTED, t0).toContext(1);
         assertThat(ctx.state()).isEqualTo(JobState.SUBMITTED);
         assertThat(ctx.jobId()).isEqualTo("job_9");

@@ -82,7 +82,7 @@ class LedgerRecordSizeProperties {
         for (JobError error : new JobError[] {fromProblem, jobFailed}) {
             OutcomeEvent event = OutcomeEvent.failed(req, jobId, 3, error, t, t);
             LedgerEntry entry = new LedgerEntry(LedgerEntry.VERSION, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 1, 9, false, 0, 0L,
-                    t, event);
+                    t, event, 0);
             assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
             assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
         }
@@ -100,11 +100,12 @@ class LedgerRecordSizeProperties {
     static LedgerEntry worstEntry() {
         Instant longest = Instant.MIN.plusNanos(1);
         IsoRequest request = new IsoRequest(worst(Bounds.REQUEST_ID), worst(Bounds.VPS_ID), worst(Bounds.URL),
-                worst(Bounds.FILENAME), worst(Bounds.DECOMPRESS));
+                worst(Bounds.FILENAME), worst(Bounds.DECOMPRESS), worst(Bounds.ACCOUNT),
+                new IsoRequest.MountRequest(worst(Bounds.MOUNT_DEVICE)));
         FieldError fieldError = new FieldError(worst(Bounds.ERROR_POINTER), worst(Bounds.ERROR_DETAIL), worst(Bounds.ERROR_CODE));
         JobError error = new JobError(worst(Bounds.CODE), worst(Bounds.TITLE), worst(Bounds.DETAIL), Integer.MIN_VALUE, false,
                 Collections.nCopies(Bounds.ERRORS, fieldError), worst(Bounds.UPSTREAM_REQUEST_ID));
-        OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), OutcomeEvent.COMPLETED,
+        OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), request.account(), OutcomeEvent.COMPLETED,
                 worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE,
                 new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), worst(Bounds.RESOLVED_URL),
                 new PreflightReport(worst(16), worst(Bounds.PREFLIGHT_REASON), Integer.MIN_VALUE), new Mounted(worst(Bounds.MOUNT_DEVICE)),
@@ -112,7 +113,7 @@ class LedgerRecordSizeProperties {
         return new LedgerEntry(Integer.MIN_VALUE, request.requestId(), JobState.SUBMITTED, request, longest, longest,
                 worst(Bounds.JOB_ID), worst(Bounds.POLL_URL), Integer.MIN_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE, false,
                 Integer.MIN_VALUE,
-                Long.MIN_VALUE, longest, outcome);
+                Long.MIN_VALUE, longest, outcome, Integer.MIN_VALUE);
     }
 
     // ---- generators: huge and hostile ----
