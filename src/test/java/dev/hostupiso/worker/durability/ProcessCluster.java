@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.durability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
-import dev.hostupiso.worker.testsupport.KafkaBrokerProcess;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.KafkaBrokerProcess;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
