@@ -3,8 +3,10 @@ package dev.hostupiso.worker.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,6 +17,19 @@ import java.util.Optional;
  */
 @ConfigMapping(prefix = "hostup.accounts")
 public interface AccountsConfig {
+
+    /**
+     * Team keys given as properties, {@code hostup.accounts.<name>.token} (the registry also reads the
+     * {@code HOSTUP_ACCOUNTS_<NAME>_TOKEN} variables, whose names this mapping cannot spell).
+     */
+    @WithParentName
+    Map<String, Team> teams();
+
+    /** One team account's settings. */
+    interface Team {
+        /** The team's API key. Never logged. */
+        Optional<String> token();
+    }
 
     /**
      * A directory holding one file per account: the file name is the account, its content (trimmed)

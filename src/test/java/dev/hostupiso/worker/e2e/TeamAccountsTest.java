@@ -40,6 +40,12 @@ class TeamAccountsTest extends EndToEndSupport {
                 .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Whether the scrape shows {@code account}'s unauthorized hold gauge at {@code value}. */
+    private boolean hold(String account, int value) throws Exception {
+        return java.util.regex.Pattern.compile("isoworker_api_key_hold\\{account=\"" + account
+                + "\",reason=\"unauthorized\",?} " + value + ".0").matcher(get(metrics).body()).find();
+    }
+
     private static ObjectNode teamRequest(String rid, String vps, String filename, String account) {
         ObjectNode r = request(rid, vps, filename);
         if (account != null) {
@@ -117,11 +123,11 @@ class TeamAccountsTest extends EndToEndSupport {
                 assertThat(awaitOutcome(rid).get("status").asText()).as("other teams keep flowing").isEqualTo("completed");
             }
             Awaitility.await().atMost(Duration.ofSeconds(5))
-                    .until(() -> get(metrics).body().contains("isoworker_api_key_hold{account=\"team-b\",reason=\"unauthorized\"} 1.0"));
+                    .until(() -> hold("team-b", 1));
             HttpResponse<String> readiness = get(ready);
             assertThat(readiness.statusCode()).as("one team's key does not take the pod out of service").isEqualTo(200);
             assertThat(readiness.body()).contains("\"account.team-b\"").contains("unauthorized");
-            assertThat(get(metrics).body()).contains("isoworker_api_key_hold{account=\"default\",reason=\"unauthorized\"} 0.0");
+            assertThat(hold("default", 0)).isTrue();
             for (String rid : held) {
                 assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).as("held, not failed").isEmpty();
             }
@@ -132,7 +138,7 @@ class TeamAccountsTest extends EndToEndSupport {
                 assertThat(awaitOutcome(rid).get("status").asText()).isEqualTo("completed");
             }
             Awaitility.await().atMost(Duration.ofSeconds(5))
-                    .until(() -> get(metrics).body().contains("isoworker_api_key_hold{account=\"team-b\",reason=\"unauthorized\"} 0.0"));
+                    .until(() -> hold("team-b", 0));
         } finally {
             // back to the environment's keys for the other tests
             sim().addToken(WorkerTestEnvironment.TEAM_B_TOKEN, HostUpSimulator.ALL_SCOPES);
