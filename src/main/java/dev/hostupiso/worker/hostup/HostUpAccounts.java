@@ -71,7 +71,8 @@ public class HostUpAccounts {
         }
     }
 
-    HostUpAccounts(Account defaultAccount, Map<String, String> configured, Optional<Path> dir,
+    /** Accounts from keys already read (configured) and a key directory; {@code vertx} null: no periodic re-read. */
+    public HostUpAccounts(Account defaultAccount, Map<String, String> configured, Optional<Path> dir,
                    BiFunction<String, String, Account> newAccount, Vertx vertx) {
         this.defaultAccount = defaultAccount;
         this.configured = Map.copyOf(configured);

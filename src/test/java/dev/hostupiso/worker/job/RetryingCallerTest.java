@@ -117,6 +117,44 @@ class RetryingCallerTest {
     }
 
     @Test
+    void aCallOfAHeldAccountWaitsWithoutCallingUntilTheProberSeesTheKeyWork() {
+        JobContext prober = job("vps_a", Duration.ofSeconds(30));
+        Scripted probe = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"), problem(Endpoint.JOB, 401, "unauthorized"),
+                answer(Endpoint.JOB, 200));
+        var probing = run(caller.call(prober, probe));
+        assertThat(keyState.isRejected()).isTrue();
+        JobContext parked = job("vps_b", Duration.ofSeconds(30));
+        Scripted waiting = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(parked, waiting));
+        timers.advance(Duration.ofMillis(50));
+        assertThat(waiting.calls).as("parked: no call while the key is held").hasValue(0);
+        assertThat(keyState.waitingCalls()).isEqualTo(2);
+        timers.advance(Duration.ofSeconds(2)); // the prober's backoff passes: its next call works
+        probing.assertCompleted();
+        sub.assertCompleted();
+        assertThat(waiting.calls).hasValue(1);
+        assertThat(keyState.waitingCalls()).isZero();
+    }
+
+    @Test
+    void aParkedCallProbesTheKeyItselfAfterTheParkCeiling() {
+        RetryingCaller shortPark = new RetryingCaller(backoff, metrics, new ObjectMapper(),
+                (a, vps) -> Uni.createFrom().item(answer(Endpoint.ISO_LIST, 200)), CONFIRMATION, Duration.ofSeconds(1));
+        keyState.unauthorized(); // held by a call that gave up meanwhile
+        Runnable gone = keyState.heldCall();
+        JobContext ctx = job("vps_c", Duration.ofSeconds(30));
+        Scripted call = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(shortPark.call(ctx, call));
+        timers.advance(Duration.ofMillis(900));
+        assertThat(call.calls).hasValue(0);
+        timers.advance(Duration.ofMillis(200));
+        sub.assertCompleted();
+        assertThat(call.calls).hasValue(1);
+        assertThat(keyState.isRejected()).as("its 200 shows the key working").isFalse();
+        gone.run();
+    }
+
+    @Test
     void aLimiterWaitPastTheDeadlineFailsAtOnceWithoutCalling() {
         limiter.observe(Optional.of(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(0),
                 Optional.of(clock.instant().plus(Duration.ofDays(365))))));
