@@ -7,8 +7,20 @@ import dev.hostupiso.worker.simulator.ScriptedResponse;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.hostupiso.worker.job.IsoJobRunner;
+import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobResult;
+import dev.hostupiso.worker.job.JobState;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +29,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @WithTestResource(WorkerTestEnvironment.class)
 class MountTest extends EndToEndSupport {
+
+    @Inject
+    IsoJobRunner runner;
+
+    /** A job as the ledger holds it after a crash between recording MOUNTING and recording the mount's result. */
+    private static JobContext crashedWhileMounting(String vps, String filename, String device) {
+        IsoRequest r = new IsoRequest(uid("resumed"), vps, "https://releases.example.org/" + filename, filename, "none", null,
+                new IsoRequest.MountRequest(device));
+        Instant now = Instant.now();
+        return JobContext.resumed(r, now, now.plusSeconds(8), 0, 1, JobState.MOUNTING, "job_1", "/api/jobs/job_1", 1, 1, 2,
+                false, 1);
+    }
+
+    /** Mounts an ISO as a client would (what the crashed owner's call did). */
+    private static void mountDirectly(String vps, String isoId, String device) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(sim().baseUrl() + "/api/v2/vps/" + vps + "/iso/actions/mount"))
+                .header("Authorization", "Bearer " + WorkerTestEnvironment.TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"isoId\":\"" + isoId + "\",\"device\":\"" + device + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aJobResumedInMountingWhoseMountWentThroughIsNotMountedAgain() throws Exception {
+        String vps = vps();
+        sim().vps(vps).preexisting("crashed.iso", "iso_crashed1");
+        mountDirectly(vps, "iso_crashed1", "ide3");
+
+        JobResult result = runner.run(crashedWhileMounting(vps, "crashed.iso", "ide3")).await().atMost(Duration.ofSeconds(20));
+
+        assertThat(result.completed()).isTrue();
+        assertThat(result.isoId()).isEqualTo("iso_crashed1");
+        assertThat(result.mounted().device()).isEqualTo("ide3");
+        assertThat(sim().count(vps, Endpoint.MOUNT)).as("only the crashed owner's call").isEqualTo(1);
+        assertThat(result.apiCalls().mount()).as("the crashed owner's call, from the ledger").isEqualTo(1);
+    }
+
+    @Test
+    void aJobResumedInMountingWhoseMountNeverHappenedMountsOnce() {
+        String vps = vps();
+        sim().vps(vps).preexisting("never.iso", "iso_never1");
+
+        JobResult result = runner.run(crashedWhileMounting(vps, "never.iso", "ide2")).await().atMost(Duration.ofSeconds(20));
+
+        assertThat(result.completed()).isTrue();
+        assertThat(result.mounted().device()).isEqualTo("ide2");
+        assertThat(sim().count(vps, Endpoint.MOUNT)).isEqualTo(1);
+        assertThat(sim().vps(vps).mounts()).isEqualTo(Map.of("ide2", "iso_never1"));
+        assertThat(result.apiCalls().mount()).isEqualTo(2);
+    }
 
     private static ObjectNode mountRequest(String rid, String vps, String filename, String device) {
         ObjectNode r = request(rid, vps, filename);
