@@ -7,6 +7,7 @@ import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpClient;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
@@ -34,16 +35,17 @@ import java.util.function.Supplier;
  * marked retryable. Every other answer, success or not, is handed back for the caller to interpret.
  * <p>
  * Every call first takes a {@link Permit} of its account's {@link HostUpRateLimiter} (HostUp limits
- * per key), bounded by the job's deadline, and releases it with the answer. Every wait (for the limiter, a backoff, a
- * hold) ends early when the job is cancelled ({@link JobContext#cancel()}) or its Uni is, and never
- * reaches past the job's deadline: a wait that would fails the call with the job's last transient
- * error (or {@code job_timeout}).
+ * per key), bounded by the job's deadline, and releases it with the answer. Every wait (for the
+ * limiter, a backoff, a hold) ends early when the job is cancelled ({@link JobContext#cancel()}) or
+ * its Uni is, and never reaches past the job's deadline: a wait that would fails the call with the
+ * job's last transient error (or {@code job_timeout}).
  * <p>
  * Problems with the API key ({@link ApiKeyState}, one per account) never fail a request before its
  * deadline: a 401, or 403s once they hold the key, are retried with backoff until an answer shows the
  * key working. A call of an account whose key is held, that did not meet the hold itself, is parked:
  * it waits for the hold to lift (or the wait ceiling, then it probes the key itself) instead of
  * adding one more refused call.
+ * <p>
  * A 403 that does not (yet) hold intake is not final at once either, because the first 403s of an
  * IP-restriction storm arrive before the storm is recognised: it waits until a call shows the key
  * working (then the 403 is that VPS's: {@code forbidden}), or {@code iso.forbidden-hold.confirmation}
