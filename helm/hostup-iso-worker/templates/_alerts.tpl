@@ -73,7 +73,7 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
       DOWN until the key is replaced or restored.`}}
 
 - alert: HostupIsoWorkerApiKeyForbidden
-  expr: max by (namespace, pod, reason) (isoworker_api_key_hold{{ include "hostup-iso-worker.matchers" (list $w "reason=~\"forbidden|missing_scope\"") }}) > 0
+  expr: max by (namespace, pod, reason) (isoworker_api_key_hold{{ include "hostup-iso-worker.matchers" (list $w "account=~\"default|\"" "reason=~\"forbidden|missing_scope\"") }}) > 0
   for: 5m
   labels:
     severity: critical
@@ -83,6 +83,18 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
       {{`Pod {{ $labels.namespace }}/{{ $labels.pod }} has held intake for more than 5 minutes
       because HostUp answers 403 ({{ $labels.reason }}): an IP restriction on the key or a
       missing scope. Requests wait in Kafka until a call shows the key working.`}}
+
+- alert: HostupIsoWorkerTeamApiKeyHeld
+  expr: max by (namespace, account, reason) (isoworker_api_key_hold{{ include "hostup-iso-worker.matchers" (list $w "account!~\"default|\"") }}) > 0
+  for: 15m
+  labels:
+    severity: warning
+  annotations:
+    summary: HostUp refuses a team account's API key; that team's requests wait.
+    description: >-
+      {{`Account {{ $labels.account }} in {{ $labels.namespace }} has been held for more than 15 minutes
+      ({{ $labels.reason }}): HostUp refuses its key. Its requests are recorded and wait (until their
+      deadline); other accounts are processed normally. Replace or restore the account's key.`}}
 
 - alert: HostupIsoWorkerNoInstanceReady
   expr: |
@@ -97,7 +109,7 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
     (
         max by (namespace) (isoworker_api_key_rejected{{ include "hostup-iso-worker.matchers" (list $w) }}) > 0
       or
-        max by (namespace) (isoworker_api_key_hold{{ include "hostup-iso-worker.matchers" (list $w) }}) > 0
+        max by (namespace) (isoworker_api_key_hold{{ include "hostup-iso-worker.matchers" (list $w "account=~\"default|\"") }}) > 0
       or
         max by (namespace) (isoworker_ledger_stalled{{ include "hostup-iso-worker.matchers" (list $w) }}) > 0
     )

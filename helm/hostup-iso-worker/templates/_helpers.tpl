@@ -165,3 +165,24 @@ Cross-value checks the JSON schema cannot express. The two values every install 
 {{- fail "networkPolicy.enabled needs networkPolicy.kafka.to (the brokers' peers); an empty list would allow every destination" }}
 {{- end }}
 {{- end }}
+
+{{/* Whether team accounts' keys are mounted (HOSTUP_ACCOUNTS_DIR). Fails on a misnamed or repeated account. */}}
+{{- define "hostup-iso-worker.accountsEnabled" -}}
+{{- $seen := dict }}
+{{- range .Values.hostup.accounts }}
+{{- if not (regexMatch "^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$" (toString .name)) }}
+{{- fail (printf "hostup.accounts: %q is not an account name (1-32 characters of [a-z0-9-], not starting or ending with '-')" (toString .name)) }}
+{{- end }}
+{{- if eq .name "default" }}
+{{- fail "hostup.accounts: 'default' is the account of hostup.apiToken/hostup.existingSecret; give team accounts other names" }}
+{{- end }}
+{{- if hasKey $seen .name }}
+{{- fail (printf "hostup.accounts: account %q is listed twice" .name) }}
+{{- end }}
+{{- if not .existingSecret }}
+{{- fail (printf "hostup.accounts: account %q needs existingSecret (the Secret holding its API key)" .name) }}
+{{- end }}
+{{- $_ := set $seen .name true }}
+{{- end }}
+{{- if or .Values.hostup.accounts .Values.hostup.accountsSecret }}true{{ end }}
+{{- end }}

@@ -1,7 +1,8 @@
 package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.config.AccountsConfig;
+import dev.hostupiso.worker.hostup.HostUpAccounts;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -13,7 +14,10 @@ import java.util.function.IntSupplier;
 
 /**
  * Decides when the consumer may take the next request: not while {@code max-in-flight} requests
- * run, and not while HostUp rejects the API key. The consumer waits on {@link #awaitOpen()}; as it
+ * run, and not while HostUp rejects the default account's API key. A team account's held key does
+ * not close the gate (Kafka intake cannot pause per account): that team's requests are recorded in
+ * the job ledger and wait, and up to {@code hostup.accounts.max-waiting} of their waiting calls do
+ * not count against {@code max-in-flight}, so they cannot fill it for everyone else. The consumer waits on {@link #awaitOpen()}; as it
  * processes records one at a time, a closed gate stops consumption and the Kafka connector pauses
  * the partitions once its small buffer is full. That is the backpressure: memory stays bounded and
  * unread requests stay safely in Kafka.
@@ -22,17 +26,19 @@ import java.util.function.IntSupplier;
 public class IntakeGate {
 
     private final int maxInFlight;
-    private final ApiKeyState keyState;
+    private final int maxTeamWaiting;
+    private final HostUpAccounts accounts;
     private final WorkerMetrics metrics;
     private final Queue<UniEmitter<? super Void>> waiting = new ArrayDeque<>();
     private IntSupplier inFlight = () -> 0;
     private volatile boolean shuttingDown;
 
-    public IntakeGate(WorkerConfig config, ApiKeyState keyState, WorkerMetrics metrics) {
+    public IntakeGate(WorkerConfig config, AccountsConfig accountsConfig, HostUpAccounts accounts, WorkerMetrics metrics) {
         this.maxInFlight = config.maxInFlight();
-        this.keyState = keyState;
+        this.maxTeamWaiting = accountsConfig.maxWaiting();
+        this.accounts = accounts;
         this.metrics = metrics;
-        keyState.onAccepted(this::recheck);
+        accounts.onChange(this::recheck);
     }
 
     void bindInFlight(IntSupplier inFlight) {
@@ -40,7 +46,8 @@ public class IntakeGate {
     }
 
     public boolean isOpen() {
-        return !shuttingDown && inFlight.getAsInt() < maxInFlight && !keyState.isRejected();
+        int working = inFlight.getAsInt() - Math.min(maxTeamWaiting, accounts.teamCallsWaiting());
+        return !shuttingDown && working < maxInFlight && !accounts.defaultAccount().keyState().isRejected();
     }
 
     /** Takes no more requests: the worker is stopping and its partitions go to other instances. */

@@ -10,12 +10,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Whether HostUp currently accepts our API key, and if not why. A problem with the key is the
- * operator's, not the requester's: while a {@link Reason hold} lasts, intake stops, readiness is
- * DOWN and the calls that met it are held and retried (until their deadline) instead of failing.
+ * Whether HostUp currently accepts one account's API key, and if not why. A problem with the key is
+ * the operator's, not the requester's: while a {@link Reason hold} lasts, the calls that met it are
+ * held and retried (until their deadline) instead of failing, and the account's other calls wait for
+ * the hold to lift ({@link #parkedCall()}). For the default account intake stops too and readiness is
+ * DOWN; a team account's hold holds only that team's requests.
  * <ul>
  * <li>{@code unauthorized}: a 401 (revoked or expired key). Any answer that is not a 401 ends it.</li>
  * <li>{@code forbidden}: 403s for {@code stormVpss} different VPSs in a row, with no answer in
@@ -49,8 +52,11 @@ public class ApiKeyState {
     }
 
     private final List<Runnable> onAccepted = new CopyOnWriteArrayList<>();
+    private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> onWaiting = new CopyOnWriteArrayList<>();
     private final WorkerMetrics metrics;
     private final int stormVpss;
+    private final String account;
     private volatile Reason hold;
     /** VPSs answered 403 since the last answer that showed the key working. */
     private final Set<String> forbiddenStreak = new HashSet<>();
@@ -58,19 +64,34 @@ public class ApiKeyState {
     private volatile long proofs;
     private volatile boolean readScopeProven;
     private int heldCalls;
+    private int parkedCalls;
 
+    /** The default account's key state. */
     @Inject
     public ApiKeyState(WorkerMetrics metrics, WorkerConfig config) {
         this(metrics, config.forbiddenHold().vpss());
     }
 
     public ApiKeyState(WorkerMetrics metrics, int stormVpss) {
+        this(metrics, stormVpss, Account.DEFAULT);
+    }
+
+    public ApiKeyState(WorkerMetrics metrics, int stormVpss, String account) {
         if (stormVpss < 1) {
             throw new IllegalArgumentException("forbidden-hold VPS count must be at least 1, got " + stormVpss);
         }
         this.metrics = metrics;
         this.stormVpss = stormVpss;
-        metrics.apiKeyHold(null); // the series exist (at 0) before any hold
+        this.account = account;
+        metrics.apiKeyHold(account, null); // the series exist (at 0) before any hold
+    }
+
+    public String account() {
+        return account;
+    }
+
+    private boolean isDefault() {
+        return Account.DEFAULT.equals(account);
     }
 
     /** Whether intake is held for the key (any reason). */
@@ -156,6 +177,7 @@ public class ApiKeyState {
         synchronized (this) {
             heldCalls++;
         }
+        onWaiting.forEach(Runnable::run);
         boolean[] done = new boolean[1];
         return () -> {
             Reason lifted = null;
@@ -177,6 +199,75 @@ public class ApiKeyState {
         };
     }
 
+    /**
+     * A call of this account starts waiting for a hold it did not meet itself to lift; the returned
+     * handle (run it once) says it stopped waiting. Parked calls do not keep a hold alive: the calls
+     * that met it probe the key with backoff, the parked ones wait for the verdict.
+     */
+    public Runnable parkedCall() {
+        synchronized (this) {
+            parkedCalls++;
+        }
+        onWaiting.forEach(Runnable::run);
+        boolean[] done = new boolean[1];
+        return () -> {
+            synchronized (this) {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+                parkedCalls--;
+            }
+        };
+    }
+
+    /** Runs {@code listener} each time a call starts waiting for this key (held or parked). */
+    public void onWaiting(Runnable listener) {
+        onWaiting.add(listener);
+    }
+
+    /** Calls waiting for this key: held ones (probing with backoff) and parked ones. */
+    public synchronized int waitingCalls() {
+        return heldCalls + parkedCalls;
+    }
+
+    /**
+     * Runs {@code listener} once, when the current hold ends (at once if there is none); the returned
+     * handle unregisters it.
+     */
+    public Runnable whenAccepted(Runnable listener) {
+        Runnable once = new Runnable() {
+            @Override
+            public void run() {
+                if (waiters.remove(this)) {
+                    listener.run();
+                }
+            }
+        };
+        waiters.add(once);
+        if (hold == null) {
+            once.run();
+        }
+        return () -> waiters.remove(once);
+    }
+
+    /**
+     * The account's key was replaced (a rotated key read from its file): whatever held the old key
+     * says nothing about the new one, so the hold lifts and the next calls try it.
+     */
+    public void keyReplaced() {
+        Reason lifted;
+        synchronized (this) {
+            lifted = hold;
+            hold = null;
+            forbiddenStreak.clear();
+            readScopeProven = false;
+        }
+        if (lifted != null) {
+            released(lifted, "A new API key for account " + account + " was read (" + lifted.tag() + " before): trying it");
+        }
+    }
+
     private void hold(Reason reason) {
         Reason before;
         synchronized (this) {
@@ -187,22 +278,33 @@ public class ApiKeyState {
         if (before == reason) {
             return;
         }
-        metrics.apiKeyRejected(true);
-        metrics.apiKeyHold(reason.tag());
+        if (isDefault()) {
+            metrics.apiKeyRejected(true);
+        }
+        metrics.apiKeyHold(account, reason.tag());
+        String key = isDefault() ? "the API key" : "account " + account + "'s API key";
+        String where = isDefault() ? "HOSTUP_API_TOKEN"
+                : "HOSTUP_ACCOUNTS_" + account.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN or the file "
+                + account + " in HOSTUP_ACCOUNTS_DIR";
         String why = switch (reason) {
-            case UNAUTHORIZED -> "rejects the API key (401). Check HOSTUP_API_TOKEN (revoked or expired).";
-            case FORBIDDEN -> "forbids calls for " + stormVpss + " different VPSs in a row (403). Check the API key's "
+            case UNAUTHORIZED -> "rejects " + key + " (401). Check " + where + " (revoked or expired).";
+            case FORBIDDEN -> "forbids calls for " + stormVpss + " different VPSs in a row (403) with " + key + ". Check its "
                     + "IP restriction and scopes (write:vm, write:storage).";
-            case MISSING_SCOPE -> "forbids reading the ISO library (403): the API key lacks scope read:vm.";
+            case MISSING_SCOPE -> "forbids reading the ISO library (403): " + key + " lacks scope read:vm.";
         };
-        Log.error("HostUp " + why + " Intake stopped, readiness DOWN, in-flight requests held and retried.");
+        Log.error("HostUp " + why + (isDefault() ? " Intake stopped, readiness DOWN, in-flight requests held and retried."
+                : " This account's requests wait (recorded in the job ledger); other accounts go on."));
     }
 
     private void released(Reason reason, String message) {
-        metrics.apiKeyRejected(hold != null);
-        metrics.apiKeyHold(hold == null ? null : hold.tag());
-        Log.info(message + ": resuming intake");
+        Reason now = hold;
+        if (isDefault()) {
+            metrics.apiKeyRejected(now != null);
+        }
+        metrics.apiKeyHold(account, now == null ? null : now.tag());
+        Log.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
         onAccepted.forEach(Runnable::run);
+        waiters.forEach(Runnable::run);
     }
 
     /** Runs {@code listener} each time a hold ends. */

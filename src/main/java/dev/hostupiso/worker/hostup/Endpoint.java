@@ -4,7 +4,8 @@ package dev.hostupiso.worker.hostup;
 public enum Endpoint {
     FROM_URL("from_url"),
     JOB("job"),
-    ISO_LIST("iso_list");
+    ISO_LIST("iso_list"),
+    MOUNT("mount");
 
     private final String tag;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -27,31 +26,25 @@ import java.util.Optional;
 /**
  * HostUp's API over the non-blocking Vert.x Web Client. It answers raw {@link ApiResponse}s (any
  * status) and fails only on transport errors; interpreting answers and retrying is the caller's
- * job. It does not pace calls itself: every call must hold a {@link Permit} of the process-wide
- * {@link HostUpRateLimiter} (the job's {@code RetryingCaller} acquires one, bounded by the job's
- * deadline, and releases it with the answer).
+ * job. Every call is made with one {@link Account}'s key. It does not pace calls itself: every call
+ * must hold a {@link Permit} of that account's {@link HostUpRateLimiter} (the job's
+ * {@code RetryingCaller} acquires one, bounded by the job's deadline, and releases it with the answer).
  */
-@Startup // fail fast at boot when the token is missing
 @ApplicationScoped
 public class HostUpClient implements HostUpApi {
 
     private final WebClient client;
     private final URI base;
-    private final String authorization;
     private final long timeoutMillis;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final ObjectMapper mapper;
 
     public HostUpClient(Vertx vertx, HostUpConfig config, WorkerMetrics metrics, Clock clock, ObjectMapper mapper) {
-        String token = config.token().map(String::trim).filter(t -> !t.isEmpty()).orElseThrow(() ->
-                new IllegalStateException("HOSTUP_API_TOKEN is not set (property hostup.api.token). The worker needs "
-                        + "a HostUp API key with scopes read:vm, write:vm and write:storage; refusing to start."));
         this.base = URI.create(config.url().replaceAll("/+$", ""));
         if (base.getHost() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
             throw new IllegalStateException("HOSTUP_API_URL must be an absolute http(s) URL, got " + UrlRedactor.redact(config.url()));
         }
-        this.authorization = "Bearer " + token;
         this.timeoutMillis = config.requestTimeout().toMillis();
         this.metrics = metrics;
         this.clock = clock;
@@ -66,23 +59,37 @@ public class HostUpClient implements HostUpApi {
 
     /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */
     @Override
-    public Uni<ApiResponse> fromUrl(String vpsId, String url, String filename, String decompress) {
+    public Uni<ApiResponse> fromUrl(Account account, String vpsId, String url, String filename, String decompress) {
         ObjectNode body = mapper.createObjectNode().put("url", url).put("filename", filename).put("decompress", decompress);
         String path = "/api/v2/vps/" + encode(vpsId) + "/iso/actions/from-url";
-        return send(Endpoint.FROM_URL, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
+        return send(account, Endpoint.FROM_URL, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
     }
 
     /** {@code GET {pollUrl}}; a relative {@code pollUrl} is resolved against the base URL. */
     @Override
-    public Uni<ApiResponse> job(String pollUrl) {
+    public Uni<ApiResponse> job(Account account, String pollUrl) {
         return Uni.createFrom().item(() -> resolvePollUrl(pollUrl))
-                .onItem().transformToUni(url -> send(Endpoint.JOB, HttpMethod.GET, url, null));
+                .onItem().transformToUni(url -> send(account, Endpoint.JOB, HttpMethod.GET, url, null));
     }
 
     /** {@code GET /api/v2/vps/{id}/iso}. */
     @Override
-    public Uni<ApiResponse> isoLibrary(String vpsId) {
-        return send(Endpoint.ISO_LIST, HttpMethod.GET, base + "/api/v2/vps/" + encode(vpsId) + "/iso", null);
+    public Uni<ApiResponse> isoLibrary(Account account, String vpsId) {
+        return send(account, Endpoint.ISO_LIST, HttpMethod.GET, base + "/api/v2/vps/" + encode(vpsId) + "/iso", null);
+    }
+
+    /**
+     * {@code POST /api/v2/vps/{id}/iso/actions/mount} with {@code {"isoId", "device"}}; no
+     * {@code device} lets HostUp choose. The body is inferred (HostUp documents the endpoint, not its body).
+     */
+    @Override
+    public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
+        ObjectNode body = mapper.createObjectNode().put("isoId", isoId);
+        if (device != null) {
+            body.put("device", device);
+        }
+        String path = "/api/v2/vps/" + encode(vpsId) + "/iso/actions/mount";
+        return send(account, Endpoint.MOUNT, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
     }
 
     /**
@@ -102,10 +109,10 @@ public class HostUpClient implements HostUpApi {
         return u.toString();
     }
 
-    private Uni<ApiResponse> send(Endpoint endpoint, HttpMethod method, String url, Buffer body) {
+    private Uni<ApiResponse> send(Account account, Endpoint endpoint, HttpMethod method, String url, Buffer body) {
         return Uni.createFrom().deferred(() -> {
             HttpRequest<Buffer> request = client.requestAbs(method, url)
-                    .putHeader("Authorization", authorization)
+                    .putHeader("Authorization", account.authorization())
                     .putHeader("Accept", "application/json, application/problem+json")
                     .timeout(timeoutMillis);
             Instant start = clock.instant();

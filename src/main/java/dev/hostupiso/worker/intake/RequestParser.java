@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.job.IsoRequest.MountRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -56,7 +57,12 @@ public class RequestParser {
     static final String FILENAME_PATTERN = "^(?![\\s\\S]*\\.\\.)[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]+"
             + "\\.(?:[Ii][Ss][Oo]|[Ii][Mm][Gg])" + END;
 
+    static final String ACCOUNT_PATTERN = "^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?" + END;
+    static final String DEVICE_PATTERN = "^[a-z]+[0-9]+" + END;
+
     static final Pattern REQUEST_ID = Pattern.compile(REQUEST_ID_PATTERN);
+    static final Pattern ACCOUNT = Pattern.compile(ACCOUNT_PATTERN);
+    static final Pattern DEVICE = Pattern.compile(DEVICE_PATTERN);
     static final Pattern VPS_ID = Pattern.compile(VPS_ID_PATTERN);
     static final Pattern URL = Pattern.compile(URL_PATTERN);
     static final Pattern HTTP_SCHEME = Pattern.compile("^[Hh][Tt][Tt][Pp][Ss]?://");
@@ -149,14 +155,64 @@ public class RequestParser {
         if (decompress != null && !DECOMPRESS.contains(decompress)) {
             errors.add(new FieldError("/decompress", "must be one of none, gzip, lzo, zstd, bzip2", "invalid_value"));
         }
+        String account = account(root, errors);
+        MountRequest mount = mount(root, errors);
         if (errors.isEmpty()) {
-            return new Valid(new IsoRequest(requestId, vpsId, url, filename, decompress));
+            return new Valid(new IsoRequest(requestId, vpsId, url, filename, decompress, account, mount));
         }
         // Echoed back in the failed outcome and stored in the ledger: never more than the contract allows.
         IsoRequest echo = new IsoRequest(requestId, Bounds.truncate(vpsId, Bounds.VPS_ID),
                 Bounds.truncate(url, Bounds.URL), Bounds.truncate(filename, Bounds.FILENAME),
-                Bounds.truncate(decompress, Bounds.DECOMPRESS));
+                Bounds.truncate(decompress, Bounds.DECOMPRESS), account, mount);
         return new Invalid(echo, List.copyOf(errors));
+    }
+
+    /** The optional account: null when absent, null or broken (a broken one is reported, never echoed). */
+    private static String account(JsonNode root, List<FieldError> errors) {
+        JsonNode n = root.get("account");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            errors.add(new FieldError("/account", "account must be a string", "invalid_format"));
+            return null;
+        }
+        if (!ACCOUNT.matcher(n.asText()).find()) {
+            errors.add(new FieldError("/account",
+                    "must be 1-32 characters of [a-z0-9-], not starting or ending with '-'", "invalid_format"));
+            return null;
+        }
+        return n.asText();
+    }
+
+    /** The optional mount: null when absent or null; unknown members are ignored. */
+    private static MountRequest mount(JsonNode root, List<FieldError> errors) {
+        JsonNode n = root.get("mount");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            errors.add(new FieldError("/mount", "mount must be an object", "invalid_format"));
+            return null;
+        }
+        JsonNode device = n.get("device");
+        if (device == null) {
+            return new MountRequest(null);
+        }
+        if (!device.isTextual()) {
+            errors.add(new FieldError("/mount/device", "device must be a string", "invalid_format"));
+            return null;
+        }
+        String d = device.asText();
+        if (d.codePointCount(0, d.length()) > Bounds.MOUNT_DEVICE) {
+            errors.add(new FieldError("/mount/device", "must be at most " + Bounds.MOUNT_DEVICE + " characters", "too_long"));
+            return null;
+        }
+        if (!DEVICE.matcher(d).find()) {
+            errors.add(new FieldError("/mount/device", "must be a drive name such as ide2: letters then digits", "invalid_format"));
+            return null;
+        }
+        return new MountRequest(d);
     }
 
     private static String string(JsonNode root, String field, List<FieldError> errors) {

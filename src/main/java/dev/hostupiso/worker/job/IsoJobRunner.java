@@ -2,9 +2,14 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
+import dev.hostupiso.worker.hostup.HostUpAccounts;
+import dev.hostupiso.worker.hostup.IsoLibrary;
+import dev.hostupiso.worker.hostup.MountAnswer;
 import dev.hostupiso.worker.hostup.JobStatus;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.hostup.UrlRedactor;
 import org.jboss.logging.Logger;
@@ -18,8 +23,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs one request through HostUp: queue the download (from-url), poll the job, resolve the ISO id.
- * The returned {@link Uni} never fails: every way a request can end is a {@link JobResult}.
+ * Runs one request through HostUp with its account's key: queue the download (from-url), poll the
+ * job, resolve the ISO id and, when asked, mount it. The returned {@link Uni} never fails: every way
+ * a request can end is a {@link JobResult}.
  */
 @ApplicationScoped
 public class IsoJobRunner {
@@ -32,19 +38,26 @@ public class IsoJobRunner {
     private final IsoResolver resolver;
     private final JobJournal journal;
     private final PreflightStep preflight;
+    private final Backoff backoff;
+    private final Delays delays;
     private final Clock clock;
     private final ObjectMapper mapper;
+    private final HostUpAccounts accounts;
     private final int maxSubmits;
     private final Duration ambiguityWindow;
 
-    public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver,
-                        JobJournal journal, PreflightStep preflight, Clock clock, WorkerConfig config, ObjectMapper mapper) {
+    public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
+                        PreflightStep preflight, Backoff backoff, Delays delays, Clock clock, WorkerConfig config,
+                        ObjectMapper mapper, HostUpAccounts accounts) {
         this.client = client;
+        this.accounts = accounts;
         this.caller = caller;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
         this.preflight = preflight;
+        this.backoff = backoff;
+        this.delays = delays;
         this.clock = clock;
         this.mapper = mapper;
         this.maxSubmits = config.submit().maxAttempts();
@@ -57,6 +70,11 @@ public class IsoJobRunner {
      * Fails only with {@link JobCancelledException}, when the job is handed over.
      */
     public Uni<JobResult> run(JobContext ctx) {
+        Optional<Account> account = accounts.find(ctx.request().account());
+        if (account.isEmpty()) {
+            return Uni.createFrom().item(finish(ctx, null, new JobFailure(JobError.unknownAccount(ctx.request().account()))));
+        }
+        ctx.account = account.get();
         Uni<JobResult> work = switch (ctx.state()) {
             // Nothing was sent yet: every call is preceded by SUBMITTING, which also records the preflight's finding.
             case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));
@@ -74,9 +92,14 @@ public class IsoJobRunner {
                 JobLog.info(LOG, ctx, "resuming: resolving the ISO id");
                 yield resolve(ctx);
             }
+            case MOUNTING -> {
+                JobLog.info(LOG, ctx, "resuming: a mount call may have been made; reading the VPS's mounted ISOs first");
+                yield resumeMount(ctx);
+            }
             default -> Uni.createFrom().failure(new IllegalStateException("job already finished: " + ctx.state()));
         };
         return work.onFailure(IsoJobRunner::mayHaveSucceeded).recoverWithUni(f -> listedInstead(ctx, (JobFailure) f))
+                .onItem().transformToUni(result -> mountIfAsked(ctx, result))
                 .onItemOrFailure().transformToUni((result, failure) -> {
                     if (failure instanceof JobCancelledException) {
                         return Uni.createFrom().failure(failure);
@@ -145,7 +168,7 @@ public class IsoJobRunner {
         return checkpoint(ctx, JobState.SUBMITTING)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.fromUrlCalls++;
-                    return client.fromUrl(req.vpsId(), url, req.filename(), req.decompress());
+                    return client.fromUrl(ctx.account(), req.vpsId(), url, req.filename(), req.decompress());
                 }, Idempotency.NONE))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
@@ -223,6 +246,121 @@ public class IsoJobRunner {
         ctx.endSubmit();
         Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
         return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
+    }
+
+    /**
+     * Mounts a resolved ISO when the request asks for it. MOUNTING is durable before the call, so
+     * whoever resumes the job reads the VPS's mounted ISOs before it would mount again. Any failure
+     * from here on is {@code mount_failed}, with HostUp's own code kept ({@link JobError#mountFailed}).
+     */
+    private Uni<JobResult> mountIfAsked(JobContext ctx, JobResult result) {
+        if (!result.completed() || ctx.request().mount() == null || ctx.mounted != null) {
+            return Uni.createFrom().item(result);
+        }
+        String isoId = result.isoId();
+        return checkpoint(ctx, JobState.MOUNTING)
+                .onItem().transformToUni(x -> mountCall(ctx, isoId, 1))
+                .map(m -> mountedResult(ctx, isoId, m))
+                .onFailure(f -> f instanceof JobFailure jf && !"mount_failed".equals(jf.error().code()))
+                .transform(f -> new JobFailure(JobError.mountFailed(((JobFailure) f).error(), isoId)));
+    }
+
+    private JobResult mountedResult(JobContext ctx, String isoId, Mounted mounted) {
+        ctx.mounted = mounted;
+        JobLog.info(LOG, ctx, "mounted %s on %s", isoId, mounted.device() == null ? "a drive HostUp chose" : mounted.device());
+        return JobResult.completed(ctx, isoId);
+    }
+
+    /**
+     * One mount call, retried as any call while HostUp's answers prove nothing happened. An
+     * ambiguous answer (a 5xx, a timeout after sending) is followed by a library read: listed as
+     * mounted is success, otherwise the mount is called again, at most {@code iso.submit.max-attempts}
+     * times in all.
+     */
+    private Uni<Mounted> mountCall(JobContext ctx, String isoId, int attempt) {
+        IsoRequest req = ctx.request();
+        String device = req.mount().device();
+        JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
+        return caller.call(ctx, () -> {
+                    ctx.mountCalls++;
+                    return client.mount(ctx.account(), req.vpsId(), isoId, device);
+                }, Idempotency.NONE)
+                .onItem().transformToUni(response -> afterMount(ctx, isoId, response))
+                .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
+                    JobError error = ((AmbiguousSubmitException) f).error();
+                    JobLog.warn(LOG, ctx, "mount answer was ambiguous (%s); reading the VPS's mounted ISOs", error.code());
+                    return mountedNow(ctx, isoId).onItem().transformToUni(found -> {
+                        if (found.isPresent()) {
+                            return Uni.createFrom().item(found.get());
+                        }
+                        if (attempt >= maxSubmits || !clock.instant().isBefore(ctx.deadline())) {
+                            return Uni.createFrom().failure(new JobFailure(JobError.mountFailed(error, isoId)));
+                        }
+                        return delays.after(backoff.backoff(attempt - 1))
+                                .onItem().transformToUni(x -> mountCall(ctx, isoId, attempt + 1));
+                    });
+                });
+    }
+
+    /** Reads HostUp's answer to a mount call: 200/201 (with or without a body), 204, or 202 with a job to poll. */
+    private Uni<Mounted> afterMount(JobContext ctx, String isoId, ApiResponse response) {
+        String asked = ctx.request().mount().device();
+        int s = response.status();
+        if (s == 202) {
+            Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
+            Optional<String> pollUrl = op.flatMap(JobStatus::pollUrl).or(() -> op.flatMap(JobStatus::jobId).map(id -> "/api/jobs/" + id));
+            if (op.isEmpty() || op.get().state() == JobStatus.State.COMPLETED || pollUrl.isEmpty()) {
+                return Uni.createFrom().item(new Mounted(deviceIn(response.body()).orElse(asked)));
+            }
+            if (op.get().state() == JobStatus.State.FAILED) {
+                return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
+                        op.get().failureDetail().orElse("HostUp reported the mount job as failed"), response.upstreamRequestId().orElse(null))));
+            }
+            String downloadPollUrl = ctx.pollUrl;
+            ctx.pollUrl = pollUrl.get();
+            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.pollUrl);
+            return poller.awaitCompletion(ctx).onTermination().invoke(() -> ctx.pollUrl = downloadPollUrl)
+                    .replaceWith(() -> new Mounted(asked));
+        }
+        if (response.isSuccess()) {
+            return Uni.createFrom().item(new Mounted(deviceIn(response.body()).orElse(asked)));
+        }
+        return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
+    }
+
+    private Optional<String> deviceIn(String body) {
+        return MountAnswer.device(body, mapper);
+    }
+
+    /** Whether the VPS's library lists the ISO as mounted (on the asked drive, if any); empty when unknown or not. */
+    private Uni<Optional<Mounted>> mountedNow(JobContext ctx, String isoId) {
+        String asked = ctx.request().mount().device();
+        return resolver.library(ctx).map(lib -> lib.flatMap(l -> l.mountOf(isoId, asked))
+                .map(d -> new Mounted(d.device() != null ? d.device() : asked)));
+    }
+
+    /**
+     * A job recorded in MOUNTING: a mount call may have happened. The library is read first; when it
+     * lists the ISO as mounted, the job is done. When it does not (or cannot tell: no {@code mounted}
+     * list), the mount is called again: mounting the same ISO again leaves the same state.
+     */
+    private Uni<JobResult> resumeMount(JobContext ctx) {
+        String asked = ctx.request().mount().device();
+        return resolver.library(ctx).onItem().transformToUni(lib -> {
+            Optional<String> isoId = lib.flatMap(l -> l.idOf(ctx.request().filename()));
+            if (isoId.isEmpty()) {
+                return resolve(ctx); // then mountIfAsked mounts it
+            }
+            Optional<IsoLibrary.Drive> drive = lib.get().mountOf(isoId.get(), asked);
+            if (drive.isPresent()) {
+                JobLog.info(LOG, ctx, "%s is already mounted: the previous owner's mount went through", isoId.get());
+                return Uni.createFrom().item(mountedResult(ctx, isoId.get(),
+                        new Mounted(drive.get().device() != null ? drive.get().device() : asked)));
+            }
+            return mountCall(ctx, isoId.get(), 1).map(m -> mountedResult(ctx, isoId.get(), m))
+                    .onFailure(f -> f instanceof JobFailure jf && !"mount_failed".equals(jf.error().code()))
+                    .transform(f -> new JobFailure(JobError.mountFailed(((JobFailure) f).error(), isoId.get())));
+        });
     }
 
     private Uni<Void> checkpoint(JobContext ctx, JobState state) {

@@ -50,8 +50,14 @@ public class IsoResolver {
      * request whose earlier owner may have queued the download but died before recording it.
      */
     public Uni<Optional<String>> lookup(JobContext ctx) {
-        return caller.call(ctx, () -> libraryRead(ctx))
-                .map(response -> response.isSuccess() ? listedId(ctx, response) : Optional.<String>empty());
+        IsoRequest req = ctx.request();
+        return library(ctx).map(library -> library.flatMap(l -> l.idOf(req.filename())));
+    }
+
+    /** Reads the library once; empty when the answer is not a readable library. */
+    public Uni<Optional<IsoLibrary>> library(JobContext ctx) {
+        return caller.call(ctx, () -> libraryRead(ctx)).map(response -> response.isSuccess()
+                ? IsoLibrary.parse(response.body(), mapper) : Optional.<IsoLibrary>empty());
     }
 
     /**
@@ -75,7 +81,7 @@ public class IsoResolver {
     /** One read of the request's ISO library, counted as a call of the request. */
     private Uni<ApiResponse> libraryRead(JobContext ctx) {
         ctx.isoListCalls++;
-        return client.isoLibrary(ctx.request().vpsId());
+        return client.isoLibrary(ctx.account(), ctx.request().vpsId());
     }
 
 

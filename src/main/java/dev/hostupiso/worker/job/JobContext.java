@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.hostup.Account;
+
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,13 +30,16 @@ public final class JobContext {
     int polls;
     /** ISO library reads (resolution, watching after an ambiguous answer, the key's read-scope check). */
     int isoListCalls;
-    int mountCalls;
     boolean alreadyExisted;
     JobError lastTransientError;
     /** The URL the preflight resolved and from-url submits, verbatim (it may carry a signed query); null: the request's own. */
     String resolvedUrl;
     PreflightReport preflight;
     Mounted mounted;
+    /** The account whose key the job's calls use, once the runner found it. */
+    Account account;
+    /** Mount calls made (a crash in MOUNTING included, through the ledger). */
+    int mountCalls;
 
     /**
      * @param partition the request's partition: the ledger partition that records this job, and
@@ -148,6 +153,16 @@ public final class JobContext {
      */
     public ApiCalls apiCalls() {
         return new ApiCalls(fromUrlCalls, polls, isoListCalls, mountCalls);
+    }
+
+    /** Mount calls made so far. */
+    public int mountCalls() {
+        return mountCalls;
+    }
+
+    /** The account whose key this job uses; null until the runner has looked it up. */
+    public Account account() {
+        return account;
     }
 
     /** from-url answered 200: the ISO was in the library before this request. */

@@ -11,8 +11,9 @@ import java.util.List;
  * Why a request failed, as published in the failed event's {@code error}. HostUp's own
  * {@code code} passes through; the worker's own codes are {@code invalid_request} (local
  * validation), {@code job_failed}, {@code job_timeout}, {@code job_lost}, {@code iso_not_listed},
- * {@code invalid_response}, {@code connection_error}, {@code timeout}, {@code worker_error}, and
- * from the URL preflight {@code url_redirects}, {@code url_not_found} and {@code file_too_large}.
+ * {@code invalid_response}, {@code connection_error}, {@code timeout}, {@code mount_failed},
+ * {@code unknown_account}, {@code worker_error}, and from the URL preflight {@code url_redirects},
+ * {@code url_not_found} and {@code file_too_large}.
  * Every part is cut to its {@link Bounds} limit on construction.
  *
  * @param httpStatus HostUp's status, null when the error is the worker's own
@@ -38,6 +39,28 @@ public record JobError(String code, String title, String detail, Integer httpSta
     public static JobError fromProblem(Problem p, boolean retryable) {
         return new JobError(p.code(), p.title(), p.detail(), p.status(), retryable, p.errors(),
                 p.upstreamRequestId().orElse(null));
+    }
+
+    /**
+     * The ISO is in the library but the mount failed with {@code cause}: HostUp's title, detail,
+     * status, request id and {@code errors[]} are kept; HostUp's own code leads {@code errors[]} as
+     * {@code {"pointer":"","code":<HostUp's code>}}, so consumers can branch on it.
+     */
+    public static JobError mountFailed(JobError cause, String isoId) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        errors.add(new FieldError("", "HostUp's error code; " + isoId + " is in the library but not mounted", cause.code()));
+        if (cause.errors() != null) {
+            errors.addAll(cause.errors());
+        }
+        return new JobError("mount_failed", cause.title(), cause.detail(), cause.httpStatus(), cause.retryable(), errors,
+                cause.upstreamRequestId());
+    }
+
+    /** The request names an account the worker holds no key for. */
+    public static JobError unknownAccount(String account) {
+        return of("unknown_account", "Unknown account", "The worker holds no HostUp API key for account " + account
+                + " (HOSTUP_ACCOUNTS_<NAME>_TOKEN or a file in HOSTUP_ACCOUNTS_DIR); a key added later is picked up"
+                + " without a restart, so the request may be sent again then", true);
     }
 
     /** The job itself failed on HostUp's side; {@code detail} is what the job said. */

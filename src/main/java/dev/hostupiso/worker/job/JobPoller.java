@@ -101,7 +101,7 @@ public class JobPoller {
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
-                    return client.job(ctx.pollUrl);
+                    return client.job(ctx.account(), ctx.pollUrl);
                 }))
                 .map(response -> interpret(ctx, progress, response));
     }

@@ -2,11 +2,11 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
-import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
@@ -23,10 +23,12 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -35,14 +37,18 @@ import java.util.function.Supplier;
  * (or {@code Retry-After}) until the request's deadline; then the job fails with the last error,
  * marked retryable. Every other answer, success or not, is handed back for the caller to interpret.
  * <p>
- * Every call first takes a {@link Permit} of the process-wide {@link HostUpRateLimiter}, bounded by
- * the job's deadline, and releases it with the answer. Every wait (for the limiter, a backoff, a
- * hold) ends early when the job is cancelled ({@link JobContext#cancel()}) or its Uni is, and never
- * reaches past the job's deadline: a wait that would fails the call with the job's last transient
- * error (or {@code job_timeout}).
+ * Every call first takes a {@link Permit} of its account's rate limiter (HostUp limits per key),
+ * bounded by the job's deadline, and releases it with the answer. Every wait (for the limiter, a
+ * backoff, a hold) ends early when the job is cancelled ({@link JobContext#cancel()}) or its Uni is,
+ * and never reaches past the job's deadline: a wait that would fails the call with the job's last
+ * transient error (or {@code job_timeout}).
  * <p>
- * Problems with the API key ({@link ApiKeyState}) never fail a request before its deadline: a 401,
- * or 403s once they hold intake, are retried with backoff until an answer shows the key working.
+ * Problems with the API key ({@link ApiKeyState}, one per account) never fail a request before its
+ * deadline: a 401, or 403s once they hold the key, are retried with backoff until an answer shows the
+ * key working. A call of an account whose key is held, that did not meet the hold itself, is parked:
+ * it waits for the hold to lift (or the wait ceiling, then it probes the key itself) instead of
+ * adding one more refused call.
+ * <p>
  * A 403 that does not (yet) hold intake is not final at once either, because the first 403s of an
  * IP-restriction storm arrive before the storm is recognised: it waits until a call shows the key
  * working (then the 403 is that VPS's: {@code forbidden}), or {@code iso.forbidden-hold.confirmation}
@@ -63,30 +69,29 @@ public class RetryingCaller {
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
-    private final HostUpRateLimiter limiter;
-    private final ApiKeyState keyState;
     private final WorkerMetrics metrics;
     private final ObjectMapper mapper;
-    private final Function<String, Uni<ApiResponse>> libraryRead;
+    private final BiFunction<Account, String, Uni<ApiResponse>> libraryRead;
     private final Duration forbiddenConfirmation;
     /** The ISO library read in progress that checks the key's read scope, shared by concurrent submissions. */
-    private Uni<Void> scopeCheck;
+    private final Duration parkCeiling;
+    /** Per account: the ISO library read in progress that checks the key's read scope. */
+    private final Map<String, Uni<Void>> scopeChecks = new HashMap<>();
 
     @Inject
-    public RetryingCaller(Backoff backoff, Delays delays, Clock clock, HostUpRateLimiter limiter, ApiKeyState keyState,
-                          WorkerMetrics metrics, ObjectMapper mapper, HostUpApi client, WorkerConfig config) {
-        this(backoff, delays, clock, limiter, keyState, metrics, mapper, client::isoLibrary,
-                config.forbiddenHold().confirmation());
+    public RetryingCaller(Backoff backoff, Delays delays, Clock clock, WorkerMetrics metrics, ObjectMapper mapper,
+                          HostUpApi client, WorkerConfig config) {
+        this(backoff, delays, clock, metrics, mapper, client::isoLibrary, config.forbiddenHold().confirmation(),
+                config.retryAfterMax());
     }
 
-    RetryingCaller(Backoff backoff, Delays delays, Clock clock, HostUpRateLimiter limiter, ApiKeyState keyState,
-                   WorkerMetrics metrics, ObjectMapper mapper, Function<String, Uni<ApiResponse>> libraryRead,
-                   Duration forbiddenConfirmation) {
+    RetryingCaller(Backoff backoff, Delays delays, Clock clock, WorkerMetrics metrics, ObjectMapper mapper,
+                   BiFunction<Account, String, Uni<ApiResponse>> libraryRead, Duration forbiddenConfirmation,
+                   Duration parkCeiling) {
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
-        this.limiter = limiter;
-        this.keyState = keyState;
+        this.parkCeiling = parkCeiling;
         this.metrics = metrics;
         this.mapper = mapper;
         this.libraryRead = libraryRead;
@@ -101,10 +106,37 @@ public class RetryingCaller {
     public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call, Idempotency idempotency) {
         Uni<ApiResponse> loop = Uni.createFrom().deferred(() -> {
             Attempts attempts = new Attempts();
-            return AsyncLoop.untilPresent(() -> attempt(ctx, call, attempts, idempotency))
+            return AsyncLoop.untilPresent(() -> unparked(ctx, attempts).onItem()
+                            .transformToUni(x -> attempt(ctx, call, attempts, idempotency)))
                     .onTermination().invoke(attempts::leaveHold);
         });
         return idempotency == Idempotency.NONE ? readScopeChecked(ctx).onItem().transformToUni(x -> loop) : loop;
+    }
+
+    /**
+     * Before a try: while the account's key is held by other calls, wait for the hold to lift, at most
+     * the park ceiling (then this call probes the key itself) and never past the deadline.
+     */
+    private Uni<Void> unparked(JobContext ctx, Attempts attempts) {
+        ApiKeyState keyState = ctx.account().keyState();
+        if (attempts.hold != null || !keyState.isRejected()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(ctx.deadline())) {
+            return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "the account's API key was held until the deadline")));
+        }
+        Duration untilDeadline = Duration.between(now, ctx.deadline());
+        Duration wait = parkCeiling.compareTo(untilDeadline) < 0 ? parkCeiling : untilDeadline;
+        JobLog.info(LOG, ctx, "account %s's API key is held (%s): waiting for it", ctx.account().name(),
+                keyState.hold().map(ApiKeyState.Reason::tag).orElse("?"));
+        Runnable parked = keyState.parkedCall();
+        Uni<Void> accepted = Uni.createFrom().emitter(emitter -> {
+            Runnable unregister = keyState.whenAccepted(() -> emitter.complete(null));
+            emitter.onTermination(unregister);
+        });
+        Uni<Void> first = Uni.combine().any().of(accepted, delays.after(wait).replaceWithVoid());
+        return cancellable(ctx, first).onTermination().invoke(parked);
     }
 
     /** Consecutive transient failures and key holds of one logical call. */
@@ -163,10 +195,11 @@ public class RetryingCaller {
                                                 Idempotency idempotency) {
         int s = response.status();
         if (s == 401) {
-            keyState.unauthorized();
+            ctx.account().keyState().unauthorized();
             return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
         }
         if (s == 403) {
+            ApiKeyState keyState = ctx.account().keyState();
             keyState.forbidden(ctx.request().vpsId(), response.endpoint());
             if (keyState.isRejected()) {
                 return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
@@ -174,7 +207,7 @@ public class RetryingCaller {
             attempts.leaveHold();
             return confirmForbidden(ctx, attempts, response);
         }
-        keyState.answered(response.endpoint(), s);
+        ctx.account().keyState().answered(response.endpoint(), s);
         attempts.leaveHold();
         if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
             return AsyncLoop.done(response);
@@ -217,7 +250,7 @@ public class RetryingCaller {
         AtomicReference<Permit> permit = new AtomicReference<>();
         return Uni.createFrom().deferred(() -> {
                     ctx.ensureActive();
-                    return cancellable(ctx, limiter.acquire(ctx.deadline()));
+                    return cancellable(ctx, ctx.account().limiter().acquire(ctx.deadline()));
                 })
                 .onItem().transformToUni(p -> {
                     permit.set(p);
@@ -247,7 +280,7 @@ public class RetryingCaller {
      */
     private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, JobError error) {
         ctx.lastTransientError = error;
-        attempts.enterHold(keyState);
+        attempts.enterHold(ctx.account().keyState());
         Instant now = clock.instant();
         if (!now.isBefore(ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(error));
@@ -263,6 +296,7 @@ public class RetryingCaller {
      * period (or the deadline) passes; held and retried if meanwhile enough 403s hold intake.
      */
     private Uni<Optional<ApiResponse>> confirmForbidden(JobContext ctx, Attempts attempts, ApiResponse response) {
+        ApiKeyState keyState = ctx.account().keyState();
         long proofsAt = keyState.proofs();
         Instant confirmAt = clock.instant().plus(forbiddenConfirmation);
         Instant until = confirmAt.isBefore(ctx.deadline()) ? confirmAt : ctx.deadline();
@@ -291,8 +325,8 @@ public class RetryingCaller {
         attempts.failures++;
         attempts.rejections = 0;
         if (failure.rateLimited()) {
-            // The key is over its limit: every call of the process waits, via the shared limiter.
-            limiter.pauseFor(wait);
+            // The key is over its limit: every call of the account waits, via its limiter.
+            ctx.account().limiter().pauseFor(wait);
             return Uni.createFrom().item(Optional.empty());
         }
         return AsyncLoop.again(cancellable(ctx, delays.after(wait)));
@@ -306,26 +340,28 @@ public class RetryingCaller {
      * was cancelled, its VPS unknown), the next submission reads again.
      */
     private Uni<Void> readScopeChecked(JobContext ctx) {
+        Account account = ctx.account();
         return AsyncLoop.untilPresent(() -> {
-            if (keyState.readScopeProven()) {
+            if (account.keyState().readScopeProven()) {
                 return AsyncLoop.done(Boolean.TRUE);
             }
             Uni<Void> shared;
             synchronized (this) {
-                shared = scopeCheck;
+                shared = scopeChecks.get(account.name());
                 if (shared == null) {
-                    scopeCheck = call(ctx, () -> {
+                    Uni<Void> check = call(ctx, () -> {
                                 ctx.isoListCalls++; // the request whose submission made the check pays for it
-                                return libraryRead.apply(ctx.request().vpsId());
+                                return libraryRead.apply(account, ctx.request().vpsId());
                             }, Idempotency.IDEMPOTENT)
                             .replaceWithVoid()
                             .onTermination().invoke(() -> {
                                 synchronized (this) {
-                                    scopeCheck = null;
+                                    scopeChecks.remove(account.name());
                                 }
                             })
                             .memoize().indefinitely();
-                    return scopeCheck.replaceWith(Optional.of(Boolean.TRUE));
+                    scopeChecks.put(account.name(), check);
+                    return check.replaceWith(Optional.of(Boolean.TRUE));
                 }
             }
             return AsyncLoop.again(cancellable(ctx, shared.onFailure().recoverWithNull()));

@@ -215,21 +215,28 @@ public class WorkerMetrics {
         return KNOWN_CODES.contains(code) ? code : "other";
     }
 
-    // --- API key holds, by reason ---
+    // --- API key holds, by account and reason ---
     public static final String API_KEY_HOLD = "isoworker.api.key.hold";
     private static final java.util.List<String> HOLD_REASONS = java.util.List.of("unauthorized", "forbidden", "missing_scope");
-    private final java.util.concurrent.atomic.AtomicReference<String> apiKeyHold = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicReference<String>> apiKeyHolds =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * The reason intake is held for the API key ({@code unauthorized}, {@code forbidden},
-     * {@code missing_scope}); null when it is not. The first call registers one series per reason.
+     * The reason {@code account}'s requests are held for its API key ({@code unauthorized},
+     * {@code forbidden}, {@code missing_scope}); null when they are not. The first call for an
+     * account registers one series per reason. Accounts are the configured ones (bounded), never
+     * request text.
      */
-    public void apiKeyHold(String reason) {
-        apiKeyHold.set(reason);
-        for (String r : HOLD_REASONS) { // registering an existing gauge again is a lookup
-            Gauge.builder(API_KEY_HOLD, apiKeyHold, h -> r.equals(h.get()) ? 1 : 0).tag("reason", r)
-                    .description("1 while intake is held because of the API key, by reason").register(registry);
-        }
+    public void apiKeyHold(String account, String reason) {
+        var hold = apiKeyHolds.computeIfAbsent(account, a -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<String>();
+            for (String r : HOLD_REASONS) {
+                Gauge.builder(API_KEY_HOLD, ref, h -> r.equals(h.get()) ? 1 : 0).tag("account", a).tag("reason", r)
+                        .description("1 while an account's requests are held because of its API key, by reason").register(registry);
+            }
+            return ref;
+        });
+        hold.set(reason);
     }
     // --- end API key holds ---
 

@@ -21,15 +21,16 @@ import java.time.Instant;
  *
  * @param fromUrlCalls from-url calls made, published as {@code attempts} (its contract name since the
  *                     first version; {@code apiCalls.fromUrl} carries the same count)
+ * @param account      the account the request named, echoed; absent when it named none (the default account)
  * @param receivedAt   when the worker took the request; also published as {@code submittedAt}, its
  *                     older, misleading name, kept for consumers that read it
  */
 // submittedAt is written for consumers but read as receivedAt (its alias), so older ledger records still load.
 @JsonIgnoreProperties(value = "submittedAt", allowGetters = true)
-@JsonPropertyOrder({"requestId", "vpsId", "filename", "status", "isoId", "jobId", "alreadyExisted", "attempts", "apiCalls",
+@JsonPropertyOrder({"requestId", "vpsId", "filename", "account", "status", "isoId", "jobId", "alreadyExisted", "attempts", "apiCalls",
         "resolvedUrl", "preflight", "mounted", "receivedAt", "submittedAt", "finishedAt", "error"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record OutcomeEvent(String requestId, String vpsId, String filename, String status, String isoId,
+public record OutcomeEvent(String requestId, String vpsId, String filename, String account, String status, String isoId,
                            @JsonInclude(JsonInclude.Include.ALWAYS) String jobId, Boolean alreadyExisted,
                            @JsonProperty("attempts") int fromUrlCalls, ApiCalls apiCalls, String resolvedUrl,
                            PreflightReport preflight, Mounted mounted, @JsonAlias("submittedAt") Instant receivedAt, Instant finishedAt,
@@ -40,10 +41,10 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
 
     public static OutcomeEvent of(IsoRequest req, JobResult result, Instant receivedAt, Instant finishedAt) {
         return result.completed()
-                ? new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), COMPLETED, result.isoId(), result.jobId(),
+                ? new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), req.account(), COMPLETED, result.isoId(), result.jobId(),
                         result.alreadyExisted(), result.fromUrlCalls(), result.apiCalls(), result.resolvedUrl(),
                         result.preflight(), result.mounted(), receivedAt, finishedAt, null)
-                : new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), FAILED, null, result.jobId(), null,
+                : new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), req.account(), FAILED, null, result.jobId(), null,
                         result.fromUrlCalls(), result.apiCalls(), result.resolvedUrl(), result.preflight(), null,
                         receivedAt, finishedAt, result.error());
     }
@@ -51,7 +52,7 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
     /** A failure decided without a job result (refused locally, or a record Kafka would not take). */
     public static OutcomeEvent failed(IsoRequest req, String jobId, int fromUrlCalls, JobError error, Instant receivedAt,
                                       Instant finishedAt) {
-        return new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), FAILED, null, jobId, null, fromUrlCalls,
+        return new OutcomeEvent(req.requestId(), req.vpsId(), req.filename(), req.account(), FAILED, null, jobId, null, fromUrlCalls,
                 new ApiCalls(fromUrlCalls, 0, 0, 0), null, null, null, receivedAt, finishedAt, error);
     }
 
@@ -70,7 +71,7 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                 : new JobError(error.code().length() > 64 ? "worker_error" : error.code(), "Outcome details dropped",
                         "The full outcome could not be recorded (" + reason + ")", error.httpStatus(), error.retryable(),
                         null, null);
-        return new OutcomeEvent(requestId, null, null, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, null,
+        return new OutcomeEvent(requestId, null, null, account, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, null,
                 null, mounted, receivedAt, finishedAt, bare);
     }
 

@@ -22,6 +22,8 @@ final class AccessGate {
     private static final String ANONYMOUS = "\u0000anonymous";
 
     private final Map<String, Set<String>> tokens = new ConcurrentHashMap<>();
+    /** Calls presented with each key (known or not), per VPS: which key a client used, without recording the key. */
+    private final Map<String, Map<String, java.util.concurrent.atomic.AtomicLong>> callsByKey = new ConcurrentHashMap<>();
     private final RateLimiter rateLimiter = new RateLimiter();
     private volatile boolean rejectAll;
     private volatile boolean ipRestricted;
@@ -58,6 +60,13 @@ final class AccessGate {
         rateLimiter.configure(config);
     }
 
+    /** Calls made with {@code token} for {@code vpsId} (for a poll: the VPS in its path, none). */
+    long callsWith(String token, String vpsId) {
+        var byVps = callsByKey.get(token);
+        var n = byVps == null ? null : byVps.get(vpsId);
+        return n == null ? 0 : n.get();
+    }
+
     /** Back to normal: no rate limit, keys accepted, no IP restriction, honest headers. Keys are kept. */
     void reset() {
         rateLimiter.configure(null);
@@ -75,6 +84,11 @@ final class AccessGate {
     /** Counts the call against its key's window, then authenticates it; the refusal, or null to go on. */
     Reply admit(Call c) {
         String token = bearer(c.requestHeaders.getFirst("Authorization"));
+        if (token != null) {
+            callsByKey.computeIfAbsent(token, k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(c.vpsId == null ? "" : c.vpsId, v -> new java.util.concurrent.atomic.AtomicLong())
+                    .incrementAndGet();
+        }
         c.scopes = token == null ? null : tokens.get(token);
         c.authenticated = c.scopes != null && !rejectAll;
         c.rate = rateLimiter.hit(token == null ? ANONYMOUS : token, c.at);

@@ -133,6 +133,14 @@ public final class HostUpSimulator implements AutoCloseable {
         gate.removeToken(token);
     }
 
+    /**
+     * Calls presented with {@code token} (accepted or not) for {@code vpsId}'s from-url, ISO list and mount routes:
+     * which key a client used for a VPS, without the call log holding keys.
+     */
+    public long callsWithToken(String token, String vpsId) {
+        return gate.callsWith(token, vpsId);
+    }
+
     /** {@code true}: every call answers 401 {@code unauthorized} (key revoked/expired); {@code false}: normal. */
     public void rejectAllTokens(boolean reject) {
         gate.rejectAll(reject);

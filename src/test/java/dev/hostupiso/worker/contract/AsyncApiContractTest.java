@@ -408,7 +408,7 @@ class AsyncApiContractTest {
     private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
 
     private OutcomeEvent completed() {
-        return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, new ApiCalls(1, 4, 1, 0),
+        return new OutcomeEvent("r-42", "vps_1", "x.iso", null, "completed", "iso_7", "job_3", false, 1, new ApiCalls(1, 4, 1, 0),
                 null, null, null, t0, t0.plusSeconds(300), null);
     }
 

@@ -349,6 +349,44 @@ class HelmChartTest {
     }
 
     @Test
+    @DisplayName("team accounts' keys are Secret files projected into HOSTUP_ACCOUNTS_DIR, never env or ConfigMap values")
+    void teamAccountKeysAreProjectedFiles() {
+        assertThat(configMapData(defaults)).doesNotContainKey("HOSTUP_ACCOUNTS_DIR");
+        List<JsonNode> docs = documents(template(t -> t.set("hostup.apiToken", "tok")
+                .set("hostup.accounts[0].name", "team-a").set("hostup.accounts[0].existingSecret", "hostup-team-a")
+                .set("hostup.accounts[1].name", "team-b").set("hostup.accounts[1].existingSecret", "keys")
+                .set("hostup.accounts[1].key", "b").set("hostup.accountsSecret", "more-teams")));
+        assertThat(configMapData(docs)).containsEntry("HOSTUP_ACCOUNTS_DIR", "/etc/hostup-iso-worker/accounts")
+                .containsEntry("HOSTUP_ACCOUNTS_RELOAD_INTERVAL", "30s");
+        JsonNode pod = single(docs, "Deployment").at("/spec/template/spec");
+        JsonNode volume = null;
+        for (JsonNode v : elements(pod.path("volumes"))) {
+            if (v.path("name").asText().equals("hostup-accounts")) {
+                volume = v;
+            }
+        }
+        assertThat(volume).isNotNull();
+        List<JsonNode> sources = elements(volume.at("/projected/sources"));
+        assertThat(sources).extracting(s -> s.at("/secret/name").asText()).containsExactly("more-teams", "hostup-team-a", "keys");
+        assertThat(sources.get(1).at("/secret/items/0/key").asText()).isEqualTo("api-token");
+        assertThat(sources.get(1).at("/secret/items/0/path").asText()).isEqualTo("team-a");
+        assertThat(sources.get(2).at("/secret/items/0/key").asText()).isEqualTo("b");
+        assertThat(elements(container(docs).path("volumeMounts"))).anySatisfy(m -> {
+            assertThat(m.path("name").asText()).isEqualTo("hostup-accounts");
+            assertThat(m.has("subPath")).as("no subPath: rotated Secrets reach the pod").isFalse();
+        });
+        assertThat(envNames(docs)).noneMatch(n -> n.startsWith("HOSTUP_ACCOUNTS_") && n.endsWith("_TOKEN"));
+
+        assertThatThrownBy(() -> template(t -> t.set("hostup.apiToken", "tok").set("hostup.accounts[0].name", "default")
+                .set("hostup.accounts[0].existingSecret", "s"))).hasMessageContaining("'default' is the account of");
+        assertThatThrownBy(() -> template(t -> t.set("hostup.apiToken", "tok").set("hostup.accounts[0].name", "a")
+                .set("hostup.accounts[0].existingSecret", "s").set("hostup.accounts[1].name", "a")
+                .set("hostup.accounts[1].existingSecret", "s"))).hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> template(t -> t.set("hostup.apiToken", "tok").set("hostup.accounts[0].name", "Team_A")
+                .set("hostup.accounts[0].existingSecret", "s"))).hasMessageContaining("hostup.accounts.0.name");
+    }
+
+    @Test
     @DisplayName("secrets never land in a ConfigMap or a literal env value")
     void noSecretInConfigMaps() {
         String token = "tok-SECRET-4711";

@@ -188,10 +188,12 @@ class PrometheusEndToEndTest {
             Map.entry("HostupIsoWorkerApiKeyRejected", List.of(
                     "max by (namespace, pod) (isoworker_api_key_rejected{job=~\".*hostup-iso-worker.*\"})")),
             Map.entry("HostupIsoWorkerApiKeyForbidden", List.of(
-                    "max by (namespace, pod, reason) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\", reason=~\"forbidden|missing_scope\"})")),
+                    "max by (namespace, pod, reason) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\", account=~\"default|\", reason=~\"forbidden|missing_scope\"})")),
+            Map.entry("HostupIsoWorkerTeamApiKeyHeld", List.of(
+                    "max by (namespace, account, reason) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\", account!~\"default|\"})")),
             Map.entry("HostupIsoWorkerNoInstanceReady", List.of(
                     "max by (namespace) (isoworker_api_key_rejected{job=~\".*hostup-iso-worker.*\"})",
-                    "max by (namespace) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\"})",
+                    "max by (namespace) (isoworker_api_key_hold{job=~\".*hostup-iso-worker.*\", account=~\"default|\"})",
                     "max by (namespace) (isoworker_ledger_stalled{job=~\".*hostup-iso-worker.*\"})")),
             Map.entry("HostupIsoWorkerHostUpErrors", List.of("""
                     (
@@ -230,7 +232,7 @@ class PrometheusEndToEndTest {
     static final Set<String> FULL_EXPRESSION = Set.of("HostupIsoWorkerNoInstanceReady", "HostupIsoWorkerConsumerLagGrowing");
 
     /** Alerts a healthy, scraped worker must leave inactive in the rule evaluation of the real Prometheus. */
-    static final Set<String> INACTIVE_WHEN_HEALTHY = Set.of("HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerApiKeyForbidden",
+    static final Set<String> INACTIVE_WHEN_HEALTHY = Set.of("HostupIsoWorkerApiKeyRejected", "HostupIsoWorkerApiKeyForbidden", "HostupIsoWorkerTeamApiKeyHeld",
             "HostupIsoWorkerHostUpErrors", "HostupIsoWorkerLedgerStalled", "HostupIsoWorkerLedgerRecordsRejected",
             "HostupIsoWorkerTargetDown", "HostupIsoWorkerMetricsAbsent");
 

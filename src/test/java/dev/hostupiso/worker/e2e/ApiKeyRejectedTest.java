@@ -94,7 +94,7 @@ class ApiKeyRejectedTest extends EndToEndSupport {
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 503);
         assertThat(get(ready).body()).contains("\"reason\"").contains("forbidden");
-        assertThat(get(metrics).body()).containsPattern("isoworker_api_key_hold\\{reason=\"forbidden\",?} 1.0");
+        assertThat(get(metrics).body()).containsPattern("isoworker_api_key_hold\\{account=\"default\",reason=\"forbidden\",?} 1.0");
         Thread.sleep(2500); // longer than the confirmation period: a lone 403 would have failed by now
         for (String rid : ids) {
             assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();

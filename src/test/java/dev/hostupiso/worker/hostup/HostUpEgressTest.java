@@ -48,6 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 class HostUpEgressTest {
 
     static final String TOKEN = "egress-test-token";
+    private static final WorkerMetrics ACCOUNT_METRICS = new WorkerMetrics(new SimpleMeterRegistry());
+    static final Account ACCOUNT = new Account(Account.DEFAULT, TOKEN,
+            new HostUpRateLimiterAccess().create(Clock.systemUTC(), ACCOUNT_METRICS, null), new ApiKeyState(ACCOUNT_METRICS, 3));
     static final String STORE_PASSWORD = "changeit";
     static final Duration CALL = Duration.ofSeconds(15);
 
@@ -116,7 +119,7 @@ class HostUpEgressTest {
         client = client(simulator.baseUrl(), Map.of("proxy", proxy.url(),
                 "proxyUsername", "alice", "proxyPassword", "s3cret"));
 
-        ApiResponse response = client.isoLibrary("vps-1").await().atMost(CALL);
+        ApiResponse response = client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(proxy.heads()).hasSize(1);
@@ -133,7 +136,7 @@ class HostUpEgressTest {
     void httpsIsTunnelledAndVerifiedWithTheExtraCa() {
         client = client(tlsUrl(), Map.of("proxy", proxy.url(), "caFile", caBundle.toString()));
 
-        ApiResponse response = client.isoLibrary("vps-1").await().atMost(CALL);
+        ApiResponse response = client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(proxy.heads()).extracting(LoopbackProxy.Head::requestLine)
@@ -147,7 +150,7 @@ class HostUpEgressTest {
     void withoutTheCaTheHandshakeFails() {
         client = client(tlsUrl(), Map.of());
 
-        assertThatThrownBy(() -> client.isoLibrary("vps-1").await().atMost(CALL))
+        assertThatThrownBy(() -> client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL))
                 .isInstanceOf(TransportException.class)
                 .satisfies(e -> assertThat(causes(e)).anyMatch(SSLException.class::isInstance));
         assertThat(tlsRequests).isEmpty();
@@ -171,14 +174,14 @@ class HostUpEgressTest {
     void nonProxyHostsBypassTheProxy() {
         Map<String, Object> egress = Map.of("proxy", proxy.url(), "nonProxyHosts", List.of(" 127.0.0.1 ", "*.internal"));
         client = client(simulator.baseUrl(), egress);
-        assertThat(client.isoLibrary("vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).isEmpty();
         assertThat(simulator.totalCalls()).isEqualTo(1);
         client.close();
 
         // The same simulator under a name that is not listed goes through the proxy.
         client = client("http://localhost:" + simulator.port(), egress);
-        assertThat(client.isoLibrary("vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).extracting(LoopbackProxy.Head::requestLine)
                 .containsExactly("GET http://localhost:" + simulator.port() + "/api/v2/vps/vps-1/iso HTTP/1.1");
     }
@@ -222,7 +225,7 @@ class HostUpEgressTest {
     @DisplayName("unset and blank settings leave the client direct and on the default trust")
     void unsetMeansDirect() {
         client = client(simulator.baseUrl(), Map.of("proxy", " ", "caFile", ""));
-        assertThat(client.isoLibrary("vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).isEmpty();
     }
 

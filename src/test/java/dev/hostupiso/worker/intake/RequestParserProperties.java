@@ -65,7 +65,22 @@ class RequestParserProperties {
     @Property(tries = 20_000)
     void parserAgreesWithTheSchema(@ForAll("records") String record) {
         Parsed parsed = parser.parse(record);
+        boolean schemaAccepts = agrees(record, parsed);
+        Statistics.label("outcome").collect(parsed.getClass().getSimpleName());
+        Statistics.label("poison reason").collect(parsed instanceof Poison p ? p.reason() : "-");
+        Statistics.label("schema accepts").collect(schemaAccepts);
+        Statistics.label("schema accepts").coverage(c -> {
+            c.check(true).percentage(p -> p > 3);
+            c.check(false).percentage(p -> p > 10);
+        });
+        Statistics.label("outcome").coverage(c -> {
+            c.check("Poison").percentage(p -> p > 5);
+            c.check("Invalid").percentage(p -> p > 10);
+        });
+    }
 
+    /** Checks {@code parsed} against the schema's verdict on {@code record}; answers whether the schema accepts it. */
+    private static boolean agrees(String record, Parsed parsed) {
         JsonNode doc = strictRead(record);
         Set<String> schemaFields = new TreeSet<>();
         boolean requestIdBroken = true;
@@ -78,23 +93,11 @@ class RequestParserProperties {
             }
             requestIdBroken = schemaFields.remove("/requestId");
         }
-        Statistics.label("outcome").collect(parsed.getClass().getSimpleName());
-        Statistics.label("poison reason").collect(parsed instanceof Poison p ? p.reason() : "-");
-        Statistics.label("schema accepts").collect(schemaAccepts);
-        Statistics.label("schema accepts").coverage(c -> {
-            c.check(true).percentage(p -> p > 3);
-            c.check(false).percentage(p -> p > 10);
-        });
-        Statistics.label("outcome").coverage(c -> {
-            c.check("Poison").percentage(p -> p > 5);
-            c.check("Invalid").percentage(p -> p > 10);
-        });
-
         assertThat(parsed instanceof Valid).as("Valid <=> schema accepts").isEqualTo(schemaAccepts);
         assertThat(parsed instanceof Poison).as("Poison <=> no usable requestId or not a JSON object")
                 .isEqualTo(requestIdBroken);
         if (parsed instanceof Invalid invalid) {
-            assertThat(invalid.errors()).isNotEmpty().allSatisfy(e -> assertThat(e.pointer()).matches("/[A-Za-z]+"));
+            assertThat(invalid.errors()).isNotEmpty().allSatisfy(e -> assertThat(e.pointer()).matches("(/[A-Za-z]+){1,2}"));
             Set<String> parserFields = invalid.errors().stream().map(FieldError::pointer).collect(Collectors.toCollection(TreeSet::new));
             assertThat(parserFields).as("fields in error").isEqualTo(schemaFields);
             assertEchoBounded(invalid.request(), doc);
@@ -104,10 +107,43 @@ class RequestParserProperties {
             assertThat(r.vpsId().length()).isLessThanOrEqualTo(Bounds.VPS_ID);
             assertThat(r.url().length()).isLessThanOrEqualTo(Bounds.URL);
             assertThat(r.filename().codePointCount(0, r.filename().length())).isLessThanOrEqualTo(Bounds.FILENAME);
+            JsonNode account = doc.get("account");
+            assertThat(r.account()).as("account").isEqualTo(account == null || account.isNull() ? null : account.asText());
+            assertThat(r.account() == null || r.account().length() <= Bounds.ACCOUNT).isTrue();
+            JsonNode mount = doc.get("mount");
+            assertThat(r.mount() == null).as("mount absent").isEqualTo(mount == null || mount.isNull());
+            if (r.mount() != null && r.mount().device() != null) {
+                assertThat(r.mount().device()).isEqualTo(mount.get("device").asText()).hasSizeLessThanOrEqualTo(Bounds.MOUNT_DEVICE);
+            }
         }
         if (parsed instanceof Poison poison) {
             assertThat(poison.reason()).isNotBlank().hasSizeLessThan(120);
         }
+        return schemaAccepts;
+    }
+
+    /**
+     * The optional members on an otherwise valid request, so that each of their valid and broken
+     * forms is seen often.
+     */
+    @Property(tries = 5_000)
+    void accountAndMountAgreeWithTheSchema(@ForAll("teamRecords") String record) {
+        Parsed parsed = parser.parse(record);
+        agrees(record, parsed);
+        Statistics.label("account").collect(parsed instanceof Valid v ? (v.request().account() == null ? "default" : "named") : "-");
+        Statistics.label("mount").collect(parsed instanceof Valid v ? (v.request().mount() == null ? "none"
+                : v.request().mount().device() == null ? "any device" : "device") : parsed.getClass().getSimpleName());
+        Statistics.label("account").coverage(c -> c.check("named").percentage(p -> p > 10));
+        Statistics.label("mount").coverage(c -> {
+            c.check("device").percentage(p -> p > 2);
+            c.check("Invalid").percentage(p -> p > 10);
+        });
+    }
+
+    @Provide
+    Arbitrary<String> teamRecords() {
+        return extras().map(members -> "{\"requestId\":\"r-1\",\"vpsId\":\"vps_1\",\"url\":\"https://h.example/u.iso\","
+                + "\"filename\":\"u.iso\"" + (members.isEmpty() ? "" : "," + members) + "}");
     }
 
     private static void assertEchoBounded(IsoRequest echo, JsonNode doc) {
@@ -209,7 +245,48 @@ class RequestParserProperties {
                 HostileText.anyLength().map(HostileText::json));
     }
 
+    /** Optional members: account, mount and unknown ones, in any combination. */
     private static Arbitrary<String> extras() {
+        return Combinators.combine(accounts(), mounts(), unknownMembers()).as((account, mount, unknown) -> {
+            List<String> members = new ArrayList<>();
+            add(members, "account", account);
+            add(members, "mount", mount);
+            if (!unknown.isEmpty()) {
+                members.add(unknown);
+            }
+            return String.join(",", members);
+        });
+    }
+
+    private static Arbitrary<String> accounts() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(35, Arbitraries.just(ABSENT)),
+                Tuple.of(10, Arbitraries.just("null")),
+                Tuple.of(30, Arbitraries.strings().withCharRange('a', 'z').withChars("0-").ofMinLength(1).ofMaxLength(34)
+                        .map(HostileText::json)),
+                Tuple.of(15, Arbitraries.of("", "-", "a-", "-a", "Team", "team_a", "team a", "a\n", "t\u00e9am", "default",
+                        "a".repeat(32), "a".repeat(33), "0", "a--b").map(HostileText::json)),
+                Tuple.of(10, hostileValue()));
+    }
+
+    private static Arbitrary<String> mounts() {
+        Arbitrary<String> device = Arbitraries.frequencyOf(
+                Tuple.of(40, Arbitraries.of("ide2", "ide0", "scsi1", "sata3", "a".repeat(15) + "1", "ide22").map(HostileText::json)),
+                Tuple.of(30, Arbitraries.strings().withCharRange('a', 'z').withChars("0129A _-\n").ofMinLength(0).ofMaxLength(18)
+                        .map(HostileText::json)),
+                Tuple.of(15, Arbitraries.of("IDE2", "ide", "2", "ide2 ", "ide2\n", "a".repeat(16) + "1", "ide-2")
+                        .map(HostileText::json)),
+                Tuple.of(15, hostileValue()));
+        Arbitrary<String> object = Combinators.combine(device, Arbitraries.of("", ",\"x\":1", ",\"device2\":{}"), Arbitraries.of(true, false))
+                .as((d, extra, withDevice) -> "{" + (withDevice ? "\"device\":" + d + extra : extra.isEmpty() ? "" : extra.substring(1)) + "}");
+        return Arbitraries.frequencyOf(
+                Tuple.of(35, Arbitraries.just(ABSENT)),
+                Tuple.of(10, Arbitraries.just("null")),
+                Tuple.of(45, object),
+                Tuple.of(10, Arbitraries.of("\"ide2\"", "[]", "7", "true", "[{\"device\":\"ide2\"}]", "{\"device\":\"a\",\"device\":\"b\"}")));
+    }
+
+    private static Arbitrary<String> unknownMembers() {
         return Arbitraries.of("", "\"extra\":{\"x\":[1,{}]}", "\"n\":123456789012345678901234567890", "\"\u00e9\":\"\ud83d\ude00\"",
                 "\"deep\":" + "[".repeat(500) + "]".repeat(500));
     }

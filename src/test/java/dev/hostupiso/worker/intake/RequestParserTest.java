@@ -37,6 +37,27 @@ class RequestParserTest {
     }
 
     @Test
+    void accountAndMountAreReadAndUnknownMountMembersIgnored() {
+        String base = "{\"requestId\":\"r\",\"vpsId\":\"v\",\"url\":\"http://h/x\",\"filename\":\"x.iso\"";
+        assertThat(parser.parse(base + ",\"account\":\"team-a\",\"mount\":{\"device\":\"ide2\",\"boot\":true}}"))
+                .isEqualTo(new Valid(new IsoRequest("r", "v", "http://h/x", "x.iso", "none", "team-a",
+                        new IsoRequest.MountRequest("ide2"))));
+        assertThat(parser.parse(base + ",\"account\":null,\"mount\":{}}"))
+                .isEqualTo(new Valid(new IsoRequest("r", "v", "http://h/x", "x.iso", "none", null, new IsoRequest.MountRequest(null))));
+        assertThat(parser.parse(base + ",\"mount\":null}")).isEqualTo(new Valid(new IsoRequest("r", "v", "http://h/x", "x.iso", "none")));
+        assertThat(errorsOf(base + ",\"account\":\"Team_A\",\"mount\":{\"device\":\"ide\"}}"))
+                .extracting(FieldError::pointer).containsExactly("/account", "/mount/device");
+        assertThat(errorsOf(base + ",\"account\":\"-a\",\"mount\":\"ide2\"}"))
+                .extracting(FieldError::pointer).containsExactly("/account", "/mount");
+        assertThat(errorsOf(base + ",\"account\":\"" + "a".repeat(33) + "\",\"mount\":{\"device\":null}}"))
+                .extracting(FieldError::pointer).containsExactly("/account", "/mount/device");
+        assertThat(parser.parse(base + ",\"account\":\"" + "a".repeat(32) + "\",\"mount\":{\"device\":\"" + "a".repeat(15) + "1\"}}"))
+                .isInstanceOf(Valid.class);
+        assertThat(errorsOf(base + ",\"mount\":{\"device\":\"" + "a".repeat(16) + "1\"}}"))
+                .extracting(FieldError::code).containsExactly("too_long");
+    }
+
+    @Test
     void decompressAcceptsTheFiveHostUpValues() {
         for (String d : new String[] {"none", "gzip", "lzo", "zstd", "bzip2"}) {
             String json = "{\"requestId\":\"r\",\"vpsId\":\"v\",\"url\":\"http://h/x.iso.gz\",\"filename\":\"x.img\",\"decompress\":\"" + d + "\"}";

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.hostup.HostUpAccounts;
+import dev.hostupiso.worker.hostup.Account;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.ApiKeyState;
@@ -35,6 +37,7 @@ final class JobFixture {
     final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
     final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
     final ApiKeyState keyState = new ApiKeyState(metrics, 3);
+    final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
     final ObjectMapper mapper = new ObjectMapper();
     final ScriptedHostUp hostUp = new ScriptedHostUp();
     /** The states each job recorded, in order. */
@@ -57,7 +60,7 @@ final class JobFixture {
         config = TestConfig.worker(all);
         RetryPolicy policy = new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
         backoff = new Backoff(policy, () -> 0L);
-        caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, mapper, hostUp, config);
+        caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config);
         poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
                 (ctx, progress) -> { });
@@ -66,14 +69,17 @@ final class JobFixture {
             journal.add(state);
             return Uni.createFrom().voidItem();
         };
-        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), clock, config, mapper);
+        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), backoff, timers, clock, config,
+                mapper, new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null));
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
         keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }
 
     JobContext job(Duration timeout) {
         IsoRequest r = new IsoRequest("r-1", "vps_a", "https://example.org/x.iso", "x.iso", "none");
-        return new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        ctx.account = account;
+        return ctx;
     }
 
     static <T> UniAssertSubscriber<T> run(Uni<T> uni) {

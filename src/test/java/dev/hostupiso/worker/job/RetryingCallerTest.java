@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.Endpoint;
@@ -43,11 +44,12 @@ class RetryingCallerTest {
             Duration.ofMinutes(10)), () -> 0L);
     private final Deque<ApiResponse> library = new ArrayDeque<>();
     private final AtomicInteger libraryReads = new AtomicInteger();
-    private final RetryingCaller caller = new RetryingCaller(backoff, timers, clock, limiter, keyState, metrics, new ObjectMapper(),
-            vps -> {
+    private final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
+    private final RetryingCaller caller = new RetryingCaller(backoff, timers, clock, metrics, new ObjectMapper(),
+            (account, vps) -> {
                 libraryReads.incrementAndGet();
                 return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
-            }, CONFIRMATION);
+            }, CONFIRMATION, Duration.ofMinutes(10));
 
     RetryingCallerTest() {
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
@@ -55,7 +57,9 @@ class RetryingCallerTest {
 
     private JobContext job(String vps, Duration timeout) {
         IsoRequest r = new IsoRequest("r-" + vps, vps, "https://example.org/x.iso", "x.iso", "none");
-        return new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
+        ctx.account = account;
+        return ctx;
     }
 
     private static ApiResponse answer(Endpoint endpoint, int status) {
@@ -110,6 +114,44 @@ class RetryingCallerTest {
         assertThat(f.error().code()).isEqualTo("unauthorized");
         assertThat(f.error().retryable()).isTrue();
         assertThat(keyState.isRejected()).as("no held call left: the next request probes the key").isFalse();
+    }
+
+    @Test
+    void aCallOfAHeldAccountWaitsWithoutCallingUntilTheProberSeesTheKeyWork() {
+        JobContext prober = job("vps_a", Duration.ofSeconds(30));
+        Scripted probe = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"), problem(Endpoint.JOB, 401, "unauthorized"),
+                answer(Endpoint.JOB, 200));
+        var probing = run(caller.call(prober, probe));
+        assertThat(keyState.isRejected()).isTrue();
+        JobContext parked = job("vps_b", Duration.ofSeconds(30));
+        Scripted waiting = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(caller.call(parked, waiting));
+        timers.advance(Duration.ofMillis(50));
+        assertThat(waiting.calls).as("parked: no call while the key is held").hasValue(0);
+        assertThat(keyState.waitingCalls()).isEqualTo(2);
+        timers.advance(Duration.ofSeconds(2)); // the prober's backoff passes: its next call works
+        probing.assertCompleted();
+        sub.assertCompleted();
+        assertThat(waiting.calls).hasValue(1);
+        assertThat(keyState.waitingCalls()).isZero();
+    }
+
+    @Test
+    void aParkedCallProbesTheKeyItselfAfterTheParkCeiling() {
+        RetryingCaller shortPark = new RetryingCaller(backoff, timers, clock, metrics, new ObjectMapper(),
+                (a, vps) -> Uni.createFrom().item(answer(Endpoint.ISO_LIST, 200)), CONFIRMATION, Duration.ofSeconds(1));
+        keyState.unauthorized(); // held by a call that gave up meanwhile
+        Runnable gone = keyState.heldCall();
+        JobContext ctx = job("vps_c", Duration.ofSeconds(30));
+        Scripted call = new Scripted(answer(Endpoint.JOB, 200));
+        var sub = run(shortPark.call(ctx, call));
+        timers.advance(Duration.ofMillis(900));
+        assertThat(call.calls).hasValue(0);
+        timers.advance(Duration.ofMillis(200));
+        sub.assertCompleted();
+        assertThat(call.calls).hasValue(1);
+        assertThat(keyState.isRejected()).as("its 200 shows the key working").isFalse();
+        gone.run();
     }
 
     @Test

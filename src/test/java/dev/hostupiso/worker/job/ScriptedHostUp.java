@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
@@ -44,18 +45,23 @@ final class ScriptedHostUp implements HostUpApi {
     }
 
     @Override
-    public Uni<ApiResponse> fromUrl(String vpsId, String url, String filename, String decompress) {
+    public Uni<ApiResponse> fromUrl(Account account, String vpsId, String url, String filename, String decompress) {
         return Uni.createFrom().deferred(() -> answer(Endpoint.FROM_URL));
     }
 
     @Override
-    public Uni<ApiResponse> job(String pollUrl) {
+    public Uni<ApiResponse> job(Account account, String pollUrl) {
         return Uni.createFrom().deferred(() -> answer(Endpoint.JOB));
     }
 
     @Override
-    public Uni<ApiResponse> isoLibrary(String vpsId) {
+    public Uni<ApiResponse> isoLibrary(Account account, String vpsId) {
         return Uni.createFrom().deferred(() -> answer(Endpoint.ISO_LIST));
+    }
+
+    @Override
+    public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.MOUNT));
     }
 
     // --- answers --------------------------------------------------------------------------------

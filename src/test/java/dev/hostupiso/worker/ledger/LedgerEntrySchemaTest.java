@@ -45,7 +45,7 @@ class LedgerEntrySchemaTest {
         JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
                 "/api/jobs/job_9", 1, 1, 3, false);
         LedgerEntry polling = received.progressed(submitted, JobState.SUBMITTED, t0.plusSeconds(1));
-        OutcomeEvent completed = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1,
+        OutcomeEvent completed = new OutcomeEvent("r-1", "vps_1", "x.iso", null, "completed", "iso_1", "job_9", false, 1,
                 new ApiCalls(1, 3, 1, 0), null, null, null, t0, t0.plusSeconds(60), null);
         OutcomeEvent failed = OutcomeEvent.failed(request, "job_9", 1, JobError.of("job_timeout", "t", "d", true), t0, t0);
 

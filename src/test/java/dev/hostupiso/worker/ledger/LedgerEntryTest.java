@@ -43,7 +43,7 @@ class LedgerEntryTest {
         assertThat(s.sourceOffset()).isEqualTo(41);
         assertThat(s.state().isTerminal()).isFalse();
 
-        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", "completed", "iso_1", "job_9", false, 1,
+        OutcomeEvent event = new OutcomeEvent("r-1", "vps_1", "x.iso", null, "completed", "iso_1", "job_9", false, 1,
                 new ApiCalls(1, 3, 1, 0), null, null, null, t0, t0.plusSeconds(60), null);
         LedgerEntry done = s.finished(event, t0.plusSeconds(60));
         assertThat(done.state()).isEqualTo(JobState.COMPLETED);

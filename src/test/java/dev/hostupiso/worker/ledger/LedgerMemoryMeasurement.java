@@ -46,7 +46,7 @@ public final class LedgerMemoryMeasurement {
                     "ubuntu-24.04-live-server-amd64-" + i + ".iso", "none");
             JobContext ctx = new JobContext(req, t0, t0.plusSeconds(21600), 0, 1);
             OutcomeEvent event = i % 2 == 0
-                    ? new OutcomeEvent(id, req.vpsId(), req.filename(), OutcomeEvent.COMPLETED, "iso_" + i, "job_" + i, false, 1,
+                    ? new OutcomeEvent(id, req.vpsId(), req.filename(), null, OutcomeEvent.COMPLETED, "iso_" + i, "job_" + i, false, 1,
                     new ApiCalls(1, 12, 1, 0), null, null, null, t0, t0.plusSeconds(300), null)
                     : OutcomeEvent.failed(req, "job_" + i, 1, JobError.jobFailed("download failed: 404 Not Found", "req_" + i),
                     t0, t0.plusSeconds(300));

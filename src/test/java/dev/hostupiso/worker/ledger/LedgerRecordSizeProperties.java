@@ -100,11 +100,12 @@ class LedgerRecordSizeProperties {
     static LedgerEntry worstEntry() {
         Instant longest = Instant.MIN.plusNanos(1);
         IsoRequest request = new IsoRequest(worst(Bounds.REQUEST_ID), worst(Bounds.VPS_ID), worst(Bounds.URL),
-                worst(Bounds.FILENAME), worst(Bounds.DECOMPRESS));
+                worst(Bounds.FILENAME), worst(Bounds.DECOMPRESS), worst(Bounds.ACCOUNT),
+                new IsoRequest.MountRequest(worst(Bounds.MOUNT_DEVICE)));
         FieldError fieldError = new FieldError(worst(Bounds.ERROR_POINTER), worst(Bounds.ERROR_DETAIL), worst(Bounds.ERROR_CODE));
         JobError error = new JobError(worst(Bounds.CODE), worst(Bounds.TITLE), worst(Bounds.DETAIL), Integer.MIN_VALUE, false,
                 Collections.nCopies(Bounds.ERRORS, fieldError), worst(Bounds.UPSTREAM_REQUEST_ID));
-        OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), OutcomeEvent.COMPLETED,
+        OutcomeEvent outcome = new OutcomeEvent(request.requestId(), request.vpsId(), request.filename(), request.account(), OutcomeEvent.COMPLETED,
                 worst(Bounds.ISO_ID), worst(Bounds.JOB_ID), Boolean.FALSE, Integer.MIN_VALUE,
                 new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), worst(Bounds.RESOLVED_URL),
                 new PreflightReport(worst(16), worst(Bounds.PREFLIGHT_REASON), Integer.MIN_VALUE), new Mounted(worst(Bounds.MOUNT_DEVICE)),

@@ -29,7 +29,7 @@ class OutcomeRecordsTest {
     private final Instant t1 = Instant.parse("2026-11-27T10:05:00Z");
 
     private OutcomeEvent completed() {
-        return new OutcomeEvent("r-42", "vps_1", "x.iso", "completed", "iso_7", "job_3", false, 1, new ApiCalls(1, 4, 1, 0), null, null, null,
+        return new OutcomeEvent("r-42", "vps_1", "x.iso", null, "completed", "iso_7", "job_3", false, 1, new ApiCalls(1, 4, 1, 0), null, null, null,
                 t0, t1, null);
     }
 

@@ -26,6 +26,13 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
     public static final String PROGRESS = "iso-download-progress";
     /** A token shaped like a real one, so that a leak would be found by a plain substring search. */
     public static final String TOKEN = "hu_live_9f3Kq2VzX7mN4pR8sT1wY6bC";
+    /** Team account {@code team-a}'s key, given as a property. */
+    public static final String TEAM_A_TOKEN = "hu_live_teamA0000000000000000001";
+    /** Team account {@code team-b}'s key, given as the file {@code team-b} in {@link #accountsDir()}. */
+    public static final String TEAM_B_TOKEN = "hu_live_teamB0000000000000000001";
+    /** How often the worker re-reads {@link #accountsDir()} in tests. */
+    public static final java.time.Duration ACCOUNTS_RELOAD = java.time.Duration.ofSeconds(1);
+    private static final Path ACCOUNTS_DIR = Path.of("target", "hostup-accounts");
 
     private static EmbeddedKafka kafka;
     private static HostUpSimulator simulator;
@@ -38,6 +45,9 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
         kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
         kafka.createTopics(Map.of(REQUESTS, 3, EVENTS, 3, DLQ, 1, PROGRESS, 3));
         simulator = HostUpSimulator.start(TOKEN);
+        simulator.addToken(TEAM_A_TOKEN, HostUpSimulator.ALL_SCOPES);
+        simulator.addToken(TEAM_B_TOKEN, HostUpSimulator.ALL_SCOPES);
+        writeAccountKey("team-b", TEAM_B_TOKEN);
         watcher = new TopicWatcher(kafka.bootstrapServers(), EVENTS, DLQ, PROGRESS);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -47,7 +57,10 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
         return Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "hostup.api.url", simulator.baseUrl(),
-                "hostup.api.token", TOKEN);
+                "hostup.api.token", TOKEN,
+                "hostup.accounts.team-a.token", TEAM_A_TOKEN,
+                "hostup.accounts.dir", ACCOUNTS_DIR.toAbsolutePath().toString(),
+                "hostup.accounts.reload-interval", ACCOUNTS_RELOAD.toMillis() + "ms");
     }
 
     @Override
@@ -60,6 +73,24 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
         } finally {
             simulator.close();
             kafka.close();
+        }
+    }
+
+    /** The directory of team keys the worker reads ({@code hostup.accounts.dir}). */
+    public static Path accountsDir() {
+        return ACCOUNTS_DIR;
+    }
+
+    /** Writes (or rotates) {@code account}'s key file the way a Secret volume update does: a new file moved into place. */
+    public static void writeAccountKey(String account, String token) {
+        try {
+            java.nio.file.Files.createDirectories(ACCOUNTS_DIR);
+            Path tmp = ACCOUNTS_DIR.resolve(".." + account + ".tmp");
+            java.nio.file.Files.writeString(tmp, token + "\n");
+            java.nio.file.Files.move(tmp, ACCOUNTS_DIR.resolve(account), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
