@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.hostupiso.worker.simulator.SimulatorControl;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import dev.hostupiso.worker.simulator.JobTimes;
+import dev.hostupiso.worker.simulator.RateWindowModel;
 import dev.hostupiso.worker.simulator.RecordedCall;
 import dev.hostupiso.worker.simulator.RetryAfterStyle;
 import dev.hostupiso.worker.simulator.SimulatorOptions;
@@ -29,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>{@code POST /control/reset} — forget VPSs, jobs, calls and the rate limit;</li>
  * <li>{@code POST /control/vps?prefix=P&count=N&minMs=a&maxMs=b} — register VPSs {@code P000000…}, each with a
  * job duration drawn uniformly from [a, b] ms;</li>
- * <li>{@code POST /control/ratelimit?calls=N&windowMs=W} — per-key fixed-window limit ({@code calls=0}: off);</li>
+ * <li>{@code POST /control/ratelimit?calls=N&windowMs=W&model=M} — per-key limit counted by {@code M} ({@code fixed},
+ * {@code sliding}, {@code token-bucket}; default fixed; {@code calls=0}: off);</li>
  * <li>{@code GET /control/total} — calls received;</li>
  * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
  * <li>{@code GET /control/jobs} — {@code jobId vpsId createdMicros finishMicros failed alreadyExisted}.</li>
@@ -95,7 +97,8 @@ public final class BenchSimulator {
             case "/control/ratelimit": {
                 int calls = Integer.parseInt(q.getOrDefault("calls", "0"));
                 long window = Long.parseLong(q.getOrDefault("windowMs", "0"));
-                sim.rateLimit(calls, Duration.ofMillis(window), RetryAfterStyle.SECONDS);
+                sim.rateLimit(calls, Duration.ofMillis(window), RetryAfterStyle.SECONDS,
+                        RateWindowModel.parse(q.getOrDefault("model", "fixed")));
                 return "ok";
             }
             case "/control/total":

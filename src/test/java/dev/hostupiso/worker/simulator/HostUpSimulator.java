@@ -270,11 +270,20 @@ public final class HostUpSimulator implements AutoCloseable {
      * (and then no X-RateLimit-* headers are sent).
      */
     public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style) {
+        rateLimit(callsPerWindow, window, style, RateWindowModel.FIXED);
+    }
+
+    /**
+     * Per-key rate limit of {@code callsPerWindow} per {@code window}, counted by {@code model} (see
+     * {@link RateWindowModel} for what each model's headers mean). The reset header is rounded up to a whole second;
+     * a 429's {@code Retry-After} says when the refused call could have gone through.
+     */
+    public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style, RateWindowModel model) {
         if (callsPerWindow <= 0 || window == null || window.isZero() || window.isNegative()) {
             rateLimiter.configure(null);
         } else {
             rateLimiter.configure(new RateLimiter.Config(callsPerWindow, Math.max(1, window.toMillis()),
-                    style == null ? RetryAfterStyle.SECONDS : style));
+                    style == null ? RetryAfterStyle.SECONDS : style, model == null ? RateWindowModel.FIXED : model));
         }
     }
 
@@ -620,7 +629,7 @@ public final class HostUpSimulator implements AutoCloseable {
                 attributeJob(c);
             }
             String retryAfter = c.rate.style() == RetryAfterStyle.HTTP_DATE
-                    ? httpDate(c.rate.resetHeaderInstant())
+                    ? httpDate(c.rate.retryAt(c.at))
                     : Long.toString(c.rate.retryAfterSeconds());
             c.extraHeaders.add(Map.entry("Retry-After", retryAfter));
             return problem(c, 429, "rate_limited",
@@ -1219,41 +1228,39 @@ public final class HostUpSimulator implements AutoCloseable {
 
     // ------------------------------------------------------------------ rate limiter
 
-    /** Per-key fixed windows. */
+    /** Per-key windows of the configured {@link RateWindowModel}; all callers of one key share one window. */
     static final class RateLimiter {
-        record Config(int limit, long windowMillis, RetryAfterStyle style) {
+        record Config(int limit, long windowMillis, RetryAfterStyle style, RateWindowModel model) {
         }
 
-        record Decision(int limit, int count, long endMillis, long nowMillis, RetryAfterStyle style) {
-            boolean exceeded() {
-                return count > limit;
-            }
-
-            int remaining() {
-                return Math.max(0, limit - count);
-            }
-
-            /** Window end rounded up to a whole second (never earlier than the real end). */
+        record Decision(int limit, boolean exceeded, int remaining, long resetMillis, long retryAfterMillis,
+                        RetryAfterStyle style) {
+            /** The reset rounded up to a whole second (never earlier than the real one). */
             Instant resetHeaderInstant() {
-                return Instant.ofEpochMilli(endMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
+                return Instant.ofEpochMilli(resetMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
             }
 
             long retryAfterSeconds() {
-                return Math.max(1, (endMillis - nowMillis + 999) / 1000);
+                return Math.max(1, (retryAfterMillis + 999) / 1000);
+            }
+
+            /** When a refused call may be made again, as an instant rounded up to a whole second. */
+            Instant retryAt(Instant now) {
+                return now.plusMillis(retryAfterMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
             }
         }
 
-        private static final class Window {
-            long endMillis;
-            int count;
-        }
-
         private volatile Config config;
-        private final Map<String, Window> windows = new ConcurrentHashMap<>();
+        private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
 
         synchronized void configure(Config c) {
             windows.clear();
             config = c;
+        }
+
+        RateWindowModel model() {
+            Config c = config;
+            return c == null ? null : c.model();
         }
 
         Decision hit(String key, Instant now) {
@@ -1261,15 +1268,11 @@ public final class HostUpSimulator implements AutoCloseable {
             if (cfg == null) {
                 return null;
             }
-            Window w = windows.computeIfAbsent(key, k -> new Window());
-            long t = now.toEpochMilli();
+            RateWindow w = windows.computeIfAbsent(key, k -> RateWindow.of(cfg.model(), cfg.limit(), cfg.windowMillis()));
             synchronized (w) {
-                if (w.count == 0 || t >= w.endMillis) {
-                    w.endMillis = t + cfg.windowMillis();
-                    w.count = 0;
-                }
-                w.count++;
-                return new Decision(cfg.limit(), w.count, w.endMillis, t, cfg.style());
+                RateWindow.Decision d = w.hit(now.toEpochMilli());
+                return new Decision(d.limit(), d.exceeded(), d.remaining(), d.resetMillis(), d.retryAfterMillis(),
+                        cfg.style());
             }
         }
     }

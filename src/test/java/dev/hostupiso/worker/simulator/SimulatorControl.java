@@ -25,7 +25,9 @@ import java.util.concurrent.Executors;
  * <li>{@code GET /control/faults-injected} — one line per fault kind: {@code FAULT count};</li>
  * <li>{@code POST /control/faults?serverError=&html502=&rateLimitStorm=&stall=&reset=&oversized=&lostAfterQueue=&stallMs=&stormLength=}
  * — random fault rates (missing rates are 0);</li>
- * <li>{@code POST /control/ip-restricted?on=true|false} — {@link HostUpSimulator#ipRestricted(boolean)}.</li>
+ * <li>{@code POST /control/ip-restricted?on=true|false} — {@link HostUpSimulator#ipRestricted(boolean)};</li>
+ * <li>{@code POST /control/ratelimit?calls=N&windowMs=W&model=fixed|sliding|token-bucket} — per-key rate limit
+ * ({@link RateWindowModel}, default fixed; {@code calls=0}: off).</li>
  * </ul>
  */
 public final class SimulatorControl implements AutoCloseable {
@@ -112,6 +114,11 @@ public final class SimulatorControl implements AutoCloseable {
                         rate(q, "stall"), rate(q, "reset"), rate(q, "oversized"), rate(q, "lostAfterQueue"),
                         Duration.ofMillis(Long.parseLong(q.getOrDefault("stallMs", "5000"))),
                         Integer.parseInt(q.getOrDefault("stormLength", "5"))));
+                return "ok";
+            case "POST /control/ratelimit":
+                sim.rateLimit(Integer.parseInt(q.getOrDefault("calls", "0")),
+                        Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS,
+                        RateWindowModel.parse(q.getOrDefault("model", "fixed")));
                 return "ok";
             case "POST /control/ip-restricted":
                 sim.ipRestricted(Boolean.parseBoolean(required(q, "on")));
