@@ -4,15 +4,16 @@ import java.util.ArrayDeque;
 
 /**
  * One key's rate-limit state under a {@link RateWindowModel}. Not thread-safe: the caller holds the key's lock, so all
- * callers of one key, whichever process they are, share one window.
+ * callers of one key, whichever process they are, share one window. Public so that in-JVM tests can drive limiters
+ * against exactly the simulator's arithmetic on a virtual clock.
  */
-abstract class RateWindow {
+public abstract class RateWindow {
 
     /**
      * What one call got: {@code remaining} after it was counted, {@code resetMillis} (exact, not rounded) and, for a
      * refused call, {@code retryAfterMillis}.
      */
-    record Decision(int limit, boolean exceeded, int remaining, long resetMillis, long retryAfterMillis) {
+    public record Decision(int limit, boolean exceeded, int remaining, long resetMillis, long retryAfterMillis) {
     }
 
     final int limit;
@@ -26,7 +27,7 @@ abstract class RateWindow {
         this.windowMillis = windowMillis;
     }
 
-    static RateWindow of(RateWindowModel model, int limit, long windowMillis) {
+    public static RateWindow of(RateWindowModel model, int limit, long windowMillis) {
         switch (model) {
             case FIXED:
                 return new Fixed(limit, windowMillis);
@@ -40,7 +41,7 @@ abstract class RateWindow {
     }
 
     /** Counts a call at {@code nowMillis}. */
-    abstract Decision hit(long nowMillis);
+    public abstract Decision hit(long nowMillis);
 
     static final class Fixed extends RateWindow {
         private long endMillis;
@@ -51,7 +52,7 @@ abstract class RateWindow {
         }
 
         @Override
-        Decision hit(long t) {
+        public Decision hit(long t) {
             if (count == 0 || t >= endMillis) {
                 endMillis = t + windowMillis;
                 count = 0;
@@ -71,7 +72,7 @@ abstract class RateWindow {
         }
 
         @Override
-        Decision hit(long t) {
+        public Decision hit(long t) {
             while (!counted.isEmpty() && counted.peekFirst() + windowMillis <= t) {
                 counted.pollFirst();
             }
@@ -99,7 +100,7 @@ abstract class RateWindow {
         }
 
         @Override
-        Decision hit(long t) {
+        public Decision hit(long t) {
             if (lastMillis != Long.MIN_VALUE && t > lastMillis) {
                 tokens = Math.min(limit, tokens + (t - lastMillis) * rate());
             }
