@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.chaos;
 
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

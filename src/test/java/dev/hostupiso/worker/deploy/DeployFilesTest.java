@@ -272,6 +272,9 @@ class DeployFilesTest {
         String training = String.join(" ", lines.subList(0, lines.indexOf(froms.get(1)))).replace("\\ ", " ")
                 .replaceAll("\\s+", " ");
         assertThat(training).contains("dev.hostupiso.worker.aot.AotTrainingMain /deployments/quarkus-run.jar /deployments/app.aot");
+        assertThat(training).as("the training run is its own jar (src/aot-training), not the build's test classes")
+                .contains("-cp \"/aot-training/aot-training.jar:/aot-training/lib/*\"")
+                .doesNotContain("test-classes", "/aot-training/classes");
         List<String> image = finalStage(lines);
         String javaOpts = image.stream().filter(l -> l.startsWith("ENV JAVA_OPTS=")).findFirst().orElseThrow()
                 .replaceAll("^ENV JAVA_OPTS=\"([^\"]*)\".*$", "$1");

@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.durability;
 
 import dev.hostupiso.worker.aot.AotJdk;
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ class AotCacheIT {
             } else if (a.equals("/deployments/app.aot")) {
                 a = cache.toString();
             }
-            command.add(a.replace("/deployments", app.toString()).replace("/aot-training", kit.toString()));
+            command.add(a.replace("/deployments", app.toString()).replace("/aot-training/", kit + "/"));
         }
         return command;
     }

@@ -2,7 +2,7 @@ package dev.hostupiso.worker.durability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.testsupport.DeadLetterReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

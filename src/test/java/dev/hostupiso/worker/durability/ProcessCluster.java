@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.durability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
-import dev.hostupiso.worker.testsupport.KafkaBrokerProcess;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.LocalStack;
+import dev.hostupiso.worker.localstack.KafkaBrokerProcess;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A real deployment on one machine for the durability tests: a KRaft broker, the HostUp simulator,
- * and packaged worker processes (separate JVMs, killable with SIGKILL) in one consumer group.
+ * A real deployment on one machine for the durability tests, on the {@link LocalStack}: a KRaft broker, the HostUp
+ * simulator, and packaged worker processes (separate JVMs, killable with SIGKILL) in one consumer group.
  */
 final class ProcessCluster implements AutoCloseable {
 
@@ -32,13 +32,12 @@ final class ProcessCluster implements AutoCloseable {
     static final String TOKEN = "durability-test-token";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final EmbeddedKafka kafka;
+    final LocalStack stack;
     final KafkaBrokerProcess brokerProcess;
     private final String bootstrap;
     final HostUpSimulator sim;
     final TopicWatcher events;
     private final KafkaProducer<String, String> producer;
-    private final List<WorkerProcess> workers = new ArrayList<>();
     private final Path dir;
     private int started;
 
@@ -48,17 +47,11 @@ final class ProcessCluster implements AutoCloseable {
      */
     ProcessCluster(String name, int partitions, boolean restartableBroker) throws Exception {
         dir = Files.createDirectories(Path.of("target", "it", name));
-        if (restartableBroker) {
-            brokerProcess = KafkaBrokerProcess.start(dir.resolve("broker"));
-            kafka = null;
-            bootstrap = brokerProcess.bootstrapServers();
-        } else {
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-            brokerProcess = null;
-            bootstrap = kafka.bootstrapServers();
-        }
-        EmbeddedKafka.createTopics(bootstrap, Map.of(REQUESTS, partitions, EVENTS, 3, "iso-download-requests-dlq", 1));
-        sim = HostUpSimulator.start(TOKEN);
+        LocalStack.Builder builder = LocalStack.builder(dir).token(TOKEN).partitions(partitions, 3);
+        stack = (restartableBroker ? builder.restartableBroker() : builder).start(line -> { });
+        brokerProcess = stack.brokerProcess();
+        bootstrap = stack.bootstrapServers();
+        sim = stack.hostup();
         events = new TopicWatcher(bootstrap, EVENTS);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -82,9 +75,6 @@ final class ProcessCluster implements AutoCloseable {
     /** {@link #launchWorker(Map)} on the JDK at {@code javaHome}, with {@code jvmOptions}. */
     WorkerProcess launchWorker(Map<String, String> overrides, Path javaHome, List<String> jvmOptions) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-                "HOSTUP_API_URL", sim.baseUrl(),
-                "HOSTUP_API_TOKEN", TOKEN,
                 "ISO_POLL_INITIAL_DELAY", "300ms",
                 "ISO_POLL_MAX_DELAY", "1s",
                 "ISO_JOB_TIMEOUT", "10m",
@@ -95,17 +85,9 @@ final class ProcessCluster implements AutoCloseable {
                 // A killed instance's partitions move after this long.
                 "KAFKA_SESSION_TIMEOUT_MS", "6000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
-        overrides.forEach((k, v) -> {
-            if (v.isEmpty()) {
-                env.remove(k);
-            } else {
-                env.put(k, v);
-            }
-        });
-        WorkerProcess w = WorkerProcess.start(javaHome, WorkerProcess.packagedJar(Path.of("target")), env, jvmOptions,
+        env.putAll(overrides);
+        return stack.launchWorker(javaHome, WorkerProcess.packagedJar(Path.of("target")), env, jvmOptions,
                 dir.resolve("worker-" + (++started) + ".log"));
-        workers.add(w);
-        return w;
     }
 
     String bootstrapServers() {
@@ -159,16 +141,8 @@ final class ProcessCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (WorkerProcess w : workers) {
-            w.close();
-        }
         producer.close();
         events.close();
-        sim.close();
-        if (kafka != null) {
-            kafka.close();
-        } else {
-            brokerProcess.close();
-        }
+        stack.close();
     }
 }

@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.durability;
 
-import dev.hostupiso.worker.demo.WorkerProcess;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.WorkerProcess;
+import dev.hostupiso.worker.localstack.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.durability;
 
-import dev.hostupiso.worker.demo.WorkerProcess;
+import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.hostupiso.worker.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.testsupport.DeadLetterReader;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.simulator.JobEnvelope;
 import dev.hostupiso.worker.simulator.ScriptedResponse;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

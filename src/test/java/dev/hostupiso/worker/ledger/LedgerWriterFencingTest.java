@@ -3,7 +3,7 @@ package dev.hostupiso.worker.ledger;
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.testsupport.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.EmbeddedKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

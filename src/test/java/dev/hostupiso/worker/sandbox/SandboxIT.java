@@ -2,9 +2,9 @@ package dev.hostupiso.worker.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.demo.LocalStack;
+import dev.hostupiso.worker.localstack.LocalStack;
 import dev.hostupiso.worker.simulator.Endpoint;
-import dev.hostupiso.worker.testsupport.TopicWatcher;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 

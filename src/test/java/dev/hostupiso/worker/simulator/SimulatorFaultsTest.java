@@ -344,6 +344,26 @@ class SimulatorFaultsTest {
         }
     }
 
+    @Test
+    void controlApiSetsUpARunAndReportsItsCallsAndJobs() throws Exception {
+        try (SimulatorControl control = SimulatorControl.start(sim)) {
+            assertThat(get(control, "POST", "/control/vps?prefix=bench&count=2&minMs=5&maxMs=5")).isEqualTo("ok 2");
+            String vps = SimulatorControl.vpsId("bench", 1);
+            assertThat(vps).isEqualTo("bench000001");
+            String path = "/api/v2/vps/" + vps + "/iso/actions/from-url";
+            assertThat(call("POST", path, "{\"url\":\"https://releases.example.com/a.iso\",\"filename\":\"a.iso\"}")
+                    .statusCode()).isEqualTo(202);
+            assertThat(get(control, "GET", "/control/calls")).matches("\\d+ FROM_URL " + vps + " null 202\n");
+            assertThat(get(control, "GET", "/control/jobs")).matches("job_\\w+ " + vps + " \\d+ \\d+ false false\n");
+            assertThat(get(control, "POST", "/control/ratelimit?calls=1&windowMs=60000")).isEqualTo("ok");
+            call("GET", "/api/v2/vps/" + vps + "/iso", null);
+            assertThat(call("GET", "/api/v2/vps/" + vps + "/iso", null).statusCode()).isEqualTo(429);
+            assertThat(get(control, "GET", "/control/total")).isEqualTo("3");
+            assertThat(get(control, "POST", "/control/reset")).isEqualTo("ok");
+            assertThat(call("GET", "/api/v2/vps/" + vps + "/iso", null).statusCode()).isEqualTo(404);
+        }
+    }
+
     private String get(SimulatorControl control, String method, String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(control.baseUrl() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.testsupport;
 
+import dev.hostupiso.worker.localstack.TopicTail;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.testsupport;
 
+import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.localstack.TopicWatcher;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.apache.kafka.clients.producer.KafkaProducer;
