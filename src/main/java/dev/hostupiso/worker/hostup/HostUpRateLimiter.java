@@ -49,9 +49,6 @@ public class HostUpRateLimiter {
     /** An HTTP {@code Date} has whole seconds: a difference to the local clock within this is no skew. */
     static final Duration DATE_RESOLUTION = Duration.ofSeconds(1);
 
-    /** Seconds taken off a learned window whose resets come in whole seconds: half the rounding, on average. */
-    static final double ROUNDING = Double.parseDouble(System.getProperty("rounding", "0"));
-
     /** Slots are booked at most this far ahead (or two paced intervals, when longer). */
     static final Duration LOOKAHEAD = Duration.ofMillis(200);
 
@@ -185,7 +182,7 @@ public class HostUpRateLimiter {
             return askAgain(now, max(Duration.between(now, start), PROBE_WAIT), notAfter);
         }
         if (!limited) {
-            return grant(now, start, notAfter, Duration.ZERO);
+            return grant(now, max(now, blockedUntil), notAfter, Duration.ZERO);
         }
         if (start.isAfter(notAfter)) {
             return new Reservation(Duration.between(now, start), false, true);
@@ -387,9 +384,9 @@ public class HostUpRateLimiter {
             if (resetAt != null) {
                 double toReset = Duration.between(clock.instant(), resetAt).toNanos() / 1e9;
                 if (toReset > 0) {
-                    // A reset in whole seconds was rounded up: the window is up to a second shorter than it shows.
-                    double window = newReset.getNano() == 0 && toReset > 2 * ROUNDING ? toReset - ROUNDING : toReset;
-                    windowSeconds = Double.isNaN(windowSeconds) ? window : Math.max(windowSeconds, window);
+                    // A reset rounded up to whole seconds makes the window look up to a second longer: a slower,
+                    // never faster, average.
+                    windowSeconds = Double.isNaN(windowSeconds) ? toReset : Math.max(windowSeconds, toReset);
                     double drip = (limit() - reported) / toReset;
                     refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
                 }
