@@ -30,6 +30,7 @@ public final class BenchMain {
         SCENARIOS.put("ratelimit", RateLimitScenario::new);
         SCENARIOS.put("latency", LatencyScenario::new);
         SCENARIOS.put("startup", StartupScenario::new);
+        SCENARIOS.put("sharedkey", SharedKeyScenario::new);
     }
 
     private BenchMain() {
