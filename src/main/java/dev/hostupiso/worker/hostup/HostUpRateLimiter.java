@@ -49,6 +49,9 @@ public class HostUpRateLimiter {
     /** An HTTP {@code Date} has whole seconds: a difference to the local clock within this is no skew. */
     static final Duration DATE_RESOLUTION = Duration.ofSeconds(1);
 
+    /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
+    static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
+
     /** Slots are booked at most this far ahead (or two paced intervals, when longer). */
     static final Duration LOOKAHEAD = Duration.ofMillis(200);
 
@@ -276,6 +279,11 @@ public class HostUpRateLimiter {
 
     private PacingPolicy.Budget budget(Instant at, double keyRemaining) {
         double toReset = resetAt == null ? windowSecondsOr(1) : Math.max(0, Duration.between(at, resetAt).toNanos() / 1e9);
+        if (reset != null && reset.getNano() == 0 && toReset > 2 * WHOLE_SECOND_RESET_ALLOWANCE) {
+            // A reset in whole seconds is rounded up: the window really ends up to a second earlier, and budget still
+            // left then is lost. Spread it as if it ended half a second earlier.
+            toReset -= WHOLE_SECOND_RESET_ALLOWANCE;
+        }
         return new PacingPolicy.Budget(shape, limit(), Math.max(0, keyRemaining), toReset, windowSecondsOr(1), refill);
     }
 

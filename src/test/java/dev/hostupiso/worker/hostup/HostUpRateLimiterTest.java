@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.within;
 
 class HostUpRateLimiterTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+    // Not on a whole second: resets in whole seconds are read as rounded up (see the test of that).
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00.250Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HostUpRateLimiter limiter = new HostUpRateLimiter(clock, new WorkerMetrics(registry), null, CEILING);
     private static final Duration CEILING = Duration.ofMinutes(10);
@@ -224,7 +225,7 @@ class HostUpRateLimiterTest {
                 granted++;
             }
             clock.advance(r.delay().isZero() ? Duration.ofMillis(1) : r.delay());
-            if (clock.instant().isAfter(Instant.parse("2026-11-27T10:00:09.9Z"))) {
+            if (clock.instant().isAfter(Instant.parse("2026-11-27T10:00:10.1Z"))) {
                 break;
             }
         }
@@ -257,6 +258,14 @@ class HostUpRateLimiterTest {
     }
 
     @Test
+    void aResetInWholeSecondsIsTakenToEndHalfASecondEarlierForSpreading() {
+        // 10:00:00.250 now; the window's budget of 10 is spread until 10:00:05 - 0.5 s (the header was rounded up).
+        limiter.observe(headers(10, 10, Instant.parse("2026-11-27T10:00:05Z")));
+        assertThat(reserve()).isZero();
+        assertThat(reserve()).isEqualTo(Duration.ofNanos(425_000_000)); // 4.25 s / 10
+    }
+
+    @Test
     void aResetAYearAheadWaitsNoLongerThanTheCeiling() {
         limiter.observe(headers(10, 0, clock.instant().plus(Duration.ofDays(365))));
         assertThat(reserve()).isEqualTo(CEILING);
@@ -265,14 +274,14 @@ class HostUpRateLimiterTest {
     @Test
     void aResetIsReadAgainstTheAnswersOwnDateHeader() {
         // The server's clock is an hour behind ours: its reset is 4 s ahead of *its* now.
-        Instant serverNow = clock.instant().minus(Duration.ofHours(1));
+        Instant serverNow = clock.instant().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         limiter.observe(headers(10, 0, serverNow.plusSeconds(4)), Optional.of(httpDate(serverNow)));
         assertThat(reserve()).isEqualTo(Duration.ofSeconds(4));
     }
 
     @Test
     void aServerClockAheadDoesNotStretchTheWait() {
-        Instant serverNow = clock.instant().plus(Duration.ofMinutes(5));
+        Instant serverNow = clock.instant().plus(Duration.ofMinutes(5)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         limiter.observe(headers(10, 0, serverNow.plusSeconds(3)), Optional.of(httpDate(serverNow)));
         assertThat(reserve()).isEqualTo(Duration.ofSeconds(3));
     }
