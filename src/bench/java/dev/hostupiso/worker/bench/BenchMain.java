@@ -31,6 +31,7 @@ public final class BenchMain {
         SCENARIOS.put("latency", LatencyScenario::new);
         SCENARIOS.put("startup", StartupScenario::new);
         SCENARIOS.put("calls", CallsPerJobScenario::new);
+        SCENARIOS.put("sharedkey", SharedKeyScenario::new);
     }
 
     private BenchMain() {

@@ -53,7 +53,12 @@ final class SimControl {
     }
 
     void rateLimit(int calls, long windowMs) {
-        send("POST", "/control/ratelimit?calls=" + calls + "&windowMs=" + windowMs);
+        rateLimit(calls, windowMs, "fixed");
+    }
+
+    /** {@code model}: fixed, sliding or token-bucket. */
+    void rateLimit(int calls, long windowMs, String model) {
+        send("POST", "/control/ratelimit?calls=" + calls + "&windowMs=" + windowMs + "&model=" + model);
     }
 
     long total() {

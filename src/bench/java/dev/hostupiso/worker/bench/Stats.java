@@ -21,6 +21,18 @@ final class Stats {
         return (b - a) / ((sortedNanos[b] - sortedNanos[a]) / 1e9);
     }
 
+    /** The most calls in any window of {@code spanMicros} (sliding, not aligned), of call times in microseconds. */
+    static int peak(long[] sortedMicros, long spanMicros) {
+        int peak = 0;
+        for (int a = 0, b = 0; b < sortedMicros.length; b++) {
+            while (sortedMicros[b] - sortedMicros[a] >= spanMicros) {
+                a++;
+            }
+            peak = Math.max(peak, b - a + 1);
+        }
+        return peak;
+    }
+
     static List<double[]> histogram(long[] offsetsNanos, double bucketNanos) {
         TreeMap<Long, Integer> b = new TreeMap<>();
         for (long t : offsetsNanos) {

@@ -153,6 +153,27 @@ public interface WorkerConfig {
         Duration ambiguityWindow();
     }
 
+    /** Spending HostUp's rate budget. */
+    @WithName("rate-limit")
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /**
+         * Ceiling on the paced call rate as a multiple of the key's learned average (limit ÷ window)
+         * ({@code ISO_RATE_LIMIT_BURST}); ≥ 1. 1.5 keeps any second's calls within 1.5× the average.
+         */
+        @WithDefault("1.5")
+        double burst();
+
+        /**
+         * How this instance's share of the API key's budget is found ({@code ISO_RATE_LIMIT_SHARE}):
+         * {@code partitions} = request partitions owned ÷ the topic's partitions (instances of one consumer group share
+         * a key), {@code whole} = the whole budget (one instance per key).
+         */
+        @WithDefault("partitions")
+        String share();
+    }
+
     /** When 403s are the API key's problem rather than one request's. */
     ForbiddenHold forbiddenHold();
 

@@ -26,15 +26,19 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
     private final JobLedger ledger;
     private final JobDispatcher dispatcher;
     private final String requestsTopic;
+    private final AssignmentShare share;
 
-    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config) {
+    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config,
+                                       AssignmentShare share) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
         this.requestsTopic = config.requestsTopic();
+        this.share = share;
     }
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        updateShare(consumer);
         List<Integer> ps = partitionsOf(partitions);
         if (!ps.isEmpty()) {
             Log.infof("assigned request partitions %s: loading their ledger", ps);
@@ -48,6 +52,27 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
         if (!ps.isEmpty()) {
             Log.infof("revoked request partitions %s: handing their jobs over", ps);
             dispatcher.handOver(ps);
+        }
+        updateShare(consumer, ps.size());
+    }
+
+    private void updateShare(Consumer<?, ?> consumer) {
+        updateShare(consumer, 0);
+    }
+
+    /**
+     * The share of the key's budget follows the partitions owned (the assignment may still list {@code leaving}
+     * partitions being revoked). A failing metadata read keeps the last share: it is only a pacing input.
+     */
+    private void updateShare(Consumer<?, ?> consumer, int leaving) {
+        try {
+            int owned = (int) consumer.assignment().stream().filter(tp -> tp.topic().equals(requestsTopic)).count();
+            var infos = consumer.partitionsFor(requestsTopic);
+            int total = infos == null ? 0 : infos.size();
+            share.assignment(Math.max(0, owned - leaving), total);
+            Log.infof("share of the API key's budget: %d of %d request partitions", Math.max(0, owned - leaving), total);
+        } catch (RuntimeException e) {
+            Log.warnf("could not read the request topic's partitions for the budget share: %s", e.toString());
         }
     }
 

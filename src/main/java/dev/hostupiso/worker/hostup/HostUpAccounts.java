@@ -58,11 +58,12 @@ public class HostUpAccounts {
 
     @Inject
     public HostUpAccounts(HostUpConfig api, AccountsConfig config, ApiKeyState defaultKey, HostUpRateLimiter defaultLimiter,
-                          Config allConfig, Clock clock, WorkerMetrics metrics, Delays delays, WorkerConfig worker, Vertx vertx) {
+                          Config allConfig, Clock clock, WorkerMetrics metrics, Delays delays, WorkerConfig worker, ShareSource shares,
+                          Vertx vertx) {
         this(new Account(Account.DEFAULT, requireDefaultToken(api), defaultLimiter, defaultKey),
                 configuredTokens(allConfig.getPropertyNames(), n -> allConfig.getOptionalValue(n, String.class)),
                 config.dir().map(Path::of),
-                (name, token) -> new Account(name, token, new HostUpRateLimiter(clock, metrics, delays, worker),
+                (name, token) -> new Account(name, token, new HostUpRateLimiter(clock, metrics, delays, worker, shares), // a team key is shared by the group too
                         new ApiKeyState(metrics, worker.forbiddenHold().vpss(), name)),
                 vertx);
         if (dir.isPresent() && vertx != null) {

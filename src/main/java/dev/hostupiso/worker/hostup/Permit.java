@@ -21,6 +21,9 @@ public final class Permit {
     public void answered(ApiResponse response) {
         if (released.compareAndSet(false, true)) {
             limiter.answered();
+            if (response.status() == 429) {
+                limiter.refused();
+            }
             limiter.observe(response.rateLimit(), response.date());
         }
     }

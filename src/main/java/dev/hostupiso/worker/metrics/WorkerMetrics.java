@@ -37,6 +37,8 @@ public class WorkerMetrics {
     public static final String RETRY_AFTER_WAIT = "isoworker.retry.after.wait";
     public static final String RATE_LIMIT_REMAINING = "isoworker.rate.limit.remaining";
     public static final String RATE_LIMIT_LIMIT = "isoworker.rate.limit.limit";
+    public static final String RATE_LIMIT_SHARE = "isoworker.rate.limit.share";
+    public static final String RATE_LIMIT_PACED_RATE = "isoworker.rate.limit.paced.rate";
     public static final String API_KEY_REJECTED = "isoworker.api.key.rejected";
     public static final String INTAKE_PAUSED = "isoworker.intake.paused";
     public static final String LEDGER_TRANSACTIONS = "isoworker.ledger.transactions";
@@ -60,6 +62,10 @@ public class WorkerMetrics {
     private final DistributionSummary jobPolls;
     private final AtomicInteger rateLimitRemaining = new AtomicInteger(-1);
     private final AtomicInteger rateLimitLimit = new AtomicInteger(-1);
+    private final java.util.concurrent.atomic.AtomicLong rateLimitShare = new java.util.concurrent.atomic.AtomicLong(
+            Double.doubleToLongBits(Double.NaN));
+    private final java.util.concurrent.atomic.AtomicLong rateLimitPacedRate = new java.util.concurrent.atomic.AtomicLong(
+            Double.doubleToLongBits(Double.NaN));
     private final AtomicInteger apiKeyRejected = new AtomicInteger();
     private final AtomicInteger intakePaused = new AtomicInteger();
     private final Timer ledgerTransactions;
@@ -77,6 +83,10 @@ public class WorkerMetrics {
                 .description("Last X-RateLimit-Remaining seen from HostUp").register(registry);
         Gauge.builder(RATE_LIMIT_LIMIT, () -> nanIfUnknown(rateLimitLimit.get()))
                 .description("Last X-RateLimit-Limit seen from HostUp").register(registry);
+        Gauge.builder(RATE_LIMIT_SHARE, () -> Double.longBitsToDouble(rateLimitShare.get()))
+                .description("This instance's share of the API key's budget (partitions owned / partitions)").register(registry);
+        Gauge.builder(RATE_LIMIT_PACED_RATE, () -> Double.longBitsToDouble(rateLimitPacedRate.get()))
+                .description("Calls per second this instance last paced HostUp calls at").register(registry);
         Gauge.builder(API_KEY_REJECTED, apiKeyRejected::get)
                 .description("1 while HostUp rejects the API key (401)").register(registry);
         Gauge.builder(INTAKE_PAUSED, intakePaused::get)
@@ -197,6 +207,12 @@ public class WorkerMetrics {
     public void rateLimit(OptionalInt limit, OptionalInt remaining) {
         limit.ifPresent(rateLimitLimit::set);
         remaining.ifPresent(rateLimitRemaining::set);
+    }
+
+    /** The share of the key's budget and the paced rate (calls/s) of this instance's last booked call. */
+    public void pacing(double share, double callsPerSecond) {
+        rateLimitShare.set(Double.doubleToLongBits(share));
+        rateLimitPacedRate.set(Double.doubleToLongBits(callsPerSecond));
     }
 
     public void apiKeyRejected(boolean rejected) {

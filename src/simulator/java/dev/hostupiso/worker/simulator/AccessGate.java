@@ -94,7 +94,7 @@ final class AccessGate {
         c.rate = rateLimiter.hit(token == null ? ANONYMOUS : token, c.at);
         if (c.rate != null && c.rate.exceeded()) {
             String retryAfter = c.rate.style() == RetryAfterStyle.HTTP_DATE
-                    ? HostUpSimulator.httpDate(c.rate.resetHeaderInstant())
+                    ? HostUpSimulator.httpDate(c.rate.retryAt(c.at))
                     : Long.toString(c.rate.retryAfterSeconds());
             c.header("Retry-After", retryAfter);
             return ProblemRenderer.problem(c, 429, "rate_limited", "Rate limit exceeded: " + c.rate.limit()

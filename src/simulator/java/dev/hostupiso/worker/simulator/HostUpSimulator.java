@@ -178,11 +178,20 @@ public final class HostUpSimulator implements AutoCloseable {
      * (and then no X-RateLimit-* headers are sent).
      */
     public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style) {
+        rateLimit(callsPerWindow, window, style, RateWindowModel.FIXED);
+    }
+
+    /**
+     * Per-key rate limit of {@code callsPerWindow} per {@code window}, counted by {@code model} (what each model's
+     * headers mean: {@link RateWindowModel}). The reset header is rounded up to a whole second; a 429's
+     * {@code Retry-After} says when the refused call could have gone through.
+     */
+    public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style, RateWindowModel model) {
         if (callsPerWindow <= 0 || window == null || window.isZero() || window.isNegative()) {
             gate.rateLimit(null);
         } else {
             gate.rateLimit(new RateLimiter.Config(callsPerWindow, Math.max(1, window.toMillis()),
-                    style == null ? RetryAfterStyle.SECONDS : style));
+                    style == null ? RetryAfterStyle.SECONDS : style, model == null ? RateWindowModel.FIXED : model));
         }
     }
 

@@ -6,39 +6,32 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-key fixed windows: a key's window opens at its first call and lasts the configured length; every call counts
- * (rejected ones too). Off (no decision, no headers) until configured.
+ * Per-key rate limit counted by the configured {@link RateWindowModel}: all callers of one key, whichever process they
+ * are, share one window. Off (no decision, no headers) until configured.
  */
 final class RateLimiter {
-    record Config(int limit, long windowMillis, RetryAfterStyle style) {
+    record Config(int limit, long windowMillis, RetryAfterStyle style, RateWindowModel model) {
     }
 
-    record Decision(int limit, int count, long endMillis, long nowMillis, RetryAfterStyle style) {
-        boolean exceeded() {
-            return count > limit;
-        }
-
-        int remaining() {
-            return Math.max(0, limit - count);
-        }
-
-        /** Window end rounded up to a whole second (never earlier than the real end). */
+    record Decision(int limit, boolean exceeded, int remaining, long resetMillis, long retryAfterMillis,
+                    RetryAfterStyle style) {
+        /** The reset rounded up to a whole second (never earlier than the real one). */
         Instant resetHeaderInstant() {
-            return Instant.ofEpochMilli(endMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
+            return Instant.ofEpochMilli(resetMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
         }
 
         long retryAfterSeconds() {
-            return Math.max(1, (endMillis - nowMillis + 999) / 1000);
+            return Math.max(1, (retryAfterMillis + 999) / 1000);
+        }
+
+        /** When a refused call could go through, rounded up to a whole second. */
+        Instant retryAt(Instant now) {
+            return now.plusMillis(retryAfterMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
         }
     }
 
-    private static final class Window {
-        long endMillis;
-        int count;
-    }
-
     private volatile Config config;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
 
     synchronized void configure(Config c) {
         windows.clear();
@@ -51,15 +44,10 @@ final class RateLimiter {
         if (cfg == null) {
             return null;
         }
-        Window w = windows.computeIfAbsent(key, k -> new Window());
-        long t = now.toEpochMilli();
+        RateWindow w = windows.computeIfAbsent(key, k -> RateWindow.of(cfg.model(), cfg.limit(), cfg.windowMillis()));
         synchronized (w) {
-            if (w.count == 0 || t >= w.endMillis) {
-                w.endMillis = t + cfg.windowMillis();
-                w.count = 0;
-            }
-            w.count++;
-            return new Decision(cfg.limit(), w.count, w.endMillis, t, cfg.style());
+            RateWindow.Decision d = w.hit(now.toEpochMilli());
+            return new Decision(d.limit(), d.exceeded(), d.remaining(), d.resetMillis(), d.retryAfterMillis(), cfg.style());
         }
     }
 }

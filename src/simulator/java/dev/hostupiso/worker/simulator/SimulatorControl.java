@@ -33,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code P000000…} ({@link #vpsId(String, int)}), each with a job duration drawn uniformly from [a, b] ms and,
  * when {@code shapes} is given, the {@link DownloadShape} {@code shapes[i % n]} (labels, e.g.
  * {@code linear,slow-start,stalls,jump,verifying-tail,fail-at-80}); {@code seed} makes the durations repeatable;</li>
- * <li>{@code POST /control/ratelimit?calls=N&windowMs=W} — per-key fixed-window limit ({@code calls=0}: off);</li>
+ * <li>{@code POST /control/ratelimit?calls=N&windowMs=W&model=M} — per-key limit counted by {@code M}
+ * ({@link RateWindowModel}: {@code fixed}, {@code sliding}, {@code token-bucket}; default fixed; {@code calls=0}: off);</li>
  * <li>{@code GET /control/total} — calls received;</li>
  * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
  * <li>{@code GET /control/jobs} — one per line: {@code jobId vpsId createdMicros finishMicros failed alreadyExisted}.</li>
@@ -149,7 +150,8 @@ public final class SimulatorControl implements AutoCloseable {
                         Long.parseLong(q.getOrDefault("minMs", "0")), q.get("maxMs"), q.get("shapes"), q.get("seed"));
             case "POST /control/ratelimit":
                 sim.rateLimit(Integer.parseInt(q.getOrDefault("calls", "0")),
-                        Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS);
+                        Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS,
+                        RateWindowModel.parse(q.getOrDefault("model", "fixed")));
                 return "ok";
             case "GET /control/total":
                 return Long.toString(sim.totalCalls());
