@@ -12,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -109,5 +110,11 @@ abstract class EndToEndSupport {
             }
         }
         throw new AssertionError(filename + " is not in the library of " + vpsId);
+    }
+
+    /** GET of one of the app's own endpoints (health, metrics in Prometheus text format). */
+    static HttpResponse<String> get(URL url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.toString()))
+                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
     }
 }

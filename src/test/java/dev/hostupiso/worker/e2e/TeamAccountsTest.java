@@ -10,10 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,10 +32,6 @@ class TeamAccountsTest extends EndToEndSupport {
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
-    private HttpResponse<String> get(URL url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.toString()))
-                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     /** Whether the scrape shows {@code account}'s unauthorized hold gauge at {@code value}. */
     private boolean hold(String account, int value) throws Exception {

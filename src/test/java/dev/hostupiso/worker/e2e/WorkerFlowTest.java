@@ -12,10 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,8 +250,7 @@ class WorkerFlowTest extends EndToEndSupport {
         String rid = uid("metrics");
         send(request(rid, vps, "x.iso"));
         awaitOutcome(rid);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString()))
-                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get(metrics);
         assertThat(r.body())
                 .contains("isoworker_requests_total{code=\"none\",outcome=\"completed\"")
                 .contains("isoworker_api_calls_total{endpoint=\"from_url\",status=\"202\"")
