@@ -54,7 +54,7 @@ public final class DemoMain {
                      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                      ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
             Map<String, String> requests = new LinkedHashMap<>();
-            requests.put("demo-1", "{\"requestId\":\"demo-1\",\"vpsId\":\"vps_01demoqueued\",\"url\":\"" + mirror + "/ubuntu/24.04/latest.iso\",\"filename\":\"ubuntu-24.04.3-live-server-amd64.iso\"}");
+            requests.put("demo-1", "{\"requestId\":\"demo-1\",\"vpsId\":\"vps_01demoqueued\",\"url\":\"" + mirror + "/ubuntu/24.04/latest.iso\",\"filename\":\"ubuntu-24.04.3-live-server-amd64.iso\",\"mount\":{\"device\":\"ide2\"}}");
             requests.put("demo-2", "{\"requestId\":\"demo-2\",\"vpsId\":\"vps_01demoexists\",\"url\":\"" + mirror + "/debian-cd/current/amd64/iso-cd/debian-12.12.0-amd64-netinst.iso\",\"filename\":\"debian-12.12.0-amd64-netinst.iso\"}");
             requests.put("demo-3", "{\"requestId\":\"demo-3\",\"vpsId\":\"vps_01demofails\",\"url\":\"" + mirror + "/missing.iso\",\"filename\":\"missing.iso\"}");
             requests.put("demo-4", "{\"requestId\":\"demo-4\",\"vpsId\":\"vps_01demoqueued\",\"url\":\"ftp://example.org/x.iso\",\"filename\":\"../x.iso\"}");
