@@ -196,6 +196,11 @@ public class HostUpRateLimiter {
             // Slots are not booked far ahead: the pace is worked out afresh, from the latest answers, near the time.
             return askAgain(now, ahead.minus(lookahead.dividedBy(2)), notAfter);
         }
+        return reserveLimited(now, start, notAfter);
+    }
+
+    /** A slot under a known budget: this instance's share of it, paced, or what to do once it is spent. */
+    private Reservation reserveLimited(Instant now, Instant start, Instant notAfter) {
         double share = ShareSource.clamp(shares.share());
         boolean continuous = shape == BudgetShape.CONTINUOUS;
         if (!continuous && resetAt != null && !start.isBefore(resetAt)) {
@@ -203,44 +208,14 @@ public class HostUpRateLimiter {
             rollOver();
         }
         if (!continuous && credit < 1) {
-            // This instance's share is spent: nothing before the reset; the first call after it finds out what came back.
-            if (resetAt == null) {
-                return outstanding > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
-                        : probe(now, start, notAfter, share);
-            }
-            Instant at = resetAt;
-            if (at.isAfter(notAfter)) {
-                return new Reservation(Duration.between(now, at), false, true);
-            }
-            rollOver();
-            return probe(now, max(start, at), notAfter, share);
+            return afterWindowSpent(now, start, notAfter, share);
         }
         if (Double.isNaN(credit)) {
             return outstanding > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
                     : probe(now, start, notAfter, share);
         }
         if (credit < 1) {
-            // A budget that comes back bit by bit, all spent: the next call goes when the reset announces the next
-            // bit (a sliding window's oldest call expiring) or, if that is later, at the low pace of a refilling one.
-            PacingPolicy.Budget spent = budget(start, 0);
-            double low = policy.instanceRate(spent, share, aimd(now));
-            Instant at = lastGrant.plus(interval(low));
-            if (resetAt != null) {
-                // Budget that came back in chunks (a sliding window) comes back at the reset, not before; budget that
-                // drips (a bucket whose reset is when it is full) is there before the reset.
-                at = policy.returnsInChunks(spent) ? max(at, resetAt) : min(at, resetAt);
-            }
-            at = max(start, at);
-            if (at.isAfter(notAfter)) {
-                return new Reservation(Duration.between(now, at), false, true);
-            }
-            if (Duration.between(now, at).compareTo(lookahead) > 0) {
-                return askAgain(now, Duration.between(now, at).minus(lookahead.dividedBy(2)), notAfter);
-            }
-            metrics.pacing(share, low);
-            Reservation r = grant(now, at, notAfter, interval(low));
-            credit -= 1;
-            return r;
+            return afterDripSpent(now, start, notAfter, share);
         }
         double rate = policy.instanceRate(budget(start, credit / share), share, aimd(now));
         metrics.pacing(share, rate);
@@ -248,6 +223,46 @@ public class HostUpRateLimiter {
         if (r.granted()) {
             credit -= 1;
         }
+        return r;
+    }
+
+    /** This instance's share of a window is spent: nothing before the reset; the first call after it finds out what came back. */
+    private Reservation afterWindowSpent(Instant now, Instant start, Instant notAfter, double share) {
+        if (resetAt == null) {
+            return outstanding > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
+                    : probe(now, start, notAfter, share);
+        }
+        Instant at = resetAt;
+        if (at.isAfter(notAfter)) {
+            return new Reservation(Duration.between(now, at), false, true);
+        }
+        rollOver();
+        return probe(now, max(start, at), notAfter, share);
+    }
+
+    /**
+     * A budget that comes back bit by bit, all spent: the next call goes when the reset announces the next
+     * bit (a sliding window's oldest call expiring) or, if that is later, at the low pace of a refilling one.
+     */
+    private Reservation afterDripSpent(Instant now, Instant start, Instant notAfter, double share) {
+        PacingPolicy.Budget spent = budget(start, 0);
+        double low = policy.instanceRate(spent, share, aimd(now));
+        Instant at = lastGrant.plus(interval(low));
+        if (resetAt != null) {
+            // Budget that came back in chunks (a sliding window) comes back at the reset, not before; budget that
+            // drips (a bucket whose reset is when it is full) is there before the reset.
+            at = policy.returnsInChunks(spent) ? max(at, resetAt) : min(at, resetAt);
+        }
+        at = max(start, at);
+        if (at.isAfter(notAfter)) {
+            return new Reservation(Duration.between(now, at), false, true);
+        }
+        if (Duration.between(now, at).compareTo(lookahead) > 0) {
+            return askAgain(now, Duration.between(now, at).minus(lookahead.dividedBy(2)), notAfter);
+        }
+        metrics.pacing(share, low);
+        Reservation r = grant(now, at, notAfter, interval(low));
+        credit -= 1;
         return r;
     }
 
@@ -390,18 +405,24 @@ public class HostUpRateLimiter {
                 resetAt = newReset == null ? null : localReset(newReset, date);
             }
             reset = newReset;
-            if (resetAt != null) {
-                double toReset = Duration.between(clock.instant(), resetAt).toNanos() / 1e9;
-                if (toReset > 0) {
-                    // A reset rounded up to whole seconds makes the window look up to a second longer: a slower,
-                    // never faster, average.
-                    windowSeconds = Double.isNaN(windowSeconds) ? toReset : Math.max(windowSeconds, toReset);
-                    double drip = (limit() - reported) / toReset;
-                    refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
-                }
-            }
+            learnWindow(reported);
         }
         metrics.rateLimit(h.limit(), h.remaining());
+    }
+
+    /** The window's length and the budget's refill rate, as far as the time to the reset tells them. */
+    private void learnWindow(int reported) {
+        if (resetAt == null) {
+            return;
+        }
+        double toReset = Duration.between(clock.instant(), resetAt).toNanos() / 1e9;
+        if (toReset > 0) {
+            // A reset rounded up to whole seconds makes the window look up to a second longer: a slower,
+            // never faster, average.
+            windowSeconds = Double.isNaN(windowSeconds) ? toReset : Math.max(windowSeconds, toReset);
+            double drip = (limit() - reported) / toReset;
+            refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
+        }
     }
 
     /**

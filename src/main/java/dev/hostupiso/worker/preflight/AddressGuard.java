@@ -75,43 +75,48 @@ public final class AddressGuard {
                 continue;
             }
             try {
-                int slash = e.indexOf('/');
-                if (slash > 0) {
-                    byte[] net = literal(e.substring(0, slash)).orElseThrow(() -> bad(raw)).getAddress();
-                    int prefix = Integer.parseInt(e.substring(slash + 1));
-                    if (prefix < 0 || prefix > net.length * 8) {
-                        throw bad(raw);
-                    }
-                    cidrs.add(new Cidr(net, prefix, null));
-                    continue;
-                }
-                Matcher bracketed = BRACKETED.matcher(e);
-                if (bracketed.matches()) {
-                    byte[] a = literal(bracketed.group(1)).orElseThrow(() -> bad(raw)).getAddress();
-                    cidrs.add(new Cidr(a, a.length * 8, port(bracketed.group(2), raw)));
-                    continue;
-                }
-                if (e.indexOf(':') != e.lastIndexOf(':')) { // a bare IPv6 address
-                    byte[] a = literal(e).orElseThrow(() -> bad(raw)).getAddress();
-                    cidrs.add(new Cidr(a, a.length * 8, null));
-                    continue;
-                }
-                Matcher hp = HOST_PORT.matcher(e);
-                if (!hp.matches()) {
-                    throw bad(raw);
-                }
-                Integer port = port(hp.group(2), raw);
-                Optional<InetAddress> ip = DOTTED_QUAD.matcher(hp.group(1)).matches() ? literal(hp.group(1)) : Optional.empty();
-                if (ip.isPresent()) {
-                    cidrs.add(new Cidr(ip.get().getAddress(), 32, port));
-                } else {
-                    names.add(new Name(normalize(hp.group(1)), port));
-                }
+                parseEntry(raw, e, cidrs, names);
             } catch (NumberFormatException ex) {
                 throw bad(raw);
             }
         }
         return new AddressGuard(cidrs, names);
+    }
+
+    /** One allowlist entry: a CIDR, a bracketed or bare IPv6 address, or an IPv4 address or host name with an optional port. */
+    private static void parseEntry(String raw, String e, List<Cidr> cidrs, List<Name> names) {
+        int slash = e.indexOf('/');
+        if (slash > 0) {
+            byte[] net = literal(e.substring(0, slash)).orElseThrow(() -> bad(raw)).getAddress();
+            int prefix = Integer.parseInt(e.substring(slash + 1));
+            if (prefix < 0 || prefix > net.length * 8) {
+                throw bad(raw);
+            }
+            cidrs.add(new Cidr(net, prefix, null));
+            return;
+        }
+        Matcher bracketed = BRACKETED.matcher(e);
+        if (bracketed.matches()) {
+            byte[] a = literal(bracketed.group(1)).orElseThrow(() -> bad(raw)).getAddress();
+            cidrs.add(new Cidr(a, a.length * 8, port(bracketed.group(2), raw)));
+            return;
+        }
+        if (e.indexOf(':') != e.lastIndexOf(':')) { // a bare IPv6 address
+            byte[] a = literal(e).orElseThrow(() -> bad(raw)).getAddress();
+            cidrs.add(new Cidr(a, a.length * 8, null));
+            return;
+        }
+        Matcher hp = HOST_PORT.matcher(e);
+        if (!hp.matches()) {
+            throw bad(raw);
+        }
+        Integer port = port(hp.group(2), raw);
+        Optional<InetAddress> ip = DOTTED_QUAD.matcher(hp.group(1)).matches() ? literal(hp.group(1)) : Optional.empty();
+        if (ip.isPresent()) {
+            cidrs.add(new Cidr(ip.get().getAddress(), 32, port));
+        } else {
+            names.add(new Name(normalize(hp.group(1)), port));
+        }
     }
 
     /**
@@ -162,6 +167,11 @@ public final class AddressGuard {
         if (a0 == 169 && a1 == 254) {
             return "link-local";
         }
+        return v4Reserved(a0, a1, a2);
+    }
+
+    /** IPv4 ranges reserved for protocols, documentation, benchmarks, multicast and the future. */
+    private static String v4Reserved(int a0, int a1, int a2) {
         if (a0 == 192 && a1 == 0 && a2 == 0) {
             return "IETF protocol assignment";
         }
@@ -198,6 +208,11 @@ public final class AddressGuard {
         if (zero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && b[10] == 0 && b[11] == 0) {
             return embedded("IPv4-translated", b, 12); // ::ffff:0:a.b.c.d
         }
+        return v6Prefixed(b);
+    }
+
+    /** The IPv6 ranges told by their leading words (NAT64, 6to4, Teredo, unique-local, link-local, …). */
+    private static String v6Prefixed(byte[] b) {
         int w0 = word(b, 0);
         int w1 = word(b, 2);
         if (w0 == 0x64 && w1 == 0xff9b && zero(b, 4, 12)) {
@@ -218,6 +233,10 @@ public final class AddressGuard {
         if (w0 == 0x0100 && zero(b, 2, 8)) {
             return "discard-only";
         }
+        return v6Local(b, w0, w1);
+    }
+
+    private static String v6Local(byte[] b, int w0, int w1) {
         if (w0 == 0xfd00 && w1 == 0x0ec2 && zero(b, 4, 14) && word(b, 14) == 0x254) {
             return "cloud metadata";
         }

@@ -141,27 +141,7 @@ public class UrlPreflight {
     }
 
     private Uni<Answer> exchange(URI uri, String host, int port, boolean https, InetAddress ip, HttpMethod method) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        boolean defaultPort = port == (https ? 443 : 80);
-        String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        RequestOptions options = new RequestOptions()
-                .setMethod(method)
-                .setServer(SocketAddress.inetSocketAddress(port, ip.getHostAddress()))
-                .setHost(bareHost)
-                .setPort(port)
-                .setSsl(https)
-                .setURI(target)
-                .setFollowRedirects(false)
-                .setConnectTimeout(settings.timeout().toMillis())
-                .setIdleTimeout(settings.timeout().toMillis())
-                .putHeader("Host", defaultPort ? host : host + ":" + port)
-                .putHeader("User-Agent", "hostup-iso-worker (url preflight)")
-                .putHeader("Accept", "*/*")
-                .putHeader("Accept-Encoding", "identity");
-        if (method == HttpMethod.GET) {
-            options.putHeader("Range", "bytes=0-0");
-        }
+        RequestOptions options = options(uri, host, port, https, ip, method);
         return Uni.createFrom().<Answer>emitter(em -> {
             AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
             // Whatever happens, the body is never read: the connection goes with the headers.
@@ -189,55 +169,92 @@ public class UrlPreflight {
         });
     }
 
+    /** The request to {@code ip}, the address the guard checked, with the name in Host and SNI and no credential. */
+    private RequestOptions options(URI uri, String host, int port, boolean https, InetAddress ip, HttpMethod method) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        boolean defaultPort = port == (https ? 443 : 80);
+        String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setServer(SocketAddress.inetSocketAddress(port, ip.getHostAddress()))
+                .setHost(bareHost)
+                .setPort(port)
+                .setSsl(https)
+                .setURI(target)
+                .setFollowRedirects(false)
+                .setConnectTimeout(settings.timeout().toMillis())
+                .setIdleTimeout(settings.timeout().toMillis())
+                .putHeader("Host", defaultPort ? host : host + ":" + port)
+                .putHeader("User-Agent", "hostup-iso-worker (url preflight)")
+                .putHeader("Accept", "*/*")
+                .putHeader("Accept-Encoding", "identity");
+        if (method == HttpMethod.GET) {
+            options.putHeader("Range", "bytes=0-0");
+        }
+        return options;
+    }
+
     private Uni<PreflightResult> interpret(URI uri, Answer answer, List<String> chain, Set<String> seen) {
         int status = answer.status();
         if (REDIRECTS.contains(status)) {
-            if (answer.location() == null) {
-                return skipped("HTTP " + status + " without a Location", chain);
-            }
-            URI next;
-            try {
-                next = withoutFragment(uri.resolve(new URI(answer.location().strip())));
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                return skipped("unreadable redirect target", chain);
-            }
-            List<String> longer = new ArrayList<>(chain);
-            longer.add(next.toASCIIString());
-            if (settings.mode() == PreflightMode.CHECK) {
-                return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_REDIRECTS,
-                        "the URL redirects (HTTP " + status + "): " + redactedChain(longer), longer));
-            }
-            if (!seen.add(next.toASCIIString())) {
-                return skipped("redirect loop: " + redactedChain(longer), longer);
-            }
-            if (longer.size() > settings.maxRedirects()) {
-                return skipped("more than " + settings.maxRedirects() + " redirects", longer);
-            }
-            LOG.debugf("URL preflight: %s redirects (HTTP %d) to %s", UrlRedactor.redact(uri.toString()), status,
-                    UrlRedactor.redact(next.toString()));
-            return hop(next, longer, seen);
+            return redirected(uri, answer, chain, seen);
         }
         if (status == 404 || status == 410) {
             return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_NOT_FOUND,
                     "the origin answered HTTP " + status + " for " + UrlRedactor.redact(uri.toString()), chain));
         }
         if (status >= 200 && status < 300) {
-            Long size = answer.size();
-            if (size != null && size > settings.maxBytes()) {
-                return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.FILE_TOO_LARGE,
-                        "the origin reports " + size + " bytes; HostUp takes at most 20 GB (" + settings.maxBytes() + " bytes)",
-                        chain));
-            }
-            if (chain.isEmpty()) {
-                return Uni.createFrom().item(new PreflightResult.Passed());
-            }
-            String last = chain.get(chain.size() - 1);
-            if (last.length() > MAX_URL) {
-                return skipped("the final URL is longer than " + MAX_URL + " characters", chain);
-            }
-            return Uni.createFrom().item(new PreflightResult.Resolved(last, chain));
+            return found(answer, chain);
         }
         return skipped("the origin answered HTTP " + status, chain);
+    }
+
+    /** A redirect: refused in check mode, else followed unless it loops or goes on too long. */
+    private Uni<PreflightResult> redirected(URI uri, Answer answer, List<String> chain, Set<String> seen) {
+        int status = answer.status();
+        if (answer.location() == null) {
+            return skipped("HTTP " + status + " without a Location", chain);
+        }
+        URI next;
+        try {
+            next = withoutFragment(uri.resolve(new URI(answer.location().strip())));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return skipped("unreadable redirect target", chain);
+        }
+        List<String> longer = new ArrayList<>(chain);
+        longer.add(next.toASCIIString());
+        if (settings.mode() == PreflightMode.CHECK) {
+            return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_REDIRECTS,
+                    "the URL redirects (HTTP " + status + "): " + redactedChain(longer), longer));
+        }
+        if (!seen.add(next.toASCIIString())) {
+            return skipped("redirect loop: " + redactedChain(longer), longer);
+        }
+        if (longer.size() > settings.maxRedirects()) {
+            return skipped("more than " + settings.maxRedirects() + " redirects", longer);
+        }
+        LOG.debugf("URL preflight: %s redirects (HTTP %d) to %s", UrlRedactor.redact(uri.toString()), status,
+                UrlRedactor.redact(next.toString()));
+        return hop(next, longer, seen);
+    }
+
+    /** The origin has the file: too large for HostUp, or found where asked, or at the end of redirects. */
+    private Uni<PreflightResult> found(Answer answer, List<String> chain) {
+        Long size = answer.size();
+        if (size != null && size > settings.maxBytes()) {
+            return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.FILE_TOO_LARGE,
+                    "the origin reports " + size + " bytes; HostUp takes at most 20 GB (" + settings.maxBytes() + " bytes)",
+                    chain));
+        }
+        if (chain.isEmpty()) {
+            return Uni.createFrom().item(new PreflightResult.Passed());
+        }
+        String last = chain.get(chain.size() - 1);
+        if (last.length() > MAX_URL) {
+            return skipped("the final URL is longer than " + MAX_URL + " characters", chain);
+        }
+        return Uni.createFrom().item(new PreflightResult.Resolved(last, chain));
     }
 
     private static Uni<PreflightResult> skipped(String reason, List<String> chain) {
