@@ -258,8 +258,12 @@ public class IsoJobRunner {
             return Uni.createFrom().item(result);
         }
         String isoId = result.isoId();
-        return checkpoint(ctx, JobState.MOUNTING)
-                .onItem().transformToUni(x -> mountCall(ctx, isoId, 1))
+        return checkpoint(ctx, JobState.MOUNTING).onItem().transformToUni(x -> mount(ctx, isoId));
+    }
+
+    /** Mounts {@code isoId}; every failure from here on is {@code mount_failed}, with HostUp's own code kept. */
+    private Uni<JobResult> mount(JobContext ctx, String isoId) {
+        return mountCall(ctx, isoId, 1)
                 .map(m -> mountedResult(ctx, isoId, m))
                 .onFailure(f -> f instanceof JobFailure jf && !"mount_failed".equals(jf.error().code()))
                 .transform(f -> new JobFailure(JobError.mountFailed(((JobFailure) f).error(), isoId)));
@@ -334,9 +338,13 @@ public class IsoJobRunner {
 
     /** Whether the VPS's library lists the ISO as mounted (on the asked drive, if any); empty when unknown or not. */
     private Uni<Optional<Mounted>> mountedNow(JobContext ctx, String isoId) {
+        return resolver.library(ctx).map(lib -> lib.flatMap(l -> mountedIn(ctx, l, isoId)));
+    }
+
+    /** The mount {@code library} lists for {@code isoId} on the asked drive (any drive when none was asked). */
+    private static Optional<Mounted> mountedIn(JobContext ctx, IsoLibrary library, String isoId) {
         String asked = ctx.request().mount().device();
-        return resolver.library(ctx).map(lib -> lib.flatMap(l -> l.mountOf(isoId, asked))
-                .map(d -> new Mounted(d.device() != null ? d.device() : asked)));
+        return library.mountOf(isoId, asked).map(d -> new Mounted(d.device() != null ? d.device() : asked));
     }
 
     /**
@@ -345,21 +353,17 @@ public class IsoJobRunner {
      * list), the mount is called again: mounting the same ISO again leaves the same state.
      */
     private Uni<JobResult> resumeMount(JobContext ctx) {
-        String asked = ctx.request().mount().device();
         return resolver.library(ctx).onItem().transformToUni(lib -> {
             Optional<String> isoId = lib.flatMap(l -> l.idOf(ctx.request().filename()));
             if (isoId.isEmpty()) {
                 return resolve(ctx); // then mountIfAsked mounts it
             }
-            Optional<IsoLibrary.Drive> drive = lib.get().mountOf(isoId.get(), asked);
-            if (drive.isPresent()) {
+            Optional<Mounted> mounted = mountedIn(ctx, lib.get(), isoId.get());
+            if (mounted.isPresent()) {
                 JobLog.info(LOG, ctx, "%s is already mounted: the previous owner's mount went through", isoId.get());
-                return Uni.createFrom().item(mountedResult(ctx, isoId.get(),
-                        new Mounted(drive.get().device() != null ? drive.get().device() : asked)));
+                return Uni.createFrom().item(mountedResult(ctx, isoId.get(), mounted.get()));
             }
-            return mountCall(ctx, isoId.get(), 1).map(m -> mountedResult(ctx, isoId.get(), m))
-                    .onFailure(f -> f instanceof JobFailure jf && !"mount_failed".equals(jf.error().code()))
-                    .transform(f -> new JobFailure(JobError.mountFailed(((JobFailure) f).error(), isoId.get())));
+            return mount(ctx, isoId.get());
         });
     }
 

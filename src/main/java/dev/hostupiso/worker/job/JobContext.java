@@ -155,11 +155,6 @@ public final class JobContext {
         return new ApiCalls(fromUrlCalls, polls, isoListCalls, mountCalls);
     }
 
-    /** Mount calls made so far. */
-    public int mountCalls() {
-        return mountCalls;
-    }
-
     /** The account whose key this job uses; null until the runner has looked it up. */
     public Account account() {
         return account;

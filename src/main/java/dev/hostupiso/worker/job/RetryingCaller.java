@@ -126,8 +126,7 @@ public class RetryingCaller {
         if (!now.isBefore(ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "the account's API key was held until the deadline")));
         }
-        Duration untilDeadline = Duration.between(now, ctx.deadline());
-        Duration wait = parkCeiling.compareTo(untilDeadline) < 0 ? parkCeiling : untilDeadline;
+        Duration wait = min(parkCeiling, Duration.between(now, ctx.deadline()));
         JobLog.info(LOG, ctx, "account %s's API key is held (%s): waiting for it", ctx.account().name(),
                 keyState.hold().map(ApiKeyState.Reason::tag).orElse("?"));
         Runnable parked = keyState.parkedCall();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.job.ApiCalls;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobError;
@@ -68,7 +69,7 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
      */
     public OutcomeEvent withoutDetails(String reason) {
         JobError bare = error == null ? null
-                : new JobError(error.code().length() > 64 ? "worker_error" : error.code(), "Outcome details dropped",
+                : new JobError(error.code().length() > Bounds.CODE ? "worker_error" : error.code(), "Outcome details dropped",
                         "The full outcome could not be recorded (" + reason + ")", error.httpStatus(), error.retryable(),
                         null, null);
         return new OutcomeEvent(requestId, null, null, account, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, null,
