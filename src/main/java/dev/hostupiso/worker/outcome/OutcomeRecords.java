@@ -1,11 +1,9 @@
 package dev.hostupiso.worker.outcome;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -44,22 +42,8 @@ public class OutcomeRecords {
     }
 
     static ProducerRecord<String, String> toRecord(OutcomeEvent event, ObjectMapper mapper, String topic, String source) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("outcome event not serializable", e);
-        }
-        RecordHeaders headers = new RecordHeaders();
-        header(headers, "ce_specversion", "1.0");
-        header(headers, "ce_id", eventId(event));
-        header(headers, "ce_type", TYPE_PREFIX + event.status());
-        header(headers, "ce_source", source);
-        header(headers, "ce_subject", event.requestId());
-        header(headers, "ce_time", event.finishedAt().toString());
-        header(headers, "ce_dataschema", DATA_SCHEMA);
-        header(headers, "content-type", "application/json");
-        return new ProducerRecord<>(topic, null, event.requestId(), json, headers);
+        return CloudEvents.record(mapper, topic, event, eventId(event), TYPE_PREFIX + event.status(), source, event.requestId(),
+                event.finishedAt(), DATA_SCHEMA);
     }
 
     /** Deterministic per request and outcome. */
@@ -67,7 +51,4 @@ public class OutcomeRecords {
         return UUID.nameUUIDFromBytes((event.requestId() + "\n" + event.status()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static void header(RecordHeaders headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
 }

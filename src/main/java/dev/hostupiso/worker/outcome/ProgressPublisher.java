@@ -1,6 +1,5 @@
 package dev.hostupiso.worker.outcome;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.DownloadProgress;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -119,31 +117,14 @@ public class ProgressPublisher implements ProgressListener {
 
     /** The event as a Kafka record: CloudEvents binary mode, key = requestId. */
     ProducerRecord<String, String> record(ProgressEvent event) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("progress event not serializable", e);
-        }
-        RecordHeaders headers = new RecordHeaders();
-        header(headers, "ce_specversion", "1.0");
-        header(headers, "ce_id", eventId(event));
-        header(headers, "ce_type", ProgressEvent.TYPE);
-        header(headers, "ce_source", source);
-        header(headers, "ce_subject", event.requestId());
-        header(headers, "ce_time", event.observedAt().toString());
-        header(headers, "content-type", "application/json");
-        return new ProducerRecord<>(topic, null, event.requestId(), json, headers);
+        return CloudEvents.record(mapper, topic, event, eventId(event), ProgressEvent.TYPE, source, event.requestId(),
+                event.observedAt(), null);
     }
 
     /** One id per (request, percentage, observation): a re-send after a retry keeps it. */
     static String eventId(ProgressEvent event) {
         return UUID.nameUUIDFromBytes((event.requestId() + "\nprogress\n" + event.percentage() + "\n" + event.observedAt())
                 .getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    private static void header(RecordHeaders headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     @PreDestroy
