@@ -84,7 +84,6 @@ public class IsoResolver {
         return client.isoLibrary(ctx.account(), ctx.request().vpsId());
     }
 
-
     /**
      * The ISO id of a completed job. The list may lag the job: a missing entry is re-read with
      * backoff, up to {@code iso.resolve-attempts} reads within the deadline, then {@code iso_not_listed}.
