@@ -1,8 +1,10 @@
 package dev.hostupiso.worker.hostup;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import dev.hostupiso.worker.testsupport.Text;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+import static org.quicktheories.api.Pair.of;
 
 /** Generators of hostile text for the property tests, and a JSON string encoder that can write anything. */
 public final class HostileText {
@@ -17,20 +19,24 @@ public final class HostileText {
     }
 
     /** Short strings of any char, biased towards the nasty ones. */
-    public static Arbitrary<String> shortText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(20),
-                Arbitraries.strings().withChars(NASTY + "az09.-_").ofMaxLength(20),
-                Arbitraries.strings().alpha().numeric().ofMaxLength(20));
+    public static Gen<String> shortText() {
+        return shortText(0);
+    }
+
+    private static Gen<String> shortText(int minLength) {
+        return Generate.oneOf(
+                Text.any().ofLength(minLength, 20),
+                Text.chars(NASTY + "az09.-_").ofLength(minLength, 20),
+                Text.alphanumeric().ofLength(minLength, 20));
     }
 
     /** Text of any length up to ~1.2 M chars (a Kafka record holds 1 MB), built by repetition so huge values are cheap to make. */
-    public static Arbitrary<String> anyLength() {
-        Arbitrary<Integer> repeat = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(75, Arbitraries.integers().between(1, 50)),
-                net.jqwik.api.Tuple.of(23, Arbitraries.integers().between(50, 5_000)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(20_000, 60_000)));
-        return Combinators.combine(shortText().filter(s -> !s.isEmpty()), repeat).as((unit, n) -> unit.repeat(n));
+    public static Gen<String> anyLength() {
+        Gen<Integer> repeat = Generate.frequency(
+                of(75, Generate.range(1, 50)),
+                of(23, Generate.range(50, 5_000)),
+                of(2, Generate.range(20_000, 60_000)));
+        return shortText(1).zip(repeat, String::repeat);
     }
 
     /** {@code s} as a JSON string literal; non-ASCII written raw or escaped, as {@code escapeAll} says. */

@@ -1,14 +1,16 @@
 package dev.hostupiso.worker.hostup;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import dev.hostupiso.worker.testsupport.Coverage;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
+import static dev.hostupiso.worker.testsupport.Theories.qt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 class PacingPolicyTest {
 
@@ -61,27 +63,32 @@ class PacingPolicyTest {
     }
 
     /** Whatever the answers showed, no second gets more than burst × the window's average, and the pace is never negative. */
-    @Property
-    void thePaceNeverExceedsTheBurstCeiling(@ForAll @IntRange(min = 1, max = 100_000) int limit,
-                                            @ForAll @DoubleRange(min = 0, max = 1) double remainingFraction,
-                                            @ForAll @DoubleRange(min = 0, max = 3600) double toReset,
-                                            @ForAll @DoubleRange(min = 0.01, max = 3600) double window,
-                                            @ForAll @DoubleRange(min = 0, max = 1e6) double refill,
-                                            @ForAll BudgetShape shape,
-                                            @ForAll @DoubleRange(min = 0, max = 1) double share) {
-        var b = new PacingPolicy.Budget(shape, limit, remainingFraction * limit, toReset, window, refill);
-        double rate = policy.instanceRate(b, share, 1);
-        assertThat(rate).isGreaterThanOrEqualTo(0);
-        assertThat(rate).isLessThanOrEqualTo(policy.burst() * limit / window * ShareSource.clamp(share) * (1 + 1e-9));
+    @Test
+    void thePaceNeverExceedsTheBurstCeiling() {
+        Gen<PacingPolicy.Budget> budgets = integers().between(1, 100_000).zip(doubles().between(0, 1), doubles().between(0, 3600),
+                doubles().between(0.01, 3600), (limit, remainingFraction, toReset, window) -> new double[] {limit, remainingFraction,
+                        toReset, window}).zip(doubles().between(0, 1e6), Generate.enumValues(BudgetShape.class),
+                (v, refill, shape) -> new PacingPolicy.Budget(shape, (int) v[0], v[1] * v[0], v[2], v[3], refill));
+        Coverage coverage = new Coverage("thePaceNeverExceedsTheBurstCeiling");
+        qt(1_000).forAll(budgets, doubles().between(0, 1)).checkAssert((b, share) -> {
+            coverage.count();
+            double rate = policy.instanceRate(b, share, 1);
+            assertThat(rate).isGreaterThanOrEqualTo(0);
+            assertThat(rate).isLessThanOrEqualTo(policy.burst() * b.limit() / b.windowSeconds() * ShareSource.clamp(share) * (1 + 1e-9));
+        });
+        coverage.print();
     }
 
     /** A window's pace never spends more than its remaining budget before the reset. */
-    @Property
-    void aWindowsPaceNeverOverspendsItsBudget(@ForAll @IntRange(min = 1, max = 100_000) int limit,
-                                              @ForAll @DoubleRange(min = 0, max = 1) double remainingFraction,
-                                              @ForAll @DoubleRange(min = 0.01, max = 3600) double toReset,
-                                              @ForAll @DoubleRange(min = 0.01, max = 3600) double window) {
-        var b = new PacingPolicy.Budget(BudgetShape.WINDOW, limit, remainingFraction * limit, toReset, window, Double.NaN);
-        assertThat(policy.keyRate(b) * toReset).isLessThanOrEqualTo(b.remaining() * (1 + 1e-9));
+    @Test
+    void aWindowsPaceNeverOverspendsItsBudget() {
+        Coverage coverage = new Coverage("aWindowsPaceNeverOverspendsItsBudget");
+        qt(1_000).forAll(integers().between(1, 100_000), doubles().between(0, 1), doubles().between(0.01, 3600), doubles().between(0.01, 3600))
+                .checkAssert((limit, remainingFraction, toReset, window) -> {
+                    coverage.count();
+                    var b = new PacingPolicy.Budget(BudgetShape.WINDOW, limit, remainingFraction * limit, toReset, window, Double.NaN);
+                    assertThat(policy.keyRate(b) * toReset).isLessThanOrEqualTo(b.remaining() * (1 + 1e-9));
+                });
+        coverage.print();
     }
 }

@@ -18,28 +18,30 @@ import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.outcome.OutcomeEvent;
 import dev.hostupiso.worker.intake.RequestParser;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import dev.hostupiso.worker.testsupport.Coverage;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Optional;
 
+import static dev.hostupiso.worker.testsupport.Theories.qt;
+import static dev.hostupiso.worker.testsupport.Theories.shown;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 /**
  * The size of what the worker writes to Kafka: an outcome event, and a ledger record holding a
  * request with its outcome, serialized as the worker does (Jackson to a String, then UTF-8). The
  * worst case is computed from {@link Bounds}; hostile HostUp answers and requests must stay within it.
  */
-class LedgerRecordSizeProperties {
+class LedgerRecordSizePropertyTest {
 
     /** Kafka's default {@code max.request.size}. */
     private static final int KAFKA_MAX_REQUEST_SIZE = 1_048_576;
@@ -48,7 +50,7 @@ class LedgerRecordSizeProperties {
     /** The char whose JSON form is longest: a control character is written as six bytes. */
     private static final char WORST = '\u0001';
 
-    @Example
+    @Test
     void theWorstCaseIsWithinTheDocumentedBoundsAndFarBelowKafkasLimit() throws Exception {
         LedgerEntry worst = worstEntry();
         int outcome = bytes(worst.outcome());
@@ -61,11 +63,20 @@ class LedgerRecordSizeProperties {
         assertThat(entry).isGreaterThan(Bounds.MAX_LEDGER_ENTRY_BYTES * 9 / 10);
     }
 
-    @Property(tries = 3_000)
-    void hostileAnswersAndRequestsStayWithinTheBounds(@ForAll("problemBodies") String problemBody,
-                                                      @ForAll("jobBodies") String jobBody,
-                                                      @ForAll("requests") String request,
-                                                      @ForAll("headerIds") Optional<String> headerRequestId) throws Exception {
+    @Test
+    void hostileAnswersAndRequestsStayWithinTheBounds() {
+        Coverage coverage = new Coverage("hostileAnswersAndRequestsStayWithinTheBounds");
+        qt(3_000).forAll(problemBodies(), jobBodies(), requests(), headerIds())
+                .checkAssert((problemBody, jobBody, request, headerRequestId) -> {
+                    coverage.count();
+                    String parsedAs = staysWithinTheBounds(problemBody, jobBody, request, headerRequestId);
+                    coverage.collect("request", parsedAs);
+                });
+        coverage.print();
+    }
+
+    /** Checks the outcome event and ledger record made from these answers; answers how the request parsed. */
+    private static String staysWithinTheBounds(String problemBody, String jobBody, String request, Optional<String> headerRequestId) {
         ApiResponse answer = new ApiResponse(Endpoint.JOB, 400, problemBody, Optional.empty(), Optional.empty(), Optional.empty(),
                 headerRequestId, Optional.of(HostileText.NASTY.repeat(20)));
         JobError fromProblem = JobError.fromProblem(Problem.from(answer, new ObjectMapper()), false);
@@ -76,7 +87,6 @@ class LedgerRecordSizeProperties {
                 : parsed instanceof RequestParser.Valid v ? v.request() : new IsoRequest("r", null, null, null, null);
         String jobId = job.flatMap(JobStatus::jobId).orElse(null);
         String pollUrl = job.flatMap(JobStatus::pollUrl).orElse(null);
-        Statistics.label("request").collect(parsed.getClass().getSimpleName());
 
         Instant t = Instant.parse("2026-11-27T10:00:00Z");
         for (JobError error : new JobError[] {fromProblem, jobFailed}) {
@@ -86,10 +96,15 @@ class LedgerRecordSizeProperties {
             assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
             assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
         }
+        return parsed.getClass().getSimpleName();
     }
 
-    private static int bytes(Object value) throws Exception {
-        return MAPPER.writeValueAsString(value).getBytes(StandardCharsets.UTF_8).length;
+    private static int bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value).getBytes(StandardCharsets.UTF_8).length;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String worst(int max) {
@@ -120,36 +135,32 @@ class LedgerRecordSizeProperties {
 
     // ---- generators: huge and hostile ----
 
-    @Provide
-    Arbitrary<String> problemBodies() {
-        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
-        Arbitrary<String> shortText = HostileText.shortText().map(HostileText::json);
-        Arbitrary<String> errors = Combinators.combine(text, shortText, Arbitraries.integers().between(0, 10_000))
-                .as((big, small, n) -> "[{\"pointer\":" + big + ",\"detail\":" + big + ",\"code\":" + big + "},"
+    private static Gen<String> problemBodies() {
+        Gen<String> text = HostileText.anyLength().map(s -> HostileText.json(s));
+        Gen<String> shortText = HostileText.shortText().map(s -> HostileText.json(s));
+        Gen<String> errors = text.zip(shortText, integers().between(0, 10_000),
+                (big, small, n) -> "[{\"pointer\":" + big + ",\"detail\":" + big + ",\"code\":" + big + "},"
                         + ("{\"pointer\":" + small + ",\"detail\":" + small + ",\"code\":" + small + "},").repeat(n) + "{}]");
-        return Combinators.combine(text, text, text, errors, text)
-                .as((code, title, detail, errs, rid) -> "{\"code\":" + code + ",\"title\":" + title + ",\"detail\":" + detail
-                        + ",\"errors\":" + errs + ",\"requestId\":" + rid + "}");
+        return shown(text.zip(text, text, errors, text,
+                (code, title, detail, errs, rid) -> "{\"code\":" + code + ",\"title\":" + title + ",\"detail\":" + detail
+                        + ",\"errors\":" + errs + ",\"requestId\":" + rid + "}"));
     }
 
-    @Provide
-    Arbitrary<String> jobBodies() {
-        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
-        return Combinators.combine(text, text, text, Arbitraries.of("data", "operation"))
-                .as((result, jobId, pollUrl, envelope) -> "{\"" + envelope + "\":{\"status\":\"failed\",\"result\":{\"message\":"
-                        + result + ",\"error\":" + result + "},\"jobId\":" + jobId + ",\"pollUrl\":" + pollUrl + "}}");
+    private static Gen<String> jobBodies() {
+        Gen<String> text = HostileText.anyLength().map(s -> HostileText.json(s));
+        return shown(text.zip(text, text, Generate.pick(Arrays.asList("data", "operation")),
+                (result, jobId, pollUrl, envelope) -> "{\"" + envelope + "\":{\"status\":\"failed\",\"result\":{\"message\":"
+                        + result + ",\"error\":" + result + "},\"jobId\":" + jobId + ",\"pollUrl\":" + pollUrl + "}}"));
     }
 
-    @Provide
-    Arbitrary<String> requests() {
-        Arbitrary<String> text = HostileText.anyLength().map(HostileText::json);
-        return Combinators.combine(text, text, text, text)
-                .as((vps, url, file, dec) -> "{\"requestId\":\"r-1\",\"vpsId\":" + vps + ",\"url\":" + url + ",\"filename\":" + file
-                        + ",\"decompress\":" + dec + "}");
+    private static Gen<String> requests() {
+        Gen<String> text = HostileText.anyLength().map(s -> HostileText.json(s));
+        return shown(text.zip(text, text, text,
+                (vps, url, file, dec) -> "{\"requestId\":\"r-1\",\"vpsId\":" + vps + ",\"url\":" + url + ",\"filename\":" + file
+                        + ",\"decompress\":" + dec + "}"));
     }
 
-    @Provide
-    Arbitrary<Optional<String>> headerIds() {
-        return Arbitraries.oneOf(Arbitraries.just(Optional.empty()), HostileText.anyLength().map(Optional::of));
+    private static Gen<Optional<String>> headerIds() {
+        return shown(Generate.oneOf(Generate.constant(Optional.<String>empty()), HostileText.anyLength().map(Optional::of)));
     }
 }
