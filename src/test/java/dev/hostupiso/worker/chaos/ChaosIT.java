@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.chaos;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * outcome, no file is downloaded twice, nothing is lost, through kill -9, SIGTERM, SIGSTOP past the session timeout
  * and a broker restart, with random HostUp faults. Free ports only. {@code -Dchaos.seed=N} replays a seed.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class ChaosIT {
 
     @Test

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.aot.AotJdk;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the worker with {@code -XX:AOTMode=on}, which refuses to start when the cache cannot be used
  * (wrong JDK, class path or options), and has it complete a request. Skipped without a JDK 25+.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class AotCacheIT {
 
     private static final Path DOCKERFILE = Path.of("src", "main", "docker", "Dockerfile.jvm");

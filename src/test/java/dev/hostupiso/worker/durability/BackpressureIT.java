@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
 import org.awaitility.Awaitility;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pauses intake (the rest wait in Kafka, not in memory), and takes the next request only when a
  * job finishes. Nothing is dropped.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class BackpressureIT {
 
     @Test

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.simulator.Endpoint;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import java.util.List;
  * The Kafka broker restarts while jobs run: the worker's consumer, ledger writes and outcome
  * transactions all ride it out. Nothing is lost, nothing is downloaded twice, one outcome each.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class BrokerRestartIT {
 
     @Test

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.simulator.ScriptedResponse;
@@ -17,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SIGTERM (what Kubernetes sends) while jobs are polled: the worker leaves well within the grace
  * period, and the next instance resumes the jobs right away (no session timeout to wait for).
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class GracefulShutdownIT {
 
     @Test

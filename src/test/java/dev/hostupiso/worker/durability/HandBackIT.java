@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
 import org.awaitility.Awaitility;
@@ -16,6 +18,7 @@ import java.util.Map;
  * on revocation must leave at once, so that the hand-back resumes them; a job still registered
  * would make the resume skip it, and then leave without an outcome.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class HandBackIT {
 
     /** Long waits between polls: a stopped job that lingered would still be registered at the hand-back. */

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.localstack.WorkerProcess;
@@ -52,6 +54,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * truncated copy that says so). The worker stays alive and answers a valid request promptly after.
  * The seed is printed; {@code -Dfuzz.seed=N} replays a run.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class HostileRecordsFuzzIT {
 
     static final String DLQ = "iso-download-requests-dlq";

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.localstack.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The worker sets up its topics on a bare broker, and refuses to start when it would run wrongly. */
+@ExtendWith(WorkerLogsOnFailure.class)
 class StartupChecksIT {
 
     @Test

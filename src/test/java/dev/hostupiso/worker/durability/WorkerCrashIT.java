@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
 import org.awaitility.Awaitility;
@@ -16,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the ledger. Every request ends with exactly one outcome, HostUp saw exactly one from-url per
  * request, nothing is lost — including requests sent while no worker was running.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class WorkerCrashIT {
 
     @Test

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is killed mid-run and another started. Every request ends with exactly one outcome, exactly one
  * from-url call each, and the work was spread across the instances.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class WorkerScaleIT {
 
     @Test

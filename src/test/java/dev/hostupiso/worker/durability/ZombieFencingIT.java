@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.durability;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.hostupiso.worker.localstack.WorkerProcess;
 import dev.hostupiso.worker.simulator.Endpoint;
 import org.awaitility.Awaitility;
@@ -16,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * while it slept must not publish anything when it wakes: the new owner fenced its producer when
  * it took the partitions over. Exactly one outcome per request, one from-url per request.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class ZombieFencingIT {
 
     @Test

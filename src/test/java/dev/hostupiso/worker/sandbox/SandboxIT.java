@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.sandbox;
 
+import dev.hostupiso.worker.testsupport.WorkerLogsOnFailure;
+import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.localstack.LocalStack;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * first), one request per scenario (one through the bundled {@code send-request} script), the outcome each
  * scenario promises, then a clean stop: the worker process, the simulator and the broker are gone.
  */
+@ExtendWith(WorkerLogsOnFailure.class)
 class SandboxIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
