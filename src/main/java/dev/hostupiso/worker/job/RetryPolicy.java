@@ -32,7 +32,7 @@ public record RetryPolicy(Duration initialDelay, Duration maxDelay, Duration ret
 
     /** The jittered backoff of attempt {@code attempt} (0-based); {@code random} in [0, 1). */
     public Duration backoff(int attempt, double random) {
-        if (random < 0 || random >= 1) {
+        if (!(random >= 0 && random < 1)) { // NaN too
             throw new IllegalArgumentException("random must be in [0, 1), got " + random);
         }
         long initial = initialDelay.toMillis();
