@@ -86,7 +86,7 @@ public final class AddressGuard {
     /** One allowlist entry: a CIDR, a bracketed or bare IPv6 address, or an IPv4 address or host name with an optional port. */
     private static void parseEntry(String raw, String e, List<Cidr> cidrs, List<Name> names) {
         int slash = e.indexOf('/');
-        if (slash > 0) {
+        if (slash >= 0) { // "/16" alone is a CIDR without its address, refused, not a host name
             byte[] net = literal(e.substring(0, slash)).orElseThrow(() -> bad(raw)).getAddress();
             int prefix = Integer.parseInt(e.substring(slash + 1));
             if (prefix < 0 || prefix > net.length * 8) {

@@ -74,6 +74,13 @@ class AddressGuardEdgesTest {
         assertThat(one.blocked("x", InetAddress.getByName("10.0.0.0"), 80)).contains("private");
         assertThat(one.blocked("x", InetAddress.getByName("::1"), 80)).isEmpty();
         assertThatThrownBy(() -> AddressGuard.allowing(List.of("10.0.0.0/-1"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AddressGuard.allowing(List.of("[1.2.3]"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPrefixWithoutAnAddressIsRefusedNotTakenForAHostName() {
+        assertThatThrownBy(() -> AddressGuard.allowing(List.of("/16"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'/16'");
     }
 
     @Test
@@ -86,6 +93,7 @@ class AddressGuardEdgesTest {
         assertThat(guard.blocked("x", InetAddress.getByName("127.0.0.1"), 2)).contains("loopback");
         assertThat(guard.blocked("x", InetAddress.getByName("::1"), 65535)).isEmpty();
         assertThat(guard.blocked("x", InetAddress.getByName("::1"), 65534)).contains("loopback");
+        assertThat(guard.blocked("x", InetAddress.getByName("::2"), 65535)).as("the entry is one address").isPresent();
     }
 
     @Test
