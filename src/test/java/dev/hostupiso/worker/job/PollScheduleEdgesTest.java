@@ -113,4 +113,22 @@ class PollScheduleEdgesTest {
         assertThatCode(() -> new PollSchedule(backoff, Duration.ofSeconds(60), true)).doesNotThrowAnyException();
         assertThatThrownBy(() -> new PollSchedule(backoff, Duration.ofSeconds(59), true)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theEstimatesBoundariesFallOnTheDocumentedSide() {
+        assertThat(PollSchedule.estimate(List.of(at(0, 0.2), at(10, 1.0)))).as("done").isEmpty();
+        assertThat(PollSchedule.estimate(List.of(at(0, 0.3), at(10, 0.1), at(20, 0.3)))).as("no progress overall").isEmpty();
+        assertThat(PollSchedule.estimate(List.of(at(20, 0.1), at(10, 0.2), at(20, 0.3)))).as("no time overall").isEmpty();
+        // a rate exactly 4× the other is not yet a jump (times and fractions chosen to be exact in binary)
+        assertThat(PollSchedule.estimate(List.of(ms(0, 0), ms(28_672, 0.25), ms(32_768, 0.5))).orElseThrow().jumped()).isFalse();
+        assertThat(PollSchedule.estimate(List.of(ms(0, 0), ms(24_576, 0.46875), ms(32_768, 0.5))).orElseThrow().jumped()).isFalse();
+        // an end exactly a year away is still an estimate
+        long year = Duration.ofDays(365).toMillis();
+        assertThat(PollSchedule.estimate(List.of(ms(0, 0), ms(year, 0.5))))
+                .contains(new PollSchedule.Estimate(T0.plusMillis(2 * year), false));
+    }
+
+    private static Sample ms(long millis, double fraction) {
+        return new Sample(T0.plusMillis(millis), fraction);
+    }
 }

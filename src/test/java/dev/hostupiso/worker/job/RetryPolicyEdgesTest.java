@@ -37,6 +37,14 @@ class RetryPolicyEdgesTest {
     }
 
     @Test
+    void aCeilingOneDoublingShortOfAnUnevenCapIsNotRoundedUpToIt() {
+        // 2,031 ms × 2^5 = 64,992 ms, just under the 65,000 ms cap: the ceiling is 64,992
+        RetryPolicy p = new RetryPolicy(Duration.ofMillis(2_031), Duration.ofMillis(65_000), Duration.ofMinutes(1));
+        assertThat(p.backoff(5, 0.5)).isEqualTo(Duration.ofMillis(33_511));
+        assertThat(p.backoff(6, 0.5)).isEqualTo(Duration.ofMillis(33_515)); // the cap itself
+    }
+
+    @Test
     void aPolicyWhoseCapIsItsInitialDelayNeverVaries() {
         RetryPolicy fixed = new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(1));
         assertThat(fixed.backoff(0, 0.9)).isEqualTo(Duration.ofSeconds(5));
