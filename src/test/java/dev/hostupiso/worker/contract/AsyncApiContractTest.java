@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.intake.DeadLetter;
@@ -188,7 +189,8 @@ class AsyncApiContractTest {
         try (InputStream in = Files.newInputStream(RESOURCES.resolve("application.properties"))) {
             app.load(in);
         }
-        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isEqualTo("${" + setting("requests") + "}");
+        // The request channel's topics (the shared one and the teams') are computed by RequestTopicsConfigSource.
+        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isNull();
         assertThat(app.getProperty("mp.messaging.incoming.iso-requests.group.id"))
                 .isEqualTo("${KAFKA_GROUP_ID:" + doc.at("/operations/receiveRequests/bindings/kafka/groupId/default").asText() + "}");
     }
@@ -402,7 +404,8 @@ class AsyncApiContractTest {
                     }
                     return d.value();
                 });
-        return new OutcomeRecords(mapper, defaults);
+        return new OutcomeRecords(mapper, defaults, new TeamTopics("iso-download-requests",
+                defaults.eventsTopic(), "iso-download-progress", java.util.Set.of(), Map.of(), Map.of()));
     }
 
     private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");

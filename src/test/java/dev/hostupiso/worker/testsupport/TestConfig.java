@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.testsupport;
 
 import dev.hostupiso.worker.config.HostUpConfig;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
@@ -27,5 +28,12 @@ public final class TestConfig {
 
     public static WorkerConfig worker(Map<String, String> properties) {
         return of(properties).getConfigMapping(WorkerConfig.class);
+    }
+
+    /** The team topics among {@code properties} ({@code hostup.accounts.<name>.topics}, ...), around the default shared topics. */
+    public static TeamTopics teams(Map<String, String> properties) {
+        SmallRyeConfig config = of(properties);
+        return TeamTopics.read(properties.keySet(), n -> config.getOptionalValue(n, String.class),
+                config.getConfigMapping(WorkerConfig.class));
     }
 }
