@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.testsupport;
 
+import dev.hostupiso.worker.config.AccountsConfig;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
@@ -21,6 +22,7 @@ public final class TestConfig {
         return new SmallRyeConfigBuilder()
                 .withMapping(WorkerConfig.class)
                 .withMapping(HostUpConfig.class)
+                .withMapping(AccountsConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus's "10m", "2s"
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
