@@ -48,7 +48,7 @@ final class JobFixture {
     final JobPoller poller;
     final IsoResolver resolver;
     final IsoJobRunner runner;
-    final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null);
+    final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null, metrics);
 
     JobFixture() {
         this(Map.of());
