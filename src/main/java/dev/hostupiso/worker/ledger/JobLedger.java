@@ -18,8 +18,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -27,7 +25,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -52,8 +49,8 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class JobLedger implements JobJournal {
 
-    /** The entries of one partition for one assignment of it. */
-    private record Owned(long epoch, Map<String, LedgerEntry> open, Map<String, FinishedEntry> finished) {
+    /** The entries of one request partition for one assignment of it. */
+    record Owned(long epoch, Map<String, LedgerEntry> open, Map<String, FinishedEntry> finished) {
     }
 
     /** By request topic-partition. */
@@ -62,11 +59,11 @@ public class JobLedger implements JobJournal {
     private final LedgerWriter writer;
     private final OutcomeRecords outcomes;
     private final ObjectMapper mapper;
+    private final LedgerReader reader;
     private final Clock clock;
     private final String topic;
     private final String sharedRequests;
     private final Duration retention;
-    private final Map<String, Object> consumerConfig;
 
     public JobLedger(LedgerWriter writer, OutcomeRecords outcomes, ObjectMapper mapper, Clock clock, WorkerConfig config,
                      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
@@ -83,7 +80,7 @@ public class JobLedger implements JobJournal {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-reader");
-        this.consumerConfig = props;
+        this.reader = new LedgerReader(props, topic, sharedRequests, mapper);
         writer.onPartitionLost(p -> {
             owned.remove(p);
             lostListeners.forEach(l -> l.accept(p));
@@ -135,70 +132,13 @@ public class JobLedger implements JobJournal {
         Map<TopicPartition, Long> epochs = writer.open(partitions);
         Map<TopicPartition, Owned> loaded = new HashMap<>();
         partitions.forEach(p -> loaded.put(p, new Owned(epochs.get(p), new ConcurrentHashMap<>(), new ConcurrentHashMap<>())));
-        List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).distinct().toList();
-        Map<TopicPartition, Long> end = logEnds(tps);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    apply(loaded, r);
-                }
-            }
-        }
+        reader.readInto(loaded);
         loaded.forEach((p, o) -> {
             owned.put(p, o);
             unfinished.put(p, List.copyOf(o.open().values()));
             Log.infof("ledger of %s loaded: %d finished, %d to resume", p, o.finished().size(), o.open().size());
         });
         return unfinished;
-    }
-
-    /**
-     * The ledger partitions' log ends, open transactions included. Another request topic's writer
-     * may have a transaction open on the same ledger partition; reading committed records up to the
-     * log end (not only to the first open transaction) waits for it to end, so no committed record
-     * of the partitions being loaded is missed.
-     */
-    private Map<TopicPartition, Long> logEnds(List<TopicPartition> tps) {
-        Map<String, Object> props = new HashMap<>(consumerConfig);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-ends");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            return consumer.endOffsets(tps);
-        }
-    }
-
-    private void apply(Map<TopicPartition, Owned> loaded, ConsumerRecord<String, String> r) {
-        if (r.key() == null) {
-            return;
-        }
-        int slash = r.key().indexOf('/');
-        String requestTopic = slash < 0 ? sharedRequests : r.key().substring(0, slash);
-        String requestId = r.key().substring(slash + 1);
-        Owned o = loaded.get(new TopicPartition(requestTopic, r.partition()));
-        if (o == null) {
-            return; // another request topic's entry
-        }
-        o.open().remove(requestId);
-        o.finished().remove(requestId);
-        if (r.value() == null) {
-            return; // tombstone
-        }
-        LedgerEntry e = parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
-        if (e == null) {
-            return;
-        }
-        if (e.state().isTerminal()) {
-            o.finished().put(requestId, e.toFinished(r.offset()));
-        } else {
-            o.open().put(requestId, e);
-        }
-    }
-
-    /** The ledger key of a request: its requestId, prefixed by its topic unless that is the shared one. */
-    String keyOf(TopicPartition source, String requestId) {
-        return source.topic().equals(sharedRequests) ? requestId : source.topic() + "/" + requestId;
     }
 
     /** Gives up {@code partitions}: nothing queued under their assignments is committed any more. */
@@ -248,32 +188,11 @@ public class JobLedger implements JobJournal {
     public Uni<OutcomeEvent> republish(TopicPartition partition, String requestId, FinishedEntry finished) {
         long epoch = epochOf(partition);
         String eventsTopic = outcomes.topicFor(partition.topic());
-        return Uni.createFrom().item(() -> readOutcome(partition, finished.ledgerOffset(), keyOf(partition, requestId)))
+        return Uni.createFrom().item(() -> reader.readOutcome(partition.partition(), finished.ledgerOffset(),
+                        reader.keyOf(partition, requestId)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(event -> writer.write(partition, epoch, List.of(outcomes.record(event, eventsTopic)))
                         .replaceWith(event));
-    }
-
-    private OutcomeEvent readOutcome(TopicPartition source, long offset, String key) {
-        int partition = source.partition();
-        TopicPartition tp = new TopicPartition(topic, partition);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, offset);
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < until) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() >= offset && key.equals(r.key()) && r.value() != null) {
-                        LedgerEntry e = parse(r.value(), topic + "-" + partition + "@" + r.offset());
-                        if (e != null && e.outcome() != null) {
-                            return e.outcome();
-                        }
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("the outcome of " + key + " is not at " + topic + "-"
-                + partition + "@" + offset + " any more");
     }
 
     /** Tombstones finished entries older than the retention, in the partitions this instance owns. */
@@ -296,7 +215,7 @@ public class JobLedger implements JobJournal {
     private Uni<Void> write(JobContext ctx, LedgerEntry entry, ProducerRecord<String, String> event) {
         TopicPartition partition = sourceOf(ctx);
         List<ProducerRecord<String, String>> records = new ArrayList<>(2);
-        records.add(new ProducerRecord<>(topic, partition.partition(), keyOf(partition, entry.requestId()), serialize(entry)));
+        records.add(new ProducerRecord<>(topic, partition.partition(), reader.keyOf(partition, entry.requestId()), serialize(entry)));
         if (event != null) {
             records.add(event);
         }
@@ -328,13 +247,4 @@ public class JobLedger implements JobJournal {
         }
     }
 
-    private LedgerEntry parse(String value, String where) {
-        try {
-            return mapper.readValue(value, LedgerEntry.class);
-        } catch (Exception e) {
-            // A record this version cannot read must not stop the partition: skip it, loudly.
-            Log.errorf("ledger record %s unreadable, skipped: %s", where, e.getMessage());
-            return null;
-        }
-    }
 }
