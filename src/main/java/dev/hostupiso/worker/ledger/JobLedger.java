@@ -202,7 +202,7 @@ public class JobLedger implements JobJournal {
         owned.forEach((partition, o) -> o.finished().forEach((requestId, f) -> {
             if (f.updatedAtMillis() < horizon) {
                 writes.add(writer.write(partition, o.epoch(),
-                                List.of(new ProducerRecord<>(topic, partition.partition(), keyOf(partition, requestId), (String) null)))
+                                List.of(new ProducerRecord<>(topic, partition.partition(), reader.keyOf(partition, requestId), (String) null)))
                         .invoke(() -> o.finished().remove(requestId, f)).replaceWithVoid());
             }
         }));
