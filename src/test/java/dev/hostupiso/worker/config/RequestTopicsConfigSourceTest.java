@@ -1,10 +1,12 @@
 package dev.hostupiso.worker.config;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +22,7 @@ class RequestTopicsConfigSourceTest {
         return new SmallRyeConfigBuilder()
                 .withMapping(WorkerConfig.class)
                 .withMapping(AccountsConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus's "10m", "2s"
                 .withSources(new EnvConfigSource(env, 300))
                 .withSources(new RequestTopicsConfigSource())
                 .build();
