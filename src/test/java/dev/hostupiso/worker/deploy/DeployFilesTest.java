@@ -238,6 +238,40 @@ class DeployFilesTest {
         }
     }
 
+    @Test
+    @DisplayName("the alert tests count requests with the outcome and code labels the worker really emits")
+    void alertTestsUseEmittedLabels() throws Exception {
+        Set<String> outcomes = Set.of("completed", "failed", "dead_lettered", "duplicate");
+        java.lang.reflect.Field known = dev.hostupiso.worker.metrics.WorkerMetrics.class.getDeclaredField("KNOWN_CODES");
+        known.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Set<String> codes = (Set<String>) known.get(null);
+        Pattern label = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+        List<String> checked = new ArrayList<>();
+        for (JsonNode test : elements(YAML.readTree(Rendered.ALERTS_TEST.toFile()).path("tests"))) {
+            for (JsonNode input : elements(test.path("input_series"))) {
+                String series = input.path("series").asText();
+                if (!series.startsWith("isoworker_requests_total{")) {
+                    continue;
+                }
+                java.util.Map<String, String> labels = new java.util.HashMap<>();
+                for (Matcher m = label.matcher(series); m.find(); ) {
+                    labels.put(m.group(1), m.group(2));
+                }
+                assertThat(labels.get("outcome")).as(series).isIn(outcomes);
+                assertThat(codes).as(series).contains(labels.get("code"));
+                if (labels.get("outcome").equals("dead_lettered")) {
+                    assertThat(labels.get("code")).as("the consumer counts every dead letter as poison: %s", series).isEqualTo("poison");
+                }
+                if (!labels.get("outcome").equals("failed")) {
+                    assertThat(labels.get("code")).as(series).isIn("none", "poison");
+                }
+                checked.add(series);
+            }
+        }
+        assertThat(checked).hasSizeGreaterThanOrEqualTo(5);
+    }
+
     // ----------------------------------------------------------------------------- Dockerfile
 
     @Test

@@ -154,7 +154,7 @@ class PrometheusEndToEndTest {
         // Micrometer's *_max gauges decay within two minutes).
         assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"job_failed\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"invalid_request\"})")).isGreaterThanOrEqualTo(2);
-        assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\", code=\"poison\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("sum(isoworker_api_calls_total{status=\"429\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("max(isoworker_retry_after_wait_seconds_max)")).isGreaterThanOrEqualTo(0.9);
         assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(PrometheusTraffic.RATE_LIMIT_CALLS);
@@ -204,12 +204,13 @@ class PrometheusEndToEndTest {
                     "sum by (namespace) (increase(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=~\"5..|timeout|io_error\"}[10m]))")),
             Map.entry("HostupIsoWorkerHighFailureRatio", List.of("""
                     (
-                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"failed|dead_lettered"}[15m]))
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome="failed", code!~"invalid_request|unknown_account|account_not_allowed"}[15m]))
                       /
-                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"completed|failed|dead_lettered"}[15m]))
-                    )""")),
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"completed|failed", code!~"invalid_request|unknown_account|account_not_allowed"}[15m]))
+                    )""",
+                    "sum by (namespace) (increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"failed\", code!~\"invalid_request|unknown_account|account_not_allowed\"}[15m]))")),
             Map.entry("HostupIsoWorkerDeadLettering", List.of(
-                    "sum by (namespace) (increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"dead_lettered\"}[15m]))")),
+                    "increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"dead_lettered\"}[15m])")),
             Map.entry("HostupIsoWorkerRateLimited", List.of(
                     "sum by (namespace) (rate(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=\"429\"}[5m]))")),
             Map.entry("HostupIsoWorkerJobsStuckPastDeadline", List.of(
