@@ -11,9 +11,17 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
 {{- if $parts }}{{ printf "{%s}" (join ", " $parts) }}{{ end }}
 {{- end }}
 
-{{/* Matchers of the worker's own series and scrape targets: job = the Service name (what a ServiceMonitor sets), namespace = the release's. */}}
+{{/* Matchers of the worker's own series and scrape targets: job = what the chart's ServiceMonitor (the Service name, or its jobLabel) or PodMonitor (<namespace>/<name>) sets, namespace = the release's. */}}
 {{- define "hostup-iso-worker.workerSelector" -}}
-{{- .Values.metrics.prometheusRule.selectors.worker | default (printf "job=\"%s\", namespace=\"%s\"" (include "hostup-iso-worker.fullname" .) .Release.Namespace) }}
+{{- if .Values.metrics.prometheusRule.selectors.worker }}
+{{- .Values.metrics.prometheusRule.selectors.worker }}
+{{- else }}
+{{- $job := include "hostup-iso-worker.scrapeJob" . }}
+{{- if not $job }}
+{{- fail (printf "metrics.serviceMonitor.jobLabel %q is not a label of the chart's %s: set metrics.prometheusRule.selectors.worker to the job the alerts should watch" .Values.metrics.serviceMonitor.jobLabel (.Values.metrics.podMonitor.enabled | ternary "pods" "Service")) }}
+{{- end }}
+{{- printf "job=\"%s\", namespace=\"%s\"" $job .Release.Namespace }}
+{{- end }}
 {{- end }}
 
 {{/* Matchers of the worker's Deployment in kube-state-metrics; the name follows fullnameOverride. */}}
