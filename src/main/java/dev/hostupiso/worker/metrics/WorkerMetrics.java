@@ -176,11 +176,7 @@ public class WorkerMetrics {
     /** The {@code account} label of the default account (a request naming none). */
     public static final String DEFAULT_ACCOUNT = "default";
 
-    /**
-     * The {@code account} label of a finished job: the request's account, {@code default} for none,
-     * and {@code other} when the worker holds no key for it ({@code knownAccount} false), so that
-     * request text naming accounts that do not exist cannot create series.
-     */
+    /** A job's {@code account} label: {@code default} for none, {@code other} for one without a key (request text creates no series). */
     public static String accountLabel(String account, boolean knownAccount) {
         if (account == null) {
             return DEFAULT_ACCOUNT;
