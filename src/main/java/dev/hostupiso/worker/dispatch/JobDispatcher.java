@@ -152,8 +152,8 @@ public class JobDispatcher {
         return runner.run(ctx)
                 .invoke(result -> metrics.jobFinished(result.completed() ? OutcomeEvent.COMPLETED : OutcomeEvent.FAILED,
                         Duration.between(ctx.receivedAt(), clock.instant()), result.polls()))
-                .invoke(result -> metrics.jobApiCalls(result.apiCalls().fromUrl(), result.apiCalls().job(),
-                        result.apiCalls().isoList(), result.apiCalls().mount()))
+                .invoke(result -> metrics.jobApiCalls(accountLabel(ctx), result.apiCalls().fromUrl(),
+                        result.apiCalls().job(), result.apiCalls().isoList(), result.apiCalls().mount()))
                 .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()).fromTopic(ctx.topic()))
                 .onItem().transformToUni(event -> publish(ctx, event, offset))
                 .onFailure(f -> !(f instanceof JobCancelledException))
@@ -173,6 +173,12 @@ public class JobDispatcher {
     private Uni<OutcomeEvent> publish(JobContext ctx, OutcomeEvent event, long offset) {
         return ledger.finish(ctx, event, offset)
                 .invoke(published -> metrics.requestFinished(published.status(), codeOf(published)));
+    }
+
+    /** The account a finished job's calls are counted for; one the worker holds no key for is {@code other}. */
+    /** The account whose key paid: the one the job ran with (its topic's), {@code other} when it had none. */
+    private static String accountLabel(JobContext ctx) {
+        return ctx.account() != null ? WorkerMetrics.accountLabel(ctx.account().name(), true) : "other";
     }
 
     private static String codeOf(OutcomeEvent e) {
