@@ -2,6 +2,9 @@ package dev.hostupiso.worker.job;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,39 +28,73 @@ final class Cancellation {
      */
     static <T> Uni<T> of(JobContext ctx, Uni<T> uni, Consumer<? super T> dropped) {
         return Uni.createFrom().emitter(emitter -> {
-            AtomicBoolean settled = new AtomicBoolean();
-            AtomicReference<Cancellable> subscription = new AtomicReference<>();
-            Runnable stop = () -> {
-                Cancellable c = subscription.getAndSet(() -> { });
-                if (c != null) {
-                    c.cancel();
-                }
-            };
-            Runnable unregister = ctx.whenCancelled(() -> {
-                if (settled.compareAndSet(false, true)) {
-                    stop.run();
-                    emitter.fail(new JobCancelledException(ctx.request().requestId()));
-                }
-            });
+            Relay<T> relay = new Relay<>(emitter, dropped);
+            Runnable unregister = ctx.whenCancelled(() -> relay.fail(new JobCancelledException(ctx.request().requestId())));
             emitter.onTermination(() -> {
-                settled.set(true); // the result was given, or nobody wants it any more
                 unregister.run();
-                stop.run();
+                relay.abandon();
             });
-            Cancellable c = uni.subscribe().with(item -> {
-                if (settled.compareAndSet(false, true)) {
-                    emitter.complete(item);
-                } else {
-                    dropped.accept(item);
-                }
-            }, failure -> {
-                if (settled.compareAndSet(false, true)) {
-                    emitter.fail(failure);
-                }
-            });
-            if (!subscription.compareAndSet(null, c)) {
-                c.cancel(); // cancelled while subscribing
-            }
+            uni.subscribe().withSubscriber(relay);
         });
+    }
+
+    /**
+     * Passes the wait's outcome on, unless the wait was already ended (cancelled, or its subscriber left). A
+     * subscriber of our own: Mutiny's callback subscribers silently ignore an item that arrives after their cancel.
+     */
+    private static final class Relay<T> implements UniSubscriber<T> {
+        private final UniEmitter<? super T> emitter;
+        private final Consumer<? super T> dropped;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private final AtomicReference<Cancellable> subscription = new AtomicReference<>();
+
+        Relay(UniEmitter<? super T> emitter, Consumer<? super T> dropped) {
+            this.emitter = emitter;
+            this.dropped = dropped;
+        }
+
+        @Override
+        public void onSubscribe(UniSubscription s) {
+            if (!subscription.compareAndSet(null, s::cancel)) {
+                s.cancel(); // ended while subscribing
+            }
+        }
+
+        @Override
+        public void onItem(T item) {
+            if (settled.compareAndSet(false, true)) {
+                emitter.complete(item);
+            } else {
+                dropped.accept(item);
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            if (settled.compareAndSet(false, true)) {
+                emitter.fail(failure);
+            }
+        }
+
+        /** The job was cancelled: the wait is stopped and the result is {@code failure}. */
+        void fail(Throwable failure) {
+            if (settled.compareAndSet(false, true)) {
+                stop();
+                emitter.fail(failure);
+            }
+        }
+
+        /** The result was given, or nobody wants it any more. */
+        void abandon() {
+            settled.set(true);
+            stop();
+        }
+
+        private void stop() {
+            Cancellable c = subscription.getAndSet(() -> { });
+            if (c != null) {
+                c.cancel();
+            }
+        }
     }
 }
