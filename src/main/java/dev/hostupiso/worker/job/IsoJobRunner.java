@@ -165,7 +165,7 @@ public class IsoJobRunner {
         ctx.ensureActive();
         String url = ctx.urlToSubmit();
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
-        return caller.call(ctx, () -> recorder.onTheWire(ctx,
+        return caller.call(ctx, () -> recorder.onTheWire(ctx, () -> uncovered(ctx),
                         () -> client.fromUrl(ctx.account(), req.vpsId(), url, req.filename(), req.decompress())), Idempotency.NONE)
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
@@ -210,6 +210,22 @@ public class IsoJobRunner {
                     JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", file, watched);
                     return submit(ctx);
                 });
+    }
+
+    /**
+     * Before a from-url call goes out while an earlier one may have queued the download (retries and rate-limit
+     * waits can carry a call this late): the time left must cover another ambiguity window.
+     */
+    private Optional<JobError> uncovered(JobContext ctx) {
+        Duration left = Duration.between(clock.instant(), ctx.deadline());
+        Duration window = watch.window(ctx.expectedBytes);
+        if (ctx.submissions == 0 || left.compareTo(window) >= 0) {
+            return Optional.empty();
+        }
+        JobLog.info(LOG, ctx, "the %s left cannot cover another download (window %s): not calling from-url again",
+                left, window);
+        return Optional.of(JobError.of("job_timeout", "The request's deadline passed", "from-url may have queued "
+                + ctx.request().filename() + ", and the time left cannot cover another download", true));
     }
 
     private static Instant min(Instant a, Instant b) {

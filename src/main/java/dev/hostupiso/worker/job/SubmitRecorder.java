@@ -6,6 +6,7 @@ import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.Problem;
 import io.smallrye.mutiny.Uni;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -31,9 +32,16 @@ final class SubmitRecorder {
         this.mapper = mapper;
     }
 
-    /** {@code call} (one from-url try), with SUBMITTING recorded just before it and a refusal recorded after it. */
-    Uni<ApiResponse> onTheWire(JobContext ctx, Supplier<Uni<ApiResponse>> call) {
+    /**
+     * {@code call} (one from-url try), with SUBMITTING recorded just before it and a refusal recorded after it.
+     * {@code veto} is asked first, right before the call would go out: present, the call is not made and fails with it.
+     */
+    Uni<ApiResponse> onTheWire(JobContext ctx, Supplier<Optional<JobError>> veto, Supplier<Uni<ApiResponse>> call) {
         return Uni.createFrom().deferred(() -> {
+                    Optional<JobError> vetoed = veto.get();
+                    if (vetoed.isPresent()) {
+                        return Uni.createFrom().failure(new JobFailure(vetoed.get()));
+                    }
                     ctx.beginSubmit();
                     ctx.submissions++;
                     return record(ctx, JobState.SUBMITTING);

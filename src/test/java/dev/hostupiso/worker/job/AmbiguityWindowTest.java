@@ -11,6 +11,7 @@ import java.util.Map;
 import static dev.hostupiso.worker.job.JobFixture.run;
 import static dev.hostupiso.worker.job.ScriptedHostUp.library;
 import static dev.hostupiso.worker.job.ScriptedHostUp.problem;
+import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,6 +35,20 @@ class AmbiguityWindowTest {
         assertThat(r.error().code()).isEqualTo("job_timeout");
         assertThat(r.error().retryable()).as("a retry would start a second download").isFalse();
         assertThat(r.error().detail()).contains("may still complete").contains("x.iso");
+    }
+
+    @Test
+    void aRetryCarriedPastTheEdgeByARateLimitIsNotSent() {
+        JobFixture f = new JobFixture(Map.of("iso.submit.ambiguity-window", "1s", "iso.submit.max-attempts", "3"));
+        f.hostUp.then(Endpoint.FROM_URL, lost(), withRetryAfter(problem(Endpoint.FROM_URL, 429, "rate_limited"), "1"))
+                .then(Endpoint.ISO_LIST, library());
+        // Watched 1 s, 1.5 s left: called again, refused with a 1 s pause; then 0.5 s left cannot cover a window.
+        var sub = run(f.runner.run(f.job(Duration.ofMillis(2500))));
+        f.timers.advance(Duration.ofSeconds(5));
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(f.hostUp.calls(Endpoint.FROM_URL)).isEqualTo(2);
+        assertThat(r.error().code()).isEqualTo("job_timeout");
+        assertThat(r.error().retryable()).isFalse();
     }
 
     @Test
