@@ -53,6 +53,9 @@ public class HostUpRateLimiter {
     /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
     static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
 
+    /** A granted call not released this long after its slot counts as lost (well above any HTTP call's timeout). */
+    static final Duration PERMIT_LIFETIME = Duration.ofMinutes(2);
+
     /** Slots are booked at most this far ahead (or two paced intervals, when longer). */
     static final Duration LOOKAHEAD = Duration.ofMillis(200);
 
@@ -120,8 +123,8 @@ public class HostUpRateLimiter {
     private double aimd = 1;
     private Instant aimdAt = Instant.MIN;
     private boolean anyAnswer;
-    /** Calls granted whose answer (or failure) has not been seen yet. */
-    private int outstanding;
+    /** Calls granted whose answer (or failure) has not been seen yet; each expires after {@link #PERMIT_LIFETIME}. */
+    private final OutstandingPermits outstanding = new OutstandingPermits(PERMIT_LIFETIME);
 
     @Inject
     public HostUpRateLimiter(Clock clock, WorkerMetrics metrics, Delays delays, WorkerConfig config, ShareSource shares) {
@@ -181,7 +184,7 @@ public class HostUpRateLimiter {
     public synchronized Reservation reserve(Instant notAfter) {
         Instant now = clock.instant();
         Instant start = max(now, max(blockedUntil, nextSlot));
-        if (!anyAnswer && outstanding > 0) {
+        if (!anyAnswer && outstanding.count(now) > 0) {
             // Nothing known about the budget yet: one call finds out before the others go.
             return askAgain(now, max(Duration.between(now, start), PROBE_WAIT), notAfter);
         }
@@ -211,7 +214,7 @@ public class HostUpRateLimiter {
             return afterWindowSpent(now, start, notAfter, share);
         }
         if (Double.isNaN(credit)) {
-            return outstanding > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
+            return outstanding.count(now) > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
                     : probe(now, start, notAfter, share);
         }
         if (credit < 1) {
@@ -229,7 +232,7 @@ public class HostUpRateLimiter {
     /** This instance's share of a window is spent: nothing before the reset; the first call after it finds out what came back. */
     private Reservation afterWindowSpent(Instant now, Instant start, Instant notAfter, double share) {
         if (resetAt == null) {
-            return outstanding > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
+            return outstanding.count(now) > 0 ? askAgain(now, Duration.between(now, start).plus(PROBE_WAIT), notAfter)
                     : probe(now, start, notAfter, share);
         }
         Instant at = resetAt;
@@ -280,7 +283,7 @@ public class HostUpRateLimiter {
         nextSlot = start.plus(spacing);
         lastGrant = start;
         lookahead = max(LOOKAHEAD, spacing.multipliedBy(2));
-        outstanding++;
+        outstanding.granted(start);
         return new Reservation(Duration.between(now, start), true);
     }
 
@@ -333,16 +336,12 @@ public class HostUpRateLimiter {
     /** A granted call got an answer or failed: it no longer counts as outstanding. */
     public synchronized void answered() {
         anyAnswer = true;
-        if (outstanding > 0) {
-            outstanding--;
-        }
+        outstanding.released();
     }
 
     /** A granted call was abandoned before it was answered (cancelled): it no longer counts as outstanding. */
     public synchronized void cancelled() {
-        if (outstanding > 0) {
-            outstanding--;
-        }
+        outstanding.released();
     }
 
     /** A call was answered 429: the pace drops (multiplicative decrease), recovering over one window. */
@@ -356,7 +355,7 @@ public class HostUpRateLimiter {
     public synchronized String toString() {
         return "HostUpRateLimiter[shape=" + shape + ", limit=" + limit + ", credit=" + credit + ", reset=" + reset
                 + ", resetAt=" + resetAt + ", window=" + windowSeconds + "s, refill=" + refill + "/s, aimd=" + aimd
-                + ", outstanding=" + outstanding + ", nextSlot=" + nextSlot + ", blockedUntil=" + blockedUntil + "]";
+                + ", outstanding=" + outstanding.count(clock.instant()) + ", nextSlot=" + nextSlot + ", blockedUntil=" + blockedUntil + "]";
     }
 
     /** The learned shape of the key's budget. */
@@ -397,7 +396,7 @@ public class HostUpRateLimiter {
             }
             limited = true;
             // The server counted the calls it had seen; those granted but unanswered may come on top.
-            double mine = ShareSource.clamp(shares.share()) * reported - outstanding;
+            double mine = ShareSource.clamp(shares.share()) * reported - outstanding.count(clock.instant());
             boolean sameWindow = newReset != null && newReset.equals(reset);
             // Answers overtake each other; within one window the lowest count is the freshest.
             credit = sameWindow && !Double.isNaN(credit) ? Math.min(credit, mine) : mine;

@@ -56,6 +56,17 @@ public record JobError(String code, String title, String detail, Integer httpSta
                 cause.upstreamRequestId());
     }
 
+    /**
+     * This error, for a request whose download was (or may have been) queued and may still complete at HostUp: not
+     * retryable, because sending the request again while it runs would start a second download, and saying where
+     * the file will show.
+     */
+    public JobError downloadMayStillComplete(String filename) {
+        return new JobError(code, title, (detail == null ? "" : detail + ". ") + "A download of " + filename + " was queued (or may have been) and"
+                + " may still complete: look for it in the VPS's ISO library before sending the request again", httpStatus,
+                false, errors, upstreamRequestId);
+    }
+
     /** The request names an account the worker holds no key for. */
     public static JobError unknownAccount(String account) {
         return of("unknown_account", "Unknown account", "The worker holds no HostUp API key for account " + account

@@ -60,14 +60,26 @@ public class JobPoller {
         this.listener = listener;
     }
 
-    /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
+    /** Completes when the request's download job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        Progress progress = new Progress(backoff.initialDelay());
+        return awaitCompletion(ctx, ctx.pollUrl, true);
+    }
+
+    /**
+     * Completes when the job at {@code pollUrl} has completed; fails with {@link JobFailure} otherwise.
+     *
+     * @param downloadProgress whether its progress is the request's download progress, told to the listener (a
+     *                         mount job's is not: it would restart the download's progress at 0 %)
+     */
+    public Uni<Void> awaitCompletion(JobContext ctx, String pollUrl, boolean downloadProgress) {
+        Progress progress = new Progress(backoff.initialDelay(), pollUrl, downloadProgress);
         return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
     /** Where the polling of one job stands between rounds. */
     private static final class Progress {
+        final String pollUrl;
+        final boolean reported;
         int attempt;
         int notFound;
         Duration wait;
@@ -75,8 +87,10 @@ public class JobPoller {
         final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
         Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
-        Progress(Duration firstWait) {
+        Progress(Duration firstWait, String pollUrl, boolean reported) {
             this.wait = firstWait;
+            this.pollUrl = pollUrl;
+            this.reported = reported;
         }
 
         void observed(PollSchedule.Sample sample) {
@@ -101,7 +115,7 @@ public class JobPoller {
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
-                    return client.job(ctx.account(), ctx.pollUrl);
+                    return client.job(ctx.account(), progress.pollUrl);
                 }))
                 .map(response -> interpret(ctx, progress, response));
     }
@@ -157,7 +171,7 @@ public class JobPoller {
         Instant now = clock.instant();
         progress.observed(new PollSchedule.Sample(now, fraction.get()));
         double percentage = fraction.get() * 100;
-        if (!throttle.due(progress.sent, now, percentage)) {
+        if (!progress.reported || !throttle.due(progress.sent, now, percentage)) {
             return;
         }
         progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
@@ -176,9 +190,11 @@ public class JobPoller {
         return backoff.delay(attempt, RetryAfter.of(response, clock.instant()));
     }
 
+    /** Not retryable: the job runs on at HostUp, and sending the request again would queue a second download. */
     private JobFailure timeout(JobContext ctx) {
         return new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
-                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout()
-                        + "; it may still complete on HostUp's side", true));
+                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout() + "; it may still complete on"
+                        + " HostUp's side: look for " + ctx.request().filename() + " in the VPS's ISO library before"
+                        + " sending the request again", false));
     }
 }

@@ -66,7 +66,7 @@ class JobDispatcherTest {
 
     private final class ControlledRunner extends IsoJobRunner {
         ControlledRunner() {
-            super(null, null, null, null, null, null, null, null, clock, config, null, null);
+            super(null, null, null, null, null, null, null, clock, config, null, null);
         }
 
         @Override
