@@ -62,12 +62,14 @@ public class JobPoller {
 
     /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        Progress progress = new Progress(backoff.initialDelay());
+        Progress progress = new Progress(clock.instant(), backoff.initialDelay());
         return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
     /** Where the polling of one job stands between rounds. */
     private static final class Progress {
+        /** When polling began: the job was submitted just before. */
+        final Instant since;
         int attempt;
         int notFound;
         Duration wait;
@@ -75,7 +77,8 @@ public class JobPoller {
         final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
         Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
-        Progress(Duration firstWait) {
+        Progress(Instant since, Duration firstWait) {
+            this.since = since;
             this.wait = firstWait;
         }
 
@@ -128,7 +131,7 @@ public class JobPoller {
         }
         status.ifPresent(s -> observe(ctx, progress, s));
         progress.attempt++;
-        progress.wait = backoff.nextPoll(schedule, progress.history(), clock.instant(), progress.attempt,
+        progress.wait = backoff.nextPoll(schedule, progress.since, progress.history(), clock.instant(), progress.attempt,
                 RetryAfter.of(response, clock.instant()));
         return Optional.empty();
     }
@@ -161,7 +164,7 @@ public class JobPoller {
             return;
         }
         progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
-        Optional<Instant> eta = PollSchedule.estimate(progress.history()).map(PollSchedule.Estimate::end);
+        Optional<Instant> eta = ProgressEstimate.of(progress.since, progress.history()).map(ProgressEstimate::end);
         DownloadProgress report = new DownloadProgress(percentage,
                 status.bytes().map(b -> OptionalLong.of(b.done())).orElse(OptionalLong.empty()),
                 status.bytes().map(b -> OptionalLong.of(b.total())).orElse(OptionalLong.empty()), eta, now);
