@@ -47,7 +47,9 @@ final class CallsPerJobScenario extends Scenario {
         int jobs = envInt("BENCH_CALLS_JOBS", 90);
         int scale = envInt("BENCH_CALLS_SCALE", 30);
         Map<Double, List<PollArms.Figures>> real = new LinkedHashMap<>();
-        for (double share : jobs > 0 ? shares : List.<Double>of()) {
+        List<Double> realShares = List.of(env("BENCH_CALLS_REAL_SHARES", String.join(",", shares.stream().map(String::valueOf)
+                .toList())).split("\\s*,\\s*")).stream().map(Double::parseDouble).toList();
+        for (double share : jobs > 0 ? realShares : List.<Double>of()) {
             real.put(share, realRun(PollWorkload.of(jobs, share, seed), share, scale));
         }
         model.write(results, out, real, jobs, scale);
