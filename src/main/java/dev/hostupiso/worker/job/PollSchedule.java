@@ -20,8 +20,8 @@ import java.util.Optional;
  *   speeds up is not overslept by much.</li>
  *   <li><b>Blind.</b> Without usable progress (queued, a download that reports nothing until it is done, a stall, a
  *   verifying tail at 99 %) the wait grows with the time without news ({@link #GROWTH} times it), between the initial
- *   delay and the backoff cap, jittered downwards only: never more calls than backing off, never a wait over the
- *   cap.</li>
+ *   delay and {@link #BLIND_CAP} of the backoff cap, jittered downwards only: fewer calls than backing off, and no
+ *   later a look at a job that reports nothing.</li>
  * </ul>
  * A server's {@code Retry-After} always wins. Every wait is at least the initial delay (the floor) and at most
  * {@code progressMaxDelay}.
@@ -42,6 +42,11 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     static final double CONFIRMED_HORIZON = 3;
     /** When the end is not yet known well enough, the next poll lands at least this share of the way to it. */
     static final double APPROACH = 0.7;
+    /**
+     * Blind waits end at this share of the backoff cap: backing off waits a random time up to the cap, so a job that
+     * reports nothing is seen done later than with backoff unless the blind wait stays somewhat below the cap.
+     */
+    static final double BLIND_CAP = 0.9;
     /** Blind waits are jittered down by up to this share, so that jobs started together spread out. */
     static final double JITTER = 0.1;
     /** Samples kept per job: enough for two rates, bounded memory. */
@@ -119,7 +124,7 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
             news = history.get(i).at().isAfter(since) ? history.get(i).at() : since;
         }
         double waitMs = Math.max(backoff.initialDelay().toMillis(), growth * ms(news, now));
-        return Math.min(waitMs, backoff.maxDelay().toMillis()) * (1 - JITTER * random);
+        return Math.min(waitMs, BLIND_CAP * backoff.maxDelay().toMillis()) * (1 - JITTER * random);
     }
 
     private static double ms(Instant from, Instant to) {
