@@ -44,8 +44,8 @@ final class CallsPerJobScenario extends Scenario {
                 .map(Double::parseDouble).toList();
         PollModelReport model = new PollModelReport(envInt("BENCH_CALLS_MODEL_JOBS", 5000), shares, seed);
         model.run();
-        int jobs = envInt("BENCH_CALLS_JOBS", 90);
-        int scale = envInt("BENCH_CALLS_SCALE", 30);
+        int jobs = envInt("BENCH_CALLS_JOBS", 60);
+        int scale = envInt("BENCH_CALLS_SCALE", 20);
         Map<Double, List<PollArms.Figures>> real = new LinkedHashMap<>();
         List<Double> realShares = List.of(env("BENCH_CALLS_REAL_SHARES", String.join(",", shares.stream().map(String::valueOf)
                 .toList())).split("\\s*,\\s*")).stream().map(Double::parseDouble).toList();

@@ -112,7 +112,7 @@ public class HostUpRateLimiter {
         this.delays = delays;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.shares = Objects.requireNonNull(shares, "shares");
-        this.budget = new KeyBudget(clock, ceiling);
+        this.budget = new KeyBudget(clock);
         this.slots = new SlotBook(ceiling);
         this.aimd = new AimdPace(this.policy);
         this.pacer = new SharePacer(this.policy, metrics, this.shares, budget, slots, aimd,

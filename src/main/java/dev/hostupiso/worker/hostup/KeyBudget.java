@@ -23,11 +23,12 @@ final class KeyBudget {
     /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
     static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
 
+    private static final Duration YEAR = Duration.ofDays(366);
+
     /** What one answer's remaining count means for this instance's credit. */
     record Seen(int reported, boolean stale, boolean sameWindow) { }
 
     private final Clock clock;
-    private final Duration ceiling;
     /** Whether the server sends a budget at all; without one nothing is paced. */
     boolean limited;
     private int limit = -1;
@@ -37,7 +38,10 @@ final class KeyBudget {
     private int lastReported = -1;
     /** The window end as the server wrote it: identifies the window across answers. */
     Instant reset;
-    /** The same window end on the local clock (corrected by the answer's {@code Date}), bounded by the ceiling. */
+    /**
+     * The same window end on the local clock (corrected by the answer's {@code Date}). Not bounded: a window longer
+     * than the ceiling is paced over its whole length; the waits for it are bounded where they are booked.
+     */
     Instant resetAt;
     /** The last window end the limiter rolled over; answers still carrying it (or an older one) are stale. */
     private Instant rolledPast = Instant.MIN;
@@ -49,9 +53,8 @@ final class KeyBudget {
     /** Highest {@code (limit - remaining) / time to reset} seen, calls per second. NaN before any. */
     double refill = Double.NaN;
 
-    KeyBudget(Clock clock, Duration ceiling) {
+    KeyBudget(Clock clock) {
         this.clock = clock;
-        this.ceiling = ceiling;
     }
 
     /** An answer without budget headers: unless a window is known, the server is not limiting us (any more). */
@@ -128,7 +131,7 @@ final class KeyBudget {
 
     /**
      * Where the server's window end falls on the local clock: the time left on the server's clock (reset minus its
-     * {@code Date}, or minus now without one), at most the ceiling.
+     * {@code Date}, or minus now without one). At most a year ahead, so that instant arithmetic cannot overflow.
      */
     private Instant localReset(Instant serverReset, Optional<String> date) {
         Instant now = clock.instant();
@@ -138,7 +141,7 @@ final class KeyBudget {
             serverNow = now;
         }
         Duration left = Duration.between(serverNow, serverReset);
-        return now.plus(left.compareTo(ceiling) > 0 ? ceiling : left);
+        return now.plus(left.compareTo(YEAR) > 0 ? YEAR : left);
     }
 
     /** The window ended: how much came back is unknown until an answer tells. */

@@ -86,7 +86,7 @@ final class SharePacer {
             return slots.outstanding > 0 ? SlotBook.askAgain(now, Duration.between(now, start).plus(HostUpRateLimiter.PROBE_WAIT), notAfter)
                     : probe(now, start, notAfter, share);
         }
-        Instant at = budget.resetAt;
+        Instant at = slots.bounded(now, budget.resetAt);
         if (at.isAfter(notAfter)) {
             return new Reservation(Duration.between(now, at), false, true);
         }
@@ -118,7 +118,8 @@ final class SharePacer {
         if (budget.resetAt != null) {
             // Budget that came back in chunks (a sliding window) comes back at the reset, not before; budget that
             // drips (a bucket whose reset is when it is full) is there before the reset.
-            at = policy.returnsInChunks(spent) ? max(at, budget.resetAt.plus(stagger(share))) : min(at, budget.resetAt);
+            Instant reset = slots.bounded(now, budget.resetAt);
+            at = policy.returnsInChunks(spent) ? max(at, reset.plus(stagger(share))) : min(at, reset);
         }
         at = max(start, at);
         if (at.isAfter(notAfter)) {

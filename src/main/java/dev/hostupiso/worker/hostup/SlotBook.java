@@ -56,6 +56,11 @@ final class SlotBook {
         return new Reservation(wait, false, now.plus(wait).isAfter(notAfter));
     }
 
+    /** {@code at}, but no further from {@code now} than the ceiling. */
+    Instant bounded(Instant now, Instant at) {
+        return min(at, now.plus(ceiling));
+    }
+
     /** A granted call was answered, failed or abandoned. */
     void released() {
         if (outstanding > 0) {

@@ -55,6 +55,17 @@ class RateLimiterLearningTest {
     }
 
     @Test
+    void aWindowLongerThanTheWaitCeilingIsPacedOverItsWholeLength() {
+        // 3,600 calls per hour, a 10-minute ceiling on every wait: the budget is spread over the hour (about 1 call per
+        // second), not over the first 10 minutes (6 per second, then 50 minutes of nothing).
+        HostUpRateLimiter l = limiter(1);
+        call(l, 3600, 3599, clock.instant().plusSeconds(3600));
+        assertThat(l.reserve().granted()).isTrue();
+        HostUpRateLimiter.Reservation next = l.reserve();
+        assertThat(next.delay()).as("the slot after").isGreaterThan(Duration.ofMillis(600));
+    }
+
+    @Test
     void moreInstancesThanCallsPerWindowTakeTurnsAtTheFirstCallAfterAReset() {
         // A key of 8 calls per 10 s shared by 16 instances (a share of half a call per window each): an instance whose
         // share is spent probes after every other reset, not after every one.
