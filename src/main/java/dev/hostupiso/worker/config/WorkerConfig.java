@@ -208,10 +208,10 @@ public interface WorkerConfig {
         Duration maxDelay();
 
         /**
-         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate
-         * when the download ends and poll just after, instead of backing off blindly. Without
-         * usable progress (none, a stall, an estimate that jumps) polling backs off as when off;
-         * {@code Retry-After} always wins. Off: plain backoff, for comparison.
+         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate when the
+         * download ends and poll just after it; without usable progress (queued, none, a stall) poll at waits that grow
+         * with the time without news, up to just under {@code ISO_POLL_MAX_DELAY}. {@code Retry-After} always wins.
+         * Off: plain backoff, for comparison.
          */
         @WithDefault("true")
         boolean progressAware();

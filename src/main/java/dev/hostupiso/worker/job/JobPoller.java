@@ -72,12 +72,14 @@ public class JobPoller {
      *                         mount job's is not: it would restart the download's progress at 0 %)
      */
     public Uni<Void> awaitCompletion(JobContext ctx, String pollUrl, boolean downloadProgress) {
-        Progress progress = new Progress(backoff.initialDelay(), pollUrl, downloadProgress);
+        Progress progress = new Progress(clock.instant(), backoff.initialDelay(), pollUrl, downloadProgress);
         return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
     /** Where the polling of one job stands between rounds. */
     private static final class Progress {
+        /** When polling began: the job was submitted just before. */
+        final Instant since;
         final String pollUrl;
         final boolean reported;
         int attempt;
@@ -87,7 +89,8 @@ public class JobPoller {
         final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
         Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
-        Progress(Duration firstWait, String pollUrl, boolean reported) {
+        Progress(Instant since, Duration firstWait, String pollUrl, boolean reported) {
+            this.since = since;
             this.wait = firstWait;
             this.pollUrl = pollUrl;
             this.reported = reported;
@@ -142,7 +145,7 @@ public class JobPoller {
         }
         status.ifPresent(s -> observe(ctx, progress, s));
         progress.attempt++;
-        progress.wait = backoff.nextPoll(schedule, progress.history(), clock.instant(), progress.attempt,
+        progress.wait = backoff.nextPoll(schedule, progress.since, progress.history(), clock.instant(), progress.attempt,
                 RetryAfter.of(response, clock.instant()));
         return Optional.empty();
     }
@@ -175,7 +178,7 @@ public class JobPoller {
             return;
         }
         progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
-        Optional<Instant> eta = PollSchedule.estimate(progress.history()).map(PollSchedule.Estimate::end);
+        Optional<Instant> eta = ProgressEstimate.of(progress.since, progress.history()).map(ProgressEstimate::end);
         DownloadProgress report = new DownloadProgress(percentage,
                 status.bytes().map(b -> OptionalLong.of(b.done())).orElse(OptionalLong.empty()),
                 status.bytes().map(b -> OptionalLong.of(b.total())).orElse(OptionalLong.empty()), eta, now);
