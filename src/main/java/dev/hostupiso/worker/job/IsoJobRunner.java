@@ -166,10 +166,11 @@ public class IsoJobRunner {
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
         ctx.submissions++;
         return checkpoint(ctx, JobState.SUBMITTING)
-                .onItem().transformToUni(x -> caller.call(ctx, () -> {
+                // The URL is resolved again before each call: a signed redirect target may have expired while waiting.
+                .onItem().transformToUni(x -> caller.call(ctx, () -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> {
                     ctx.fromUrlCalls++;
-                    return client.fromUrl(ctx.account(), req.vpsId(), url, req.filename(), req.decompress());
-                }, Idempotency.NONE))
+                    return client.fromUrl(ctx.account(), req.vpsId(), u, req.filename(), req.decompress());
+                }), Idempotency.NONE))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();
