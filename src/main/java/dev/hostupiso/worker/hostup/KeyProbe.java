@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -48,7 +47,7 @@ public class KeyProbe {
     /** Pages read at most to settle one 403 (2,000 VPSs); a longer list leaves it {@code UNKNOWN}. */
     static final int MAX_PAGES = 20;
 
-    private record Listing(int status, Set<String> ids, boolean complete, Instant at) {
+    private record Listing(int status, Set<String> ids, boolean complete) {
     }
 
     private final VpsLister lister;
@@ -58,7 +57,6 @@ public class KeyProbe {
     private final ObjectMapper mapper;
     private final ProbeSchedule schedule;
     private final Map<String, Uni<Listing>> inFlight = new HashMap<>();
-    private final Map<String, Listing> recent = new HashMap<>();
     private final Set<String> probing = ConcurrentHashMap.newKeySet();
 
     @Inject
@@ -79,7 +77,8 @@ public class KeyProbe {
     /**
      * Settles a 403 HostUp answered for {@code vpsId} on {@code refused}, and tells the account's key
      * state what it found; gives up ({@code UNKNOWN}, counted toward a 403 storm) after {@code within}.
-     * Concurrent 403s of one account share one listing, and a listing is reused for the probe interval.
+     * Concurrent 403s of one account share the listing in progress; a finished one is never reused,
+     * since it may predate what made this call fail (an IP restriction that just began).
      */
     public Uni<Verdict> classify(Account account, String vpsId, Endpoint refused, Duration within) {
         ApiKeyState key = account.keyState();
@@ -112,20 +111,11 @@ public class KeyProbe {
     private Uni<Listing> listing(Account account) {
         String name = account.name();
         synchronized (this) {
-            Listing r = recent.get(name);
-            if (r != null && clock.instant().isBefore(r.at().plus(schedule.initial()))) {
-                return Uni.createFrom().item(r);
-            }
             Uni<Listing> running = inFlight.get(name);
             if (running != null) {
                 return running;
             }
             Uni<Listing> fresh = pages(account, null, new HashSet<>(), 0)
-                    .invoke(l -> {
-                        synchronized (this) {
-                            recent.put(name, l);
-                        }
-                    })
                     .onTermination().invoke(() -> {
                         synchronized (this) {
                             inFlight.remove(name);
@@ -140,23 +130,23 @@ public class KeyProbe {
     private Uni<Listing> pages(Account account, String cursor, Set<String> ids, int page) {
         return call(account, PAGE, cursor).onItem().transformToUni(r -> {
             if (r.status() / 100 != 2) {
-                return Uni.createFrom().item(new Listing(r.status(), ids, false, clock.instant()));
+                return Uni.createFrom().item(new Listing(r.status(), ids, false));
             }
             account.keyState().answered(Endpoint.VPS_LIST, r.status());
             JsonNode root = JsonFields.readObject(r.body(), mapper);
             if (root == null || !root.path("data").isArray()) { // unreadable: settles nothing
-                return Uni.createFrom().item(new Listing(-1, ids, false, clock.instant()));
+                return Uni.createFrom().item(new Listing(-1, ids, false));
             }
             root.path("data").forEach(v -> ids.add(v.path("id").asText("")));
             String next = root.path("nextCursor").isTextual() ? root.path("nextCursor").asText() : null;
             if (!root.path("hasMore").asBoolean(false) || next == null || next.isEmpty()) {
-                return Uni.createFrom().item(new Listing(r.status(), ids, true, clock.instant()));
+                return Uni.createFrom().item(new Listing(r.status(), ids, true));
             }
             if (page + 1 >= MAX_PAGES) {
-                return Uni.createFrom().item(new Listing(r.status(), ids, false, clock.instant()));
+                return Uni.createFrom().item(new Listing(r.status(), ids, false));
             }
             return pages(account, next, ids, page + 1);
-        }).onFailure().recoverWithItem(f -> new Listing(-1, ids, false, clock.instant()));
+        }).onFailure().recoverWithItem(f -> new Listing(-1, ids, false));
     }
 
     /** One VPS list call, under a permit of the account's limiter. */

@@ -31,6 +31,6 @@ public record ProbeSchedule(Duration initial, Duration max) {
         if (d.compareTo(max) > 0) {
             d = max;
         }
-        return Duration.ofNanos((long) Math.ceil(d.toNanos() / ShareSource.clamp(share)));
+        return Duration.ofNanos(Math.round(d.toNanos() / ShareSource.clamp(share)));
     }
 }
