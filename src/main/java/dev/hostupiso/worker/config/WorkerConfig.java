@@ -111,7 +111,7 @@ public interface WorkerConfig {
         @WithDefault("resolve")
         PreflightMode mode();
 
-        /** Redirects followed before the preflight gives up and submits the URL as given ({@code ISO_URL_MAX_REDIRECTS}). */
+        /** Redirects followed; more (or a loop) fail the request with {@code url_redirects} ({@code ISO_URL_MAX_REDIRECTS}). */
         @WithName("url-max-redirects")
         @WithDefault("5")
         int maxRedirects();
@@ -124,7 +124,9 @@ public interface WorkerConfig {
         /**
          * Addresses the preflight may reach although the SSRF guard blocks them: comma-separated
          * CIDRs ({@code 10.20.0.0/16}), addresses or host names, each optionally with
-         * {@code :port} ({@code mirror.internal:8443}, {@code [fd00::5]:80}) ({@code ISO_URL_PREFLIGHT_ALLOW}).
+         * {@code :port} ({@code mirror.internal:8443}, {@code [fd00::5]:80}), reachable as a request's own host;
+         * prefixed with {@code redirect:} also through a public origin's redirect. A cloud metadata address is
+         * allowed only by an entry naming exactly it ({@code ISO_URL_PREFLIGHT_ALLOW}).
          */
         @WithName("url-preflight.allow")
         Optional<List<String>> allow();

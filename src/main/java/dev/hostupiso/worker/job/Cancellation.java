@@ -21,6 +21,11 @@ final class Cancellation {
     private Cancellation() {
     }
 
+    /** {@code uni}, ended early by {@link JobContext#cancel()}; an item that arrives too late is simply dropped. */
+    static <T> Uni<T> of(JobContext ctx, Uni<T> uni) {
+        return of(ctx, uni, item -> { });
+    }
+
     /**
      * {@code uni}, ended early by {@link JobContext#cancel()}: its subscription is cancelled (which cancels a timer,
      * releases a reserved slot) and the result fails with {@link JobCancelledException}. Exactly one of these

@@ -170,8 +170,11 @@ public class IsoJobRunner {
         ctx.ensureActive();
         String url = ctx.urlToSubmit();
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
-        return caller.call(ctx, () -> recorder.onTheWire(ctx, () -> uncovered(ctx),
-                        () -> client.fromUrl(ctx.account(), req.vpsId(), url, req.filename(), req.decompress())), Idempotency.NONE)
+        // The URL is resolved again before each call (a signed redirect target may have expired while waiting), and
+        // before SUBMITTING is recorded, so the ledger holds what was submitted.
+        return caller.call(ctx, () -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
+                        () -> uncovered(ctx), () -> client.fromUrl(ctx.account(), req.vpsId(), u, req.filename(), req.decompress()))),
+                        Idempotency.NONE)
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();

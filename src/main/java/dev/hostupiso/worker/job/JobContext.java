@@ -36,6 +36,8 @@ public final class JobContext {
     JobError lastTransientError;
     /** The URL the preflight resolved and from-url submits, verbatim (it may carry a signed query); null: the request's own. */
     String resolvedUrl;
+    /** When {@link #resolvedUrl} was resolved on this instance; null: not yet (a resumed job resolves again). */
+    java.time.Instant resolvedAt;
     PreflightReport preflight;
     Mounted mounted;
     /** The account whose key the job's calls use, once the runner found it. */

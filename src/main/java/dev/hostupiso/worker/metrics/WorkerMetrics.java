@@ -55,7 +55,8 @@ public class WorkerMetrics {
     static final Set<String> KNOWN_CODES = Set.of("none", "poison", "invalid_request", "unauthorized", "forbidden",
             "vps_not_found", "vps_not_ready", "upstream_failed", "rate_limited", "rate_limit_exceeded", "internal_error",
             "upstream_unavailable", "job_failed", "job_timeout", "job_lost", "iso_not_listed", "invalid_response",
-            "connection_error", "timeout", "worker_error", "submit_unconfirmed", "unknown_account", "account_not_allowed");
+            "connection_error", "timeout", "worker_error", "submit_unconfirmed", "unknown_account", "account_not_allowed",
+            "url_redirects", "url_not_found", "file_too_large");
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;

@@ -151,6 +151,7 @@ final class AccessGate {
             case FROM_URL:
                 return List.of(HostUpSimulator.WRITE_VM, HostUpSimulator.WRITE_STORAGE);
             case ISO_LIST:
+            case VPS_LIST:
                 return List.of(HostUpSimulator.READ_VM);
             case MOUNT:
             case UNMOUNT:

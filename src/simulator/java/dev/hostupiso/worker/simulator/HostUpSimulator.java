@@ -27,7 +27,8 @@ import java.util.function.Function;
  *
  * <p>Served routes: {@code POST /api/v2/vps/{id}/iso/actions/from-url}, {@code GET /api/jobs/{jobId}},
  * {@code GET /api/v2/vps/{id}/iso}, {@code POST /api/v2/vps/{id}/iso/actions/mount} and
- * {@code POST /api/v2/vps/{id}/iso/actions/unmount}. Anything else answers 404 {@code route_not_found};
+ * {@code POST /api/v2/vps/{id}/iso/actions/unmount}, and {@code GET /api/v2/vps} (the registered VPSs the key may
+ * use, paginated: {@link VpsListing}; no scripted answers or random faults). Anything else answers 404 {@code route_not_found};
  * a known route with another method 405 {@code method_not_allowed}.
  *
  * <p>Order of checks for every call: rate limit (429) → authentication (401) → IP restriction (403) →

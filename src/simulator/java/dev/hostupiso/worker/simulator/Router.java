@@ -52,6 +52,9 @@ final class Router {
 
     /** The VPS (or the polled job and its VPS), then the answer. */
     private Reply lookup(Call c) {
+        if (c.endpoint == Endpoint.VPS_LIST) {
+            return VpsListing.list(c, vpss);
+        }
         if (c.endpoint == Endpoint.JOB) {
             VpsScript.Job job = attributeJob(c);
             if (job == null) {

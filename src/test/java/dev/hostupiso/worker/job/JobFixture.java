@@ -64,7 +64,8 @@ final class JobFixture {
         config = TestConfig.worker(all);
         RetryPolicy policy = new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
         backoff = new Backoff(policy, () -> 0L);
-        caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config);
+        caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config,
+                new dev.hostupiso.worker.hostup.KeyProbe(hostUp, timers, clock, dev.hostupiso.worker.hostup.ShareSource.WHOLE, mapper));
         poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
                 (ctx, progress) -> progressed.add(progress.percentage()));

@@ -4,6 +4,8 @@ import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
+import dev.hostupiso.worker.hostup.KeyProbe;
+import dev.hostupiso.worker.hostup.ShareSource;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.RateLimitHeaders;
 import io.smallrye.mutiny.Uni;
@@ -61,6 +63,11 @@ class PermitReleasePropertyTest {
         public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
             return held();
         }
+
+        @Override
+        public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
+            return held();
+        }
     }
 
     private static ApiResponse answer(JobFixture f, int status) {
@@ -79,7 +86,8 @@ class PermitReleasePropertyTest {
     private static void runAndCheck(List<Integer> ops) {
         JobFixture f = new JobFixture();
         HeldHostUp hostUp = new HeldHostUp();
-        RetryingCaller caller = new RetryingCaller(f.backoff, f.timers, f.clock, f.metrics, f.mapper, hostUp, f.config);
+        RetryingCaller caller = new RetryingCaller(f.backoff, f.timers, f.clock, f.metrics, f.mapper, hostUp, f.config,
+                new KeyProbe(hostUp, f.timers, f.clock, ShareSource.WHOLE, f.mapper));
         List<JobContext> jobs = new ArrayList<>();
         List<UniAssertSubscriber<ApiResponse>> calls = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {

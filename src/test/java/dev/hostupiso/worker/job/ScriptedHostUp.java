@@ -70,6 +70,11 @@ final class ScriptedHostUp implements HostUpApi {
         return Uni.createFrom().deferred(() -> answer(Endpoint.MOUNT));
     }
 
+    @Override
+    public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.VPS_LIST));
+    }
+
     // --- answers --------------------------------------------------------------------------------
 
     static ApiResponse json(Endpoint endpoint, int status, String body) {
@@ -101,6 +106,15 @@ final class ScriptedHostUp implements HostUpApi {
         String mounted = device == null ? "[]" : "[{\"device\":\"" + device + "\",\"isoId\":\"iso_1\",\"mounted\":true}]";
         return json(Endpoint.ISO_LIST, 200, "{\"available\":[{\"id\":\"iso_1\",\"name\":\"" + name + "\"}],\"mounted\":"
                 + mounted + "}");
+    }
+
+    /** A one-page {@code GET /api/v2/vps} answer listing {@code ids}. */
+    static ApiResponse vpss(String... ids) {
+        StringBuilder sb = new StringBuilder("{\"data\":[");
+        for (int i = 0; i < ids.length; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids[i]).append("\"}");
+        }
+        return json(Endpoint.VPS_LIST, 200, sb.append("],\"hasMore\":false,\"nextCursor\":null}").toString());
     }
 
     static ApiResponse jobIs(String state) {

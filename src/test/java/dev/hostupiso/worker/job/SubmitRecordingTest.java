@@ -14,6 +14,7 @@ import static dev.hostupiso.worker.job.ScriptedHostUp.json;
 import static dev.hostupiso.worker.job.ScriptedHostUp.library;
 import static dev.hostupiso.worker.job.ScriptedHostUp.problem;
 import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
+import static dev.hostupiso.worker.job.ScriptedHostUp.vpss;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,13 +42,14 @@ class SubmitRecordingTest {
     @Test
     void aRejectedKeyRecordsThatNothingWasQueuedWhileTheKeyIsHeld() {
         f.hostUp.then(Endpoint.FROM_URL, problem(Endpoint.FROM_URL, 401, "invalid_token"), json(Endpoint.FROM_URL, 202, QUEUED))
-                .then(Endpoint.JOB, jobIs("completed")).then(Endpoint.ISO_LIST, library("x.iso"));
+                .then(Endpoint.JOB, jobIs("completed")).then(Endpoint.ISO_LIST, library("x.iso"))
+                .then(Endpoint.VPS_LIST, vpss("vps_1")); // the held key's probe finds it working again
         JobContext ctx = f.job(Duration.ofHours(1));
         var sub = run(f.runner.run(ctx));
         assertThat(f.journal).as("while the key is held").containsExactly(JobState.SUBMITTING, JobState.RECEIVED);
         assertThat(ctx.submissions()).as("a refused call queued nothing").isZero();
         assertThat(ctx.isSubmitting()).as("nothing on the wire: a hand-over need not wait").isFalse();
-        f.timers.advance(Duration.ofSeconds(5));
+        f.timers.advance(Duration.ofSeconds(10));
         assertThat(sub.assertCompleted().getItem().completed()).isTrue();
         assertThat(f.journal).containsExactly(JobState.SUBMITTING, JobState.RECEIVED, JobState.SUBMITTING,
                 JobState.SUBMITTED, JobState.RESOLVING);
