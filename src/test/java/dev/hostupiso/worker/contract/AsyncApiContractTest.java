@@ -56,7 +56,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncApiContractTest {
 
-    private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=2020-12";
+    /** JSON Schema draft-07: the schema format the AsyncAPI parser validates (it skips 2020-12 without a word). */
+    private static final String JSON_SCHEMA_DRAFT_07 = "application/schema+json;version=draft-07";
+    private static final String DRAFT_07 = "http://json-schema.org/draft-07/schema";
     private static final Path RESOURCES = Path.of("src/main/resources");
     private static final Path README = Path.of("README.md");
     /**
@@ -107,10 +109,10 @@ class AsyncApiContractTest {
         assertThat(operatedChannels).as("every channel has an operation").hasSize(doc.path("channels").size());
         for (Map.Entry<String, JsonNode> m : fields(doc.at("/components/messages"))) {
             JsonNode payload = m.getValue().path("payload");
-            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_2020_12);
+            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_DRAFT_07);
             assertThat(payload.path("schema").isObject()).as(m.getKey() + " payload schema").isTrue();
             if (m.getValue().has("headers")) {
-                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_2020_12);
+                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_DRAFT_07);
             }
             assertThat(m.getValue().at("/bindings/kafka/key").isObject()).as(m.getKey() + " kafka key schema").isTrue();
         }
@@ -138,9 +140,9 @@ class AsyncApiContractTest {
     }
 
     @Test
-    void everyReferencedSchemaFileIsAValidDraft202012SchemaWithItsOwnId() throws IOException {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    void everyReferencedSchemaFileIsAValidDraft07SchemaWithItsOwnId() throws IOException {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of(DRAFT_07));
         Set<String> files = referencedSchemaFiles();
         assertThat(files).contains("iso-download-request.schema.json", "iso-download-outcome.schema.json",
                 "iso-download-progress.schema.json", "iso-download-ledger-entry.schema.json");
@@ -150,18 +152,17 @@ class AsyncApiContractTest {
         }
         for (String file : files) {
             JsonNode schema = mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile());
-            assertThat(schema.path("$schema").asText()).as(file).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+            assertThat(schema.path("$schema").asText()).as(file).isEqualTo(DRAFT_07 + "#");
             assertThat(schema.path("$id").asText()).as(file).isEqualTo(ContractValidator.SCHEMA_ID_PREFIX + file);
             Set<ValidationMessage> errors = metaSchema.validate(schema);
-            assertThat(errors).as(file + " against the 2020-12 meta-schema").isEmpty();
+            assertThat(errors).as(file + " against the draft-07 meta-schema").isEmpty();
             contract.schemaFile(file); // compiles, every $ref resolved
         }
     }
 
     @Test
     void theMetaSchemaCheckCanFail() {
-        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(SchemaLocation.of(DRAFT_07));
         assertThat(metaSchema.validate(mapper.createObjectNode().put("type", "strnig").put("maxLength", -1))).isNotEmpty();
     }
 

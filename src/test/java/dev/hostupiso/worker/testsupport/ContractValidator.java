@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks records against the event contract as {@code asyncapi.yaml} states it, with a real JSON
- * Schema validator (draft 2020-12, formats asserted): the channel is found by the record's topic,
+ * Schema validator (draft-07, as the schemas declare; formats asserted): the channel is found by the record's topic,
  * the message by its {@code ce_type}, then the key, the headers and the value are validated against
  * that message's schemas, and the CloudEvents attributes against the value ({@code ce_subject} =
  * key = {@code requestId}, {@code ce_time} = the field the message names in
@@ -57,7 +57,7 @@ public final class ContractValidator {
         } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
-        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
                 b -> b.schemaMappers(m -> m.mapPrefix(SCHEMA_ID_PREFIX, "classpath:schemas/")));
         config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).build();
     }
