@@ -118,7 +118,7 @@ public class ProgressPublisher implements ProgressListener {
     /** The event as a Kafka record: CloudEvents binary mode, key = requestId. */
     ProducerRecord<String, String> record(ProgressEvent event) {
         return CloudEvents.record(mapper, topic, event, eventId(event), ProgressEvent.TYPE, source, event.requestId(),
-                event.observedAt(), null);
+                event.observedAt(), ProgressEvent.DATA_SCHEMA);
     }
 
     /** One id per (request, percentage, observation): a re-send after a retry keeps it. */

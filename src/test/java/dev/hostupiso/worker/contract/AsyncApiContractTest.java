@@ -247,7 +247,7 @@ class AsyncApiContractTest {
     }
 
     @Test
-    void theValidatorFindsBrokenEvents() {
+    void theValidatorFindsBrokenEvents() throws IOException {
         ProducerRecord<String, String> ok = outcomeRecords().record(completed());
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), ok.value())).isEmpty();
 
@@ -261,6 +261,62 @@ class AsyncApiContractTest {
         String completedSayingFailed = ok.value().replace("\"status\":\"completed\"", "\"status\":\"failed\"");
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedSayingFailed)).isNotEmpty();
         assertThat(contract.violations("some-other-topic", ok.key(), ok.headers(), ok.value())).isNotEmpty();
+        String completedWithError = ok.value().replace("\"status\":\"completed\"",
+                "\"status\":\"completed\",\"error\":{\"code\":\"job_failed\",\"title\":\"t\",\"retryable\":false}");
+        assertThat(completedWithError).contains("\"error\"");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedWithError)).as("a completed outcome with an error")
+                .isNotEmpty();
+        ProducerRecord<String, String> failed = outcomeRecords().record(failed());
+        com.fasterxml.jackson.databind.node.ObjectNode withoutError = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(failed.value());
+        assertThat(withoutError.remove("error")).isNotNull();
+        String failedWithoutError = mapper.writeValueAsString(withoutError);
+        assertThat(contract.violations(failed.topic(), failed.key(), failed.headers(), failedWithoutError)).as("a failed outcome without an error")
+                .isNotEmpty();
+    }
+
+    // ---- evolution: fields are only added, consumers ignore unknown ones ----
+
+    @Test
+    void everyObjectOfThePublicSchemasAllowsMembersItDoesNotListAndSaysSo() throws IOException {
+        for (String file : List.of("iso-download-request.schema.json", "iso-download-outcome.schema.json",
+                "iso-download-progress.schema.json")) {
+            List<String> objects = new ArrayList<>();
+            collectObjectSchemas(mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile()), "", objects, file);
+            assertThat(objects).as(file + ": object schemas").isNotEmpty();
+        }
+        // The internal ledger is read by the worker alone, which checks every member it writes.
+        JsonNode ledger = mapper.readTree(RESOURCES.resolve("schemas/iso-download-ledger-entry.schema.json").toFile());
+        assertThat(ledger.path("additionalProperties").asBoolean(true)).isFalse();
+    }
+
+    private void collectObjectSchemas(JsonNode node, String where, List<String> out, String file) {
+        if (node.isObject()) {
+            // A schema for objects (not an if/not condition that names properties): states additionalProperties: true.
+            if (node.has("properties") && node.path("type").toString().contains("\"object\"")) {
+                assertThat(node.get("additionalProperties")).as(file + where + ": additionalProperties stated, true").isNotNull();
+                assertThat(node.get("additionalProperties").asBoolean()).as(file + where + ": additionalProperties").isTrue();
+                out.add(where);
+            }
+            for (Map.Entry<String, JsonNode> f : fields(node)) {
+                collectObjectSchemas(f.getValue(), where + "/" + f.getKey(), out, file);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectObjectSchemas(node.get(i), where + "/" + i, out, file);
+            }
+        }
+    }
+
+    @Test
+    void anEventWithMembersANewerWorkerAddsStillConforms() {
+        ProducerRecord<String, String> ok = outcomeRecords().record(failed());
+        String newer = ok.value().replaceFirst("^\\{", "{\"addedLater\":{\"x\":1},")
+                .replace("\"retryable\":false", "\"retryable\":false,\"alsoAddedLater\":true");
+        assertThat(newer).contains("addedLater", "alsoAddedLater");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), newer)).isEmpty();
+        String unknownCode = ok.value().replace("\"code\":\"invalid_request\"", "\"code\":\"some_new_hostup_code\"");
+        assertThat(unknownCode).contains("some_new_hostup_code");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), unknownCode)).as("a code HostUp adds").isEmpty();
     }
 
     @Test
