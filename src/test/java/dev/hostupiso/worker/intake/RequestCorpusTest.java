@@ -75,16 +75,24 @@ class RequestCorpusTest {
     void invalidRequestsAreRefusedByParserAndSchema(Path file) throws IOException {
         String text = Files.readString(file);
         JsonNode doc = strict(text);
+        // A repeated member: JSON Schema sees one value (the last), the parser answers with the repeated member's pointer.
+        String repeated = repeatedMember(text);
+        if (repeated != null) {
+            doc = MAPPER.readTree(text);
+        }
         Set<String> schemaFields = new TreeSet<>();
         if (doc != null) {
             Set<ValidationMessage> errors = schema.validate(doc);
-            assertThat(errors).as("the schema refuses it").isNotEmpty();
+            assertThat(errors.isEmpty() && repeated == null).as("the schema refuses it").isFalse();
             for (ValidationMessage m : errors) {
                 schemaFields.add("required".equals(m.getType()) ? "/" + m.getProperty() : m.getInstanceLocation().toString());
             }
         }
         Parsed parsed = parser.parse(text);
         assertThat(parsed).as("the parser refuses it").isNotInstanceOf(Valid.class);
+        if (repeated != null) {
+            schemaFields.add(repeated);
+        }
         boolean requestIdBroken = doc == null || !doc.isObject() || schemaFields.remove("/requestId");
         if (requestIdBroken) {
             assertThat(parsed).as("unanswerable: dead-lettered").isInstanceOf(Poison.class);
@@ -112,6 +120,23 @@ class RequestCorpusTest {
             List<Path> list = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
             assertThat(list).as(dir + " corpus").isNotEmpty();
             return list.stream();
+        }
+    }
+
+    /** The pointer of the member {@code text} repeats (by Jackson's strict reader), or null. */
+    private static String repeatedMember(String text) {
+        try {
+            STRICT.readTree(text);
+            return null;
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("Duplicate field '")) {
+                return null;
+            }
+            String name = e.getMessage().substring("Duplicate field '".length(), e.getMessage().indexOf('\'', "Duplicate field '".length()));
+            com.fasterxml.jackson.core.JsonStreamContext where = e.getProcessor() == null ? null : e.getProcessor().getParsingContext();
+            return where == null ? "/" + name : where.pathAsPointer().toString();
+        } catch (IOException e) {
+            return null;
         }
     }
 
