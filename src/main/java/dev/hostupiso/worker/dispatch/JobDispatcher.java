@@ -7,6 +7,7 @@ import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.job.JobResult;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JobLedger;
@@ -150,8 +151,8 @@ public class JobDispatcher {
         return runner.run(ctx)
                 .invoke(result -> metrics.jobFinished(result.completed() ? OutcomeEvent.COMPLETED : OutcomeEvent.FAILED,
                         Duration.between(ctx.receivedAt(), clock.instant()), result.polls()))
-                .invoke(result -> metrics.jobApiCalls(result.apiCalls().fromUrl(), result.apiCalls().job(),
-                        result.apiCalls().isoList(), result.apiCalls().mount()))
+                .invoke(result -> metrics.jobApiCalls(accountLabel(ctx, result), result.apiCalls().fromUrl(),
+                        result.apiCalls().job(), result.apiCalls().isoList(), result.apiCalls().mount()))
                 .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()))
                 .onItem().transformToUni(event -> publish(ctx, event, offset))
                 .onFailure(f -> !(f instanceof JobCancelledException))
@@ -172,7 +173,14 @@ public class JobDispatcher {
                 .invoke(published -> metrics.requestFinished(published.status(), codeOf(published)));
     }
 
-    private static String codeOf(OutcomeEvent e) {
+    /** The account a finished job's calls are counted for; one the worker holds no key for is {@code other}. */
+    private static String accountLabel(JobContext ctx, JobResult result) {
+        String code = result.completed() || result.error() == null ? null : result.error().code();
+        boolean known = !"unknown_account".equals(code) && !"account_not_allowed".equals(code);
+        return WorkerMetrics.accountLabel(ctx.request().account(), known);
+    }
+
+        private static String codeOf(OutcomeEvent e) {
         return e.isCompleted() ? null : e.error().code();
     }
 }
