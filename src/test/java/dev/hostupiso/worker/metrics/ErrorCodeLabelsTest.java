@@ -7,8 +7,13 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +55,32 @@ class ErrorCodeLabelsTest {
         schema.path("definitions").forEach(d -> d.path("enum").forEach(v -> direct.add(v.asText())));
         assertThat(direct).isNotEmpty();
         assertThat(documentedCodes()).isEqualTo(direct);
+    }
+
+    @Test
+    void everyCodeTheWorkersSourceGivesAnErrorIsInTheContract() throws IOException {
+        // The codes written literally where a JobError is made, and the preflight's refusal codes: a new
+        // code that reaches an outcome without being listed in the schema fails here.
+        Pattern made = Pattern.compile("(?:JobError\\.of|new JobError)\\(\\s*\"([a-z_]+)\"");
+        Pattern refusal = Pattern.compile("String [A-Z_]+ = \"([a-z_]+)\";");
+        Set<String> written = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String source = Files.readString(file);
+                collect(made.matcher(source), written);
+                if (file.endsWith("PreflightResult.java")) {
+                    collect(refusal.matcher(source), written);
+                }
+            }
+        }
+        assertThat(written).as("codes found in the source").contains("job_lost", "worker_error", "url_redirects", "mount_failed");
+        assertThat(documentedCodes()).as("the outcome schema's codes").containsAll(written);
+    }
+
+    private static void collect(Matcher m, Set<String> out) {
+        while (m.find()) {
+            out.add(m.group(1));
+        }
     }
 
     static Set<String> documentedCodes() throws IOException {
