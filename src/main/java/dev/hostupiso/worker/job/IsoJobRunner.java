@@ -2,10 +2,8 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.HostUpAccounts;
 import dev.hostupiso.worker.hostup.IsoLibrary;
 import dev.hostupiso.worker.hostup.MountAnswer;
 import dev.hostupiso.worker.hostup.JobStatus;
@@ -42,13 +40,13 @@ public class IsoJobRunner {
     private final Delays delays;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final HostUpAccounts accounts;
+    private final AccountStep accounts;
     private final int maxSubmits;
     private final Duration ambiguityWindow;
 
     public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
                         PreflightStep preflight, Backoff backoff, Delays delays, Clock clock, WorkerConfig config,
-                        ObjectMapper mapper, HostUpAccounts accounts) {
+                        ObjectMapper mapper, AccountStep accounts) {
         this.client = client;
         this.accounts = accounts;
         this.caller = caller;
@@ -70,11 +68,18 @@ public class IsoJobRunner {
      * Fails only with {@link JobCancelledException}, when the job is handed over.
      */
     public Uni<JobResult> run(JobContext ctx) {
-        Optional<Account> account = accounts.find(ctx.request().account());
-        if (account.isEmpty()) {
-            return Uni.createFrom().item(finish(ctx, null, new JobFailure(JobError.unknownAccount(ctx.request().account()))));
-        }
-        ctx.account = account.get();
+        return accounts.find(ctx).onItem().transformToUni(account -> {
+            ctx.account = account;
+            return work(ctx);
+        }).onItemOrFailure().transformToUni((result, failure) -> {
+            if (failure instanceof JobCancelledException) {
+                return Uni.createFrom().failure(failure);
+            }
+            return Uni.createFrom().item(failure == null ? result : finish(ctx, null, failure));
+        });
+    }
+
+    private Uni<JobResult> work(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
             // Nothing was sent yet: every call is preceded by SUBMITTING, which also records the preflight's finding.
             case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));

@@ -17,6 +17,8 @@ public final class JobContext {
     private final Instant deadline;
     private final int partition;
     private final long epoch;
+    /** The topic the request was read from: it decides which account's key the job may spend. */
+    private String topic;
     private volatile boolean cancelled;
     private volatile boolean stopping;
     private volatile boolean submitting;
@@ -85,6 +87,20 @@ public final class JobContext {
         ctx.fromUrlCalls = Math.max(fromUrlCalls, calls.fromUrl());
         ctx.polls = Math.max(polls, calls.job());
         return ctx;
+    }
+
+    /**
+     * The topic the request was read from (the partition is that topic's): which account's key it
+     * may spend and where its outcome goes. Null in contexts built without one (the shared topic).
+     */
+    public JobContext fromTopic(String requestTopic) {
+        this.topic = requestTopic;
+        return this;
+    }
+
+    /** The topic the request was read from; null when not given (the shared request topic). */
+    public String topic() {
+        return topic;
     }
 
     /**

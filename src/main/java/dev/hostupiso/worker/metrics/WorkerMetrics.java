@@ -57,7 +57,7 @@ public class WorkerMetrics {
             "vps_not_found", "vps_not_ready", "upstream_failed", "rate_limited", "rate_limit_exceeded", "internal_error",
             "upstream_unavailable", "job_failed", "job_timeout", "job_lost", "iso_not_listed", "invalid_response",
             "connection_error", "timeout", "worker_error", "submit_unconfirmed", "url_redirects", "url_not_found",
-            "file_too_large", "mount_failed", "unknown_account");
+            "file_too_large", "mount_failed", "unknown_account", "account_not_allowed");
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;
@@ -277,6 +277,35 @@ public class WorkerMetrics {
         hold.set(reason);
     }
     // --- end API key holds ---
+
+    // --- team accounts' keys ---
+    public static final String ACCOUNT_KEY_KEPT = "isoworker.account.key.kept";
+    public static final String JOBS_AWAITING_ACCOUNT = "isoworker.jobs.awaiting.account";
+    private final AtomicInteger jobsAwaitingAccount = new AtomicInteger();
+    private volatile boolean awaitingBound;
+
+    /**
+     * A reload of the key directory kept {@code account}'s last good key because its file read
+     * {@code reason} ({@code empty}, {@code unreadable}, {@code not_utf8}). Accounts are file names
+     * that passed the account-name check (bounded by the directory), never request text.
+     */
+    public void accountKeyKept(String account, String reason) {
+        Counter.builder(ACCOUNT_KEY_KEPT).description("Key directory reads that kept an account's last good key, by reason")
+                .tag("account", account).tag("reason", reason).register(registry).increment();
+    }
+
+    /** A resumed job starts ({@code +1}) or stops ({@code -1}) waiting for an account this instance holds no key for. */
+    public void jobsAwaitingAccount(int delta) {
+        if (!awaitingBound) {
+            synchronized (this) {
+                Gauge.builder(JOBS_AWAITING_ACCOUNT, jobsAwaitingAccount::get)
+                        .description("Resumed jobs waiting for an account whose key this instance does not hold").register(registry);
+                awaitingBound = true;
+            }
+        }
+        jobsAwaitingAccount.addAndGet(delta);
+    }
+    // --- end team accounts' keys ---
 
     private static double nanIfUnknown(int v) {
         return v < 0 ? Double.NaN : v;

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.dispatch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.IsoJobRunner;
 import dev.hostupiso.worker.job.IsoRequest;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.core.Vertx;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,8 @@ class JobDispatcherTest {
     private final ManualClock clock = new ManualClock();
     private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
     private final WorkerConfig config = TestConfig.worker(Map.of("iso.hand-over-grace", "1s"));
+    private static final String REQUESTS = "iso-download-requests";
+    private static final TeamTopics TOPICS = TestConfig.teams(Map.of());
     private final Vertx vertx = Vertx.vertx();
     private final MemoryLedger ledger = new MemoryLedger();
     private final AtomicInteger slotsFreed = new AtomicInteger();
@@ -80,25 +84,25 @@ class JobDispatcherTest {
     private final class MemoryLedger extends JobLedger {
         final List<String> received = new ArrayList<>();
         final List<OutcomeEvent> finished = new ArrayList<>();
-        final List<Integer> released = new ArrayList<>();
+        final List<TopicPartition> released = new ArrayList<>();
 
         MemoryLedger() {
-            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config),
+            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config, TOPICS),
                     new ObjectMapper(), clock, config, Map.of());
         }
 
         @Override
-        public long epochOf(int partition) {
+        public long epochOf(TopicPartition partition) {
             return released.contains(partition) ? -1 : 1;
         }
 
         @Override
-        public LedgerEntry open(int partition, String requestId) {
+        public LedgerEntry open(TopicPartition partition, String requestId) {
             return null;
         }
 
         @Override
-        public Optional<FinishedEntry> finished(int partition, String requestId) {
+        public Optional<FinishedEntry> finished(TopicPartition partition, String requestId) {
             return Optional.empty();
         }
 
@@ -115,7 +119,7 @@ class JobDispatcherTest {
         }
 
         @Override
-        public void release(Collection<Integer> partitions) {
+        public void release(Collection<TopicPartition> partitions) {
             released.addAll(partitions);
         }
     }
@@ -126,7 +130,11 @@ class JobDispatcherTest {
             acks.incrementAndGet();
             return CompletableFuture.completedFuture(null);
         });
-        dispatcher.dispatch(r, List.of(), record, partition, 7);
+        dispatcher.dispatch(r, List.of(), record, tp(partition), 7);
+    }
+
+    private static TopicPartition tp(int partition) {
+        return new TopicPartition(REQUESTS, partition);
     }
 
     private JobResult failedResult(String requestId) {
@@ -162,12 +170,12 @@ class JobDispatcherTest {
     void aHandOverStopsThePartitionsJobsReleasesItAndFinishesNothing() {
         deliver("r-1", 2);
         deliver("r-2", 1);
-        dispatcher.handOver(List.of(2));
+        dispatcher.handOver(List.of(tp(2)));
         assertThat(stopped.get("r-1")).as("the job's wait was cancelled").isTrue();
         assertThat(stopped.get("r-2")).as("other partitions keep running").isFalse();
-        assertThat(ledger.released).containsExactly(2);
-        assertThat(inFlight.running("r-1")).isEmpty();
-        assertThat(inFlight.running("r-2")).isPresent();
+        assertThat(ledger.released).containsExactly(tp(2));
+        assertThat(inFlight.running(REQUESTS, "r-1")).isEmpty();
+        assertThat(inFlight.running(REQUESTS, "r-2")).isPresent();
         assertThat(ledger.finished).as("no outcome from a job that was handed over").isEmpty();
 
         deliver("r-3", 2);

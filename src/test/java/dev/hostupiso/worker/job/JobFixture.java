@@ -48,6 +48,7 @@ final class JobFixture {
     final JobPoller poller;
     final IsoResolver resolver;
     final IsoJobRunner runner;
+    final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null, metrics);
 
     JobFixture() {
         this(Map.of());
@@ -70,7 +71,7 @@ final class JobFixture {
             return Uni.createFrom().voidItem();
         };
         runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), backoff, timers, clock, config,
-                mapper, new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null));
+                mapper, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
         keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }
