@@ -135,7 +135,7 @@ final class KeyBudget {
      */
     private Instant localReset(Instant serverReset, Optional<String> date) {
         Instant now = clock.instant();
-        Instant serverNow = date.flatMap(RetryAfter::httpDate).orElse(now);
+        Instant serverNow = date.flatMap(d -> RetryAfter.httpDate(d, now)).orElse(now);
         if (Duration.between(serverNow, now).abs().compareTo(DATE_RESOLUTION) <= 0) {
             // The Date header has whole seconds: within that the clocks agree, and the local one is the finer.
             serverNow = now;

@@ -49,14 +49,15 @@ public class WorkerMetrics {
 
     /**
      * The values the {@code code} label may take: the worker's own codes and HostUp's documented
-     * ones. Anything else a server sends becomes {@code other}, so a misbehaving server cannot
-     * create unbounded series.
+     * ones, i.e. every code the outcome schema lists (a test holds them together), plus {@code none}
+     * and {@code poison}. Anything else a server sends becomes {@code other}, so a misbehaving server
+     * cannot create unbounded series.
      */
     static final Set<String> KNOWN_CODES = Set.of("none", "poison", "invalid_request", "unauthorized", "forbidden",
             "vps_not_found", "vps_not_ready", "upstream_failed", "rate_limited", "rate_limit_exceeded", "internal_error",
             "upstream_unavailable", "job_failed", "job_timeout", "job_lost", "iso_not_listed", "invalid_response",
-            "connection_error", "timeout", "worker_error", "submit_unconfirmed", "unknown_account", "account_not_allowed",
-            "url_redirects", "url_not_found", "file_too_large");
+            "connection_error", "timeout", "worker_error", "submit_unconfirmed", "url_redirects", "url_not_found",
+            "file_too_large", "mount_failed", "unknown_account", "account_not_allowed");
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;

@@ -128,7 +128,7 @@ public class ProgressPublisher implements ProgressListener {
     /** The event as a Kafka record on {@code topic}: CloudEvents binary mode, key = requestId. */
     ProducerRecord<String, String> record(ProgressEvent event, String topic) {
         return CloudEvents.record(mapper, topic, event, eventId(event), ProgressEvent.TYPE, source, event.requestId(),
-                event.observedAt(), null);
+                event.observedAt(), ProgressEvent.DATA_SCHEMA);
     }
 
     /** One id per (request, percentage, observation): a re-send after a retry keeps it. */

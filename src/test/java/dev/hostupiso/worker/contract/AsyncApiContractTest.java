@@ -57,7 +57,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncApiContractTest {
 
-    private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=2020-12";
+    /** JSON Schema draft-07: the schema format the AsyncAPI parser validates (it skips 2020-12 without a word). */
+    private static final String JSON_SCHEMA_DRAFT_07 = "application/schema+json;version=draft-07";
+    private static final String DRAFT_07 = "http://json-schema.org/draft-07/schema";
     private static final Path RESOURCES = Path.of("src/main/resources");
     private static final Path EVENT_CONTRACT = Path.of("docs/event-contract.md");
     private static final Path CONFIGURATION = Path.of("docs/configuration.md");
@@ -115,10 +117,10 @@ class AsyncApiContractTest {
         assertThat(operatedChannels).as("every channel has an operation").hasSize(doc.path("channels").size());
         for (Map.Entry<String, JsonNode> m : fields(doc.at("/components/messages"))) {
             JsonNode payload = m.getValue().path("payload");
-            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_2020_12);
+            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_DRAFT_07);
             assertThat(payload.path("schema").isObject()).as(m.getKey() + " payload schema").isTrue();
             if (m.getValue().has("headers")) {
-                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_2020_12);
+                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_DRAFT_07);
             }
             assertThat(m.getValue().at("/bindings/kafka/key").isObject()).as(m.getKey() + " kafka key schema").isTrue();
         }
@@ -146,9 +148,9 @@ class AsyncApiContractTest {
     }
 
     @Test
-    void everyReferencedSchemaFileIsAValidDraft202012SchemaWithItsOwnId() throws IOException {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    void everyReferencedSchemaFileIsAValidDraft07SchemaWithItsOwnId() throws IOException {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of(DRAFT_07));
         Set<String> files = referencedSchemaFiles();
         assertThat(files).contains("iso-download-request.schema.json", "iso-download-outcome.schema.json",
                 "iso-download-progress.schema.json", "iso-download-ledger-entry.schema.json");
@@ -158,18 +160,17 @@ class AsyncApiContractTest {
         }
         for (String file : files) {
             JsonNode schema = mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile());
-            assertThat(schema.path("$schema").asText()).as(file).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+            assertThat(schema.path("$schema").asText()).as(file).isEqualTo(DRAFT_07 + "#");
             assertThat(schema.path("$id").asText()).as(file).isEqualTo(ContractValidator.SCHEMA_ID_PREFIX + file);
             Set<ValidationMessage> errors = metaSchema.validate(schema);
-            assertThat(errors).as(file + " against the 2020-12 meta-schema").isEmpty();
+            assertThat(errors).as(file + " against the draft-07 meta-schema").isEmpty();
             contract.schemaFile(file); // compiles, every $ref resolved
         }
     }
 
     @Test
     void theMetaSchemaCheckCanFail() {
-        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(SchemaLocation.of(DRAFT_07));
         assertThat(metaSchema.validate(mapper.createObjectNode().put("type", "strnig").put("maxLength", -1))).isNotEmpty();
     }
 
@@ -254,12 +255,12 @@ class AsyncApiContractTest {
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(written).as(message + ": headers written = headers the contract lists").isEqualTo(headerNames(message));
             assertThat(written).as(message + ": every header written is required").isEqualTo(requiredHeaders(message));
-            assertThat(contract.violations(record.topic(), record.key(), record.headers(), record.value())).isEmpty();
+            assertThat(contract.strictViolations(record.topic(), record.key(), record.headers(), record.value())).isEmpty();
         }
     }
 
     @Test
-    void theValidatorFindsBrokenEvents() {
+    void theValidatorFindsBrokenEvents() throws IOException {
         ProducerRecord<String, String> ok = outcomeRecords().record(completed());
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), ok.value())).isEmpty();
 
@@ -273,6 +274,67 @@ class AsyncApiContractTest {
         String completedSayingFailed = ok.value().replace("\"status\":\"completed\"", "\"status\":\"failed\"");
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedSayingFailed)).isNotEmpty();
         assertThat(contract.violations("some-other-topic", ok.key(), ok.headers(), ok.value())).isNotEmpty();
+        String completedWithError = ok.value().replace("\"status\":\"completed\"",
+                "\"status\":\"completed\",\"error\":{\"code\":\"job_failed\",\"title\":\"t\",\"retryable\":false}");
+        assertThat(completedWithError).contains("\"error\"");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedWithError)).as("a completed outcome with an error")
+                .isNotEmpty();
+        ProducerRecord<String, String> failed = outcomeRecords().record(failed());
+        com.fasterxml.jackson.databind.node.ObjectNode withoutError = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(failed.value());
+        assertThat(withoutError.remove("error")).isNotNull();
+        String failedWithoutError = mapper.writeValueAsString(withoutError);
+        assertThat(contract.violations(failed.topic(), failed.key(), failed.headers(), failedWithoutError)).as("a failed outcome without an error")
+                .isNotEmpty();
+    }
+
+    // ---- evolution: fields are only added, consumers ignore unknown ones ----
+
+    @Test
+    void everyObjectOfThePublicSchemasAllowsMembersItDoesNotListAndSaysSo() throws IOException {
+        for (String file : List.of("iso-download-request.schema.json", "iso-download-outcome.schema.json",
+                "iso-download-progress.schema.json")) {
+            List<String> objects = new ArrayList<>();
+            collectObjectSchemas(mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile()), "", objects, file);
+            assertThat(objects).as(file + ": object schemas").isNotEmpty();
+        }
+        // The internal ledger is read by the worker alone, which checks every member it writes.
+        JsonNode ledger = mapper.readTree(RESOURCES.resolve("schemas/iso-download-ledger-entry.schema.json").toFile());
+        assertThat(ledger.path("additionalProperties").asBoolean(true)).isFalse();
+    }
+
+    private void collectObjectSchemas(JsonNode node, String where, List<String> out, String file) {
+        if (node.isObject()) {
+            // A schema for objects (not an if/not condition that names properties): states additionalProperties: true.
+            if (node.has("properties") && node.path("type").toString().contains("\"object\"")) {
+                assertThat(node.get("additionalProperties")).as(file + where + ": additionalProperties stated, true").isNotNull();
+                assertThat(node.get("additionalProperties").asBoolean()).as(file + where + ": additionalProperties").isTrue();
+                out.add(where);
+            }
+            for (Map.Entry<String, JsonNode> f : fields(node)) {
+                collectObjectSchemas(f.getValue(), where + "/" + f.getKey(), out, file);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectObjectSchemas(node.get(i), where + "/" + i, out, file);
+            }
+        }
+    }
+
+    @Test
+    void anEventWithMembersANewerWorkerAddsStillConforms() {
+        ProducerRecord<String, String> ok = outcomeRecords().record(failed());
+        String newer = ok.value().replaceFirst("^\\{", "{\"addedLater\":{\"x\":1},")
+                .replace("\"retryable\":false", "\"retryable\":false,\"alsoAddedLater\":true");
+        assertThat(newer).contains("addedLater", "alsoAddedLater");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), newer)).isEmpty();
+        // The worker itself writes only what the contract lists: its own tests find an unlisted member.
+        assertThat(contract.strictViolations(ok.topic(), ok.key(), ok.headers(), newer))
+                .containsExactlyInAnyOrder("value member /addedLater is not in the contract",
+                        "value member /error/alsoAddedLater is not in the contract");
+        assertThat(contract.strictViolations(ok.topic(), ok.key(), ok.headers(), ok.value())).isEmpty();
+        String unknownCode = ok.value().replace("\"code\":\"invalid_request\"", "\"code\":\"some_new_hostup_code\"");
+        assertThat(unknownCode).contains("some_new_hostup_code");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), unknownCode)).as("a code HostUp adds").isEmpty();
     }
 
     @Test
