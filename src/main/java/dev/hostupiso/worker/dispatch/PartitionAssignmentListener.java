@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Ownership follows Kafka: when request partitions are assigned, their ledger partitions are loaded
  * and unfinished jobs resumed; when they are revoked or lost, their jobs stop and the next owner
- * resumes them. Runs on the consumer's thread, before records of new partitions are delivered.
+ * resumes them; a partition kept through a rebalance after its ledger writer ended is loaded again.
+ * Runs on the consumer's thread, before records of new partitions are delivered.
  */
 @ApplicationScoped
 @Identifier(PartitionAssignmentListener.NAME)
@@ -27,13 +28,15 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
     private final JobDispatcher dispatcher;
     private final String requestsTopic;
     private final AssignmentShare share;
+    private final PartitionReclaim reclaim;
 
     public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config,
-                                       AssignmentShare share) {
+                                       AssignmentShare share, PartitionReclaim reclaim) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
         this.requestsTopic = config.requestsTopic();
         this.share = share;
+        this.reclaim = reclaim;
     }
 
     @Override
@@ -43,6 +46,14 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
         if (!ps.isEmpty()) {
             Log.infof("assigned request partitions %s: loading their ledger", ps);
             dispatcher.resume(ledger.load(ps));
+        }
+        // Every rebalance ends here, also one that moved nothing: partitions still held whose writer ended are
+        // confirmed as this instance's, so they are loaded afresh and what was left unacknowledged comes again.
+        List<Integer> confirmed = reclaim.confirmed(consumer, requestsTopic, ps);
+        if (!confirmed.isEmpty()) {
+            Log.infof("request partitions %s kept after their ledger writer ended: loading their ledger again", confirmed);
+            dispatcher.resume(ledger.load(confirmed));
+            reclaim.rewind(consumer, requestsTopic, confirmed);
         }
     }
 

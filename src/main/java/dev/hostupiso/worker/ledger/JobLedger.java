@@ -92,6 +92,14 @@ public class JobLedger implements JobJournal {
         lostListeners.add(listener);
     }
 
+    /**
+     * Partitions whose ledger writer ended here (fenced, or unsure whether its last commit landed)
+     * and that were neither released nor loaded afresh since: held, but not writable.
+     */
+    public java.util.Set<Integer> orphaned() {
+        return writer.orphaned();
+    }
+
     /** The epoch of this instance's current assignment of {@code partition}, or -1 when not owned. */
     public long epochOf(int partition) {
         Owned o = owned.get(partition);

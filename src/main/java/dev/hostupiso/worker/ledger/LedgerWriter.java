@@ -11,6 +11,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,6 +42,10 @@ import java.util.function.IntConsumer;
  * was paused. A write names the assignment it was made under; once that assignment has ended (the
  * partition was revoked, lost, fenced, or handed back and assigned again) the write is never
  * committed and fails with {@link NotOwnerException}.
+ * <p>
+ * A writer that ended on its own (fenced, or unsure whether its last commit landed) leaves its
+ * partition <em>orphaned</em>: the consumer still holds it but nothing here may write it. It stays
+ * so, visible in {@link #orphaned()}, until the partition is released or opened afresh.
  */
 @ApplicationScoped
 public class LedgerWriter {
@@ -51,6 +57,8 @@ public class LedgerWriter {
 
     private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> failingSince = new ConcurrentHashMap<>();
+    private final Set<Integer> orphaned = ConcurrentHashMap.newKeySet();
+    private final java.util.function.IntFunction<Producer<String, String>> producers;
     private final List<IntConsumer> lostListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong epochs = new AtomicLong();
     private final Map<String, Object> producerConfig;
@@ -85,7 +93,23 @@ public class LedgerWriter {
         this.maxRecordBytes = KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024; // room for the batch and record overhead
         this.producerConfig = props;
         this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producers = this::producer;
         metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
+    }
+
+    /** A writer whose producers come from {@code producers} (one per partition and assignment): for tests. */
+    LedgerWriter(java.util.function.IntFunction<Producer<String, String>> producers, int maxRecordBytes,
+                 WorkerMetrics metrics, Clock clock, Executor eventLoop) {
+        this.metrics = metrics;
+        this.clock = clock;
+        this.eventLoop = eventLoop;
+        this.maxRecordBytes = maxRecordBytes;
+        this.producerConfig = Map.of();
+        this.transactionalIdPrefix = "";
+        this.producers = producers;
+        metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
     }
 
     /**
@@ -100,7 +124,8 @@ public class LedgerWriter {
             if (old != null) {
                 old.close(Duration.ofSeconds(10));
             }
-            PartitionWriter w = new PartitionWriter(p, epochs.incrementAndGet(), () -> producer(p), maxRecordBytes,
+            orphaned.remove(p);
+            PartitionWriter w = new PartitionWriter(p, epochs.incrementAndGet(), () -> producers.apply(p), maxRecordBytes,
                     metrics, clock, listener());
             started.put(p, w);
             inits.add(CompletableFuture.runAsync(w::start, r -> new Thread(r, "ledger-init-" + p).start()));
@@ -119,13 +144,17 @@ public class LedgerWriter {
         for (int p : partitions) {
             PartitionWriter w = writers.remove(p);
             failingSince.remove(p);
+            orphaned.remove(p);
             if (w != null) {
                 w.close(Duration.ofSeconds(10));
             }
         }
     }
 
-    /** Runs {@code listener} with a partition whose writer was fenced: another instance owns it now. */
+    /**
+     * Runs {@code listener} with a partition whose writer ended on its own: fenced (another instance
+     * owns it now) or unsure what it committed. Either way its jobs must stop here.
+     */
     public void onPartitionLost(IntConsumer listener) {
         lostListeners.add(listener);
     }
@@ -153,6 +182,11 @@ public class LedgerWriter {
         return w == null || !w.isOpen() ? -1 : w.epoch();
     }
 
+    /** Partitions whose writer ended on its own and that were neither released nor opened afresh since. */
+    public Set<Integer> orphaned() {
+        return Set.copyOf(orphaned);
+    }
+
     /** False while some partition's transactions have been failing for a while (readiness DOWN). */
     public boolean isCommitting() {
         long now = clock.millis();
@@ -177,18 +211,18 @@ public class LedgerWriter {
             }
 
             @Override
-            public void fenced(int partition, long epoch) {
-                metrics.ledgerFailure("fenced");
+            public void ended(int partition, long epoch, String reason) {
                 PartitionWriter current = writers.get(partition);
                 if (current != null && current.epoch() == epoch && writers.remove(partition, current)) {
                     failingSince.remove(partition);
+                    orphaned.add(partition);
                     lostListeners.forEach(l -> l.accept(partition));
                 }
             }
         };
     }
 
-    private KafkaProducer<String, String> producer(int partition) {
+    private Producer<String, String> producer(int partition) {
         Map<String, Object> props = new HashMap<>(producerConfig);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + partition);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-" + partition);

@@ -43,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobDispatcherTest {
 
     private final ManualClock clock = new ManualClock();
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WorkerMetrics metrics = new WorkerMetrics(registry);
     private final WorkerConfig config = TestConfig.worker(Map.of("iso.hand-over-grace", "1s"));
     private final Vertx vertx = Vertx.vertx();
     private final MemoryLedger ledger = new MemoryLedger();
@@ -52,7 +53,10 @@ class JobDispatcherTest {
     /** Jobs started, by requestId: the test completes or watches them. */
     private final Map<String, UniEmitter<? super JobResult>> jobs = new HashMap<>();
     private final Map<String, AtomicBoolean> stopped = new HashMap<>();
-    private final JobDispatcher dispatcher = new JobDispatcher(inFlight, ledger, new ControlledRunner(), metrics, clock, config);
+    /** Rebalances the dispatcher asked the consumer for, by reason. */
+    private final List<String> rebalances = new ArrayList<>();
+    private final PartitionReclaim reclaim = new PartitionReclaim(ledger, rebalances::add, metrics, clock);
+    private final JobDispatcher dispatcher = new JobDispatcher(inFlight, ledger, new ControlledRunner(), metrics, clock, config, reclaim);
     private final AtomicInteger acks = new AtomicInteger();
 
     @AfterEach
@@ -81,6 +85,17 @@ class JobDispatcherTest {
         final List<String> received = new ArrayList<>();
         final List<OutcomeEvent> finished = new ArrayList<>();
         final List<Integer> released = new ArrayList<>();
+        final java.util.Set<Integer> orphaned = new java.util.TreeSet<>();
+        final List<java.util.function.IntConsumer> lostListeners = new ArrayList<>();
+        final List<List<Integer>> loads = new ArrayList<>();
+
+        @Override
+        public List<LedgerEntry> load(Collection<Integer> partitions) {
+            loads.add(List.copyOf(partitions));
+            orphaned.removeAll(partitions);
+            released.removeAll(partitions);
+            return List.of();
+        }
 
         MemoryLedger() {
             super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config),
@@ -89,7 +104,23 @@ class JobDispatcherTest {
 
         @Override
         public long epochOf(int partition) {
-            return released.contains(partition) ? -1 : 1;
+            return released.contains(partition) || orphaned.contains(partition) ? -1 : 1;
+        }
+
+        @Override
+        public java.util.Set<Integer> orphaned() {
+            return java.util.Set.copyOf(orphaned);
+        }
+
+        @Override
+        public void onPartitionLost(java.util.function.IntConsumer listener) {
+            lostListeners.add(listener);
+        }
+
+        /** The partition's writer ended while the consumer holds it (what the real ledger reports). */
+        void loseWriter(int partition) {
+            orphaned.add(partition);
+            lostListeners.forEach(l -> l.accept(partition));
         }
 
         @Override
@@ -172,5 +203,58 @@ class JobDispatcherTest {
 
         deliver("r-3", 2);
         assertThat(jobs).as("a request of a released partition is left to its next owner").doesNotContainKey("r-3");
+    }
+
+    @Test
+    void aRecordOfAPartitionWhoseWriterEndedIsLeftForRedeliveryAndTheGroupIsAskedToRebalance() {
+        deliver("r-1", 0);
+        ledger.loseWriter(0);
+        assertThat(stopped.get("r-1")).as("the partition's jobs stop with its writer").isTrue();
+        assertThat(rebalances).as("losing the writer asks the group at once").hasSize(1);
+
+        deliver("r-2", 0);
+
+        assertThat(jobs).as("nothing can be recorded for it here").doesNotContainKey("r-2");
+        assertThat(acks).as("not acknowledged: it must come again").hasValue(1);
+        assertThat(registry.get(WorkerMetrics.REQUESTS_DEFERRED).counter().count())
+                .as("the deferral is counted, not silent").isEqualTo(1.0);
+        clock.advance(PartitionReclaim.ASK_AGAIN_AFTER);
+        deliver("r-3", 0);
+        assertThat(rebalances).as("asked again when no rebalance came").hasSize(2);
+    }
+
+    @Test
+    void aRebalanceThatKeepsAnOrphanedPartitionHereLoadsItAfreshAndRewindsItToItsCommittedOffset() {
+        String topic = config.requestsTopic();
+        var consumer = new org.apache.kafka.clients.consumer.MockConsumer<String, String>("earliest");
+        var tp0 = new org.apache.kafka.common.TopicPartition(topic, 0);
+        var tp1 = new org.apache.kafka.common.TopicPartition(topic, 1);
+        consumer.assign(List.of(tp0, tp1));
+        consumer.updateBeginningOffsets(Map.of(tp0, 0L, tp1, 0L));
+        consumer.commitSync(Map.of(tp0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(5)));
+        consumer.seek(tp0, 9); // records 5..8 were delivered while the writer was gone, never acknowledged
+        consumer.seek(tp1, 4);
+        var listener = new PartitionAssignmentListener(ledger, dispatcher, config, new AssignmentShare(false), reclaim);
+        ledger.loseWriter(0);
+
+        listener.onPartitionsAssigned(consumer, List.of()); // the rebalance asked for moved nothing
+
+        assertThat(ledger.loads).as("the partition kept is loaded afresh: a new writer").containsExactly(List.of(0));
+        assertThat(consumer.position(tp0)).as("what was left unacknowledged comes again").isEqualTo(5);
+        assertThat(consumer.position(tp1)).as("other partitions are left alone").isEqualTo(4);
+        assertThat(ledger.orphaned()).isEmpty();
+    }
+
+    @Test
+    void anOrphanedPartitionThatMovedAwayIsNotLoadedHere() {
+        String topic = config.requestsTopic();
+        var consumer = new org.apache.kafka.clients.consumer.MockConsumer<String, String>("earliest");
+        consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(topic, 1)));
+        var listener = new PartitionAssignmentListener(ledger, dispatcher, config, new AssignmentShare(false), reclaim);
+        ledger.loseWriter(0);
+
+        listener.onPartitionsAssigned(consumer, List.of());
+
+        assertThat(ledger.loads).isEmpty();
     }
 }
