@@ -65,7 +65,7 @@ public record ChaosConfig(long seed, int workers, int requests, Duration duratio
         if (kinds.isEmpty() || maxDisruptions < 0) {
             throw new IllegalArgumentException("need at least one disruption kind and maxDisruptions >= 0");
         }
-        if (partitions() && (partitionFor.compareTo(sessionTimeout) <= 0 || partitionFor.compareTo(txTimeout) <= 0)) {
+        if (kinds.stream().anyMatch(Disruption::isPartition) && (partitionFor.compareTo(sessionTimeout) <= 0 || partitionFor.compareTo(txTimeout) <= 0)) {
             throw new IllegalArgumentException("a partition must outlast the session and the transaction timeouts");
         }
         if (longJob.compareTo(ambiguityWindow) <= 0) {
