@@ -16,14 +16,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker's packages form one direction, top to bottom, as the README's package map says: a
+ * The worker's packages form one direction, top to bottom, as docs/design.md's package map says: a
  * package may use only packages on a lower level. Peers on one level do not use each other.
  */
 class PackageDependencyTest {
 
     private static final String ROOT = "dev.hostupiso.worker";
 
-    /** Levels, top first; the README's package map describes the same order. */
+    /** Levels, top first; docs/design.md's package map describes the same order. */
     static final List<List<String>> LEVELS = List.of(
             List.of("intake", "health"),
             List.of("dispatch"),

@@ -51,14 +51,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code asyncapi.yaml} is the event contract in a form machines check. This test holds it to the
  * code (topic defaults, the headers {@code OutcomeRecords} writes, the dead-letter headers), to the
- * JSON Schemas it references, and to the README's event contract, in both directions where the
- * README is meant to be complete.
+ * JSON Schemas it references, and to the event contract's prose (docs/event-contract.md) and the
+ * configuration table (docs/configuration.md), in both directions where the prose is meant to be complete.
  */
 class AsyncApiContractTest {
 
     private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=2020-12";
     private static final Path RESOURCES = Path.of("src/main/resources");
-    private static final Path README = Path.of("README.md");
+    private static final Path EVENT_CONTRACT = Path.of("docs/event-contract.md");
+    private static final Path CONFIGURATION = Path.of("docs/configuration.md");
     /**
      * Channels whose topic setting is not in WorkerConfig yet (being added with the feature). Each
      * must still be missing there: once the setting exists this test fails until the channel is
@@ -284,11 +285,11 @@ class AsyncApiContractTest {
         assertThat(contract.violations("iso-download-requests-dlq", "k", truncatedWithoutHash, null)).isNotEmpty();
     }
 
-    // ---- the document, the schemas and the README ----
+    // ---- the document, the schemas and the prose ----
 
     @Test
     void readmeRequestTableListsExactlyTheRequestSchemasFields() throws IOException {
-        String readme = Files.readString(README);
+        String readme = Files.readString(EVENT_CONTRACT);
         int start = readme.indexOf("**Request**");
         assertThat(start).isNotNegative();
         int table = readme.indexOf("| field | rules |", start);
@@ -301,7 +302,7 @@ class AsyncApiContractTest {
         JsonNode schema = mapper.readTree(RESOURCES.resolve("schemas/iso-download-request.schema.json").toFile());
         Set<String> schemaFields = new TreeSet<>();
         schema.path("properties").fieldNames().forEachRemaining(schemaFields::add);
-        assertThat(tableFields).as("README request table = request schema properties").isEqualTo(schemaFields);
+        assertThat(tableFields).as("event contract request table = request schema properties").isEqualTo(schemaFields);
         Set<String> required = new TreeSet<>();
         schema.path("required").forEach(r -> required.add(r.asText()));
         Matcher row = Pattern.compile("(?m)^\\| `([A-Za-z]+)` \\| (required|optional)").matcher(readme.substring(table, end));
@@ -311,7 +312,7 @@ class AsyncApiContractTest {
                 readmeRequired.add(row.group(1));
             }
         }
-        assertThat(readmeRequired).as("README 'required' = schema required").isEqualTo(required);
+        assertThat(readmeRequired).as("event contract 'required' = schema required").isEqualTo(required);
     }
 
     @Test
@@ -335,10 +336,10 @@ class AsyncApiContractTest {
 
     @Test
     void topicsInTheReadmeAreTheDocumentsChannels() throws IOException {
-        String readme = Files.readString(README);
+        String readme = Files.readString(EVENT_CONTRACT) + Files.readString(CONFIGURATION);
         Set<String> addresses = new TreeSet<>();
         doc.path("channels").forEach(c -> addresses.add(c.path("address").asText()));
-        assertThat(matches(readme, "`(iso-download-[a-z-]+)`")).as("topics the README names").isNotEmpty().isSubsetOf(addresses);
+        assertThat(matches(readme, "`(iso-download-[a-z-]+)`")).as("topics the docs name").isNotEmpty().isSubsetOf(addresses);
         // The configuration table: every ISO_*_TOPIC row is a channel, with the channel's address as default.
         Matcher row = Pattern.compile("(?m)^\\| `ISO_[A-Z_]*TOPIC` \\(`(iso\\.[a-z.-]+)`\\) \\| `([^`]+)` \\|").matcher(readme);
         Map<String, String> table = new LinkedHashMap<>();
@@ -348,7 +349,7 @@ class AsyncApiContractTest {
         Map<String, String> bySetting = new LinkedHashMap<>();
         doc.path("channels").forEach(c -> bySetting.put(c.path("x-topic-setting").asText(), c.path("address").asText()));
         SETTINGS_NOT_YET_IN_CONFIG.forEach(bySetting::remove);
-        assertThat(table).as("README topic settings = the document's (configured) channels").isEqualTo(bySetting);
+        assertThat(table).as("configuration topic settings = the document's (configured) channels").isEqualTo(bySetting);
     }
 
     @Test
@@ -491,11 +492,9 @@ class AsyncApiContractTest {
     }
 
     private static String eventContractSection() throws IOException {
-        String readme = Files.readString(README);
-        int start = readme.indexOf("## Event contract");
-        assertThat(start).isNotNegative();
-        int end = readme.indexOf("\n## ", start + 1);
-        return readme.substring(start, end < 0 ? readme.length() : end);
+        String text = Files.readString(EVENT_CONTRACT);
+        assertThat(text).startsWith("# Event contract");
+        return text;
     }
 
     private static Set<String> matches(String text, String regex) {

@@ -55,9 +55,9 @@ class HelmChartTest {
 
     /**
      * The environment variables the worker reads: the contract the chart must stay within. Read from
-     * the project README (see {@link WorkerEnvContract}), so chart and documentation cannot drift.
+     * docs/configuration.md (see {@link WorkerEnvContract}), so chart and documentation cannot drift.
      */
-    static final WorkerEnvContract CONTRACT = WorkerEnvContract.read(Rendered.ROOT.resolve("README.md"));
+    static final WorkerEnvContract CONTRACT = WorkerEnvContract.read(Rendered.ROOT.resolve("docs/configuration.md"));
     static final Set<String> WORKER_ENV = CONTRACT.names();
 
     /** Variables that carry secrets: only ever from a Secret, never a ConfigMap or a literal. */
@@ -271,7 +271,7 @@ class HelmChartTest {
     }
 
     @Test
-    @DisplayName("the worker's environment contract is read from the README's configuration section")
+    @DisplayName("the worker's environment contract is read from docs/configuration.md")
     void contractIsReadFromTheReadme() {
         // A guard against a parser that silently finds nothing (the subset check above would then pass vacuously).
         assertThat(WORKER_ENV).hasSizeGreaterThanOrEqualTo(30).contains(
@@ -283,12 +283,12 @@ class HelmChartTest {
     }
 
     @Test
-    @DisplayName("the chart's default worker settings are the defaults the README documents")
+    @DisplayName("the chart's default worker settings are the defaults docs/configuration.md documents")
     void chartDefaultsMatchTheReadme() {
         // The chart deliberately differs where a cluster needs another value than a laptop.
         Set<String> chartSpecific = Set.of(
-                "KAFKA_BOOTSTRAP_SERVERS", // README: localhost:9092; chart: the in-cluster `kafka:9092` Service
-                "HOSTUP_API_TOKEN");       // README: required; chart: from a Secret, never a ConfigMap
+                "KAFKA_BOOTSTRAP_SERVERS", // docs: localhost:9092; chart: the in-cluster `kafka:9092` Service
+                "HOSTUP_API_TOKEN");       // docs: required; chart: from a Secret, never a ConfigMap
         Map<String, String> data = configMapData(defaults);
         Map<String, String> documented = CONTRACT.defaults();
         assertThat(documented).containsEntry("HOSTUP_API_MAX_CONNECTIONS", "20").containsEntry("ISO_JOB_TIMEOUT", "6h");

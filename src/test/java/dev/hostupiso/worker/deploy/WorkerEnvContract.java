@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The environment variables the worker reads, as the project README documents them under
- * "## Configuration": the backticked name in the first column of its table (with the default in the
+ * The environment variables the worker reads, as docs/configuration.md documents them under
+ * "# Configuration": the backticked name in the first column of its table (with the default in the
  * second column), the Kafka security variables named in the paragraph below the table, and
  * {@code JAVA_OPTS} (read by the container's launcher, not by the worker itself).
  */
@@ -33,7 +33,7 @@ record WorkerEnvContract(Set<String> names, Map<String, String> defaults) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> section = section(text.lines().toList(), "## Configuration");
+        List<String> section = section(text.lines().toList(), "# Configuration");
         Set<String> names = new TreeSet<>();
         Map<String, String> defaults = new LinkedHashMap<>();
 
@@ -43,7 +43,7 @@ record WorkerEnvContract(Set<String> names, Map<String, String> defaults) {
             i++;
         }
         if (i + 2 >= section.size()) {
-            throw new IllegalStateException("no configuration table under '## Configuration' in " + readme);
+            throw new IllegalStateException("no configuration table under '# Configuration' in " + readme);
         }
         for (i += 2; i < section.size() && section.get(i).startsWith("|"); i++) { // skip header and |---| rows
             String[] cells = section.get(i).split("\\|", -1);
@@ -74,7 +74,7 @@ record WorkerEnvContract(Set<String> names, Map<String, String> defaults) {
     private static List<String> section(List<String> lines, String heading) {
         int start = lines.indexOf(heading);
         if (start < 0) {
-            throw new IllegalStateException("README has no '" + heading + "' section");
+            throw new IllegalStateException("the configuration document has no '" + heading + "' section");
         }
         int end = start + 1;
         while (end < lines.size() && !lines.get(end).startsWith("## ") && !lines.get(end).startsWith("# ")) {
