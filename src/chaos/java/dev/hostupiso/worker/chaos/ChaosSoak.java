@@ -197,8 +197,21 @@ public final class ChaosSoak {
         if (s.what() == Disruption.BROKER_RESTART) {
             broker.stop();
             Thread.sleep(5000);
-            broker.restart();
-            return "broker restarted (down 5 s)";
+            long down = System.nanoTime();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    broker.restart();
+                    break;
+                } catch (IllegalStateException slow) {
+                    if (attempt == 3) {
+                        throw slow;
+                    }
+                    log.accept("chaos: broker restart failed (" + slow.getMessage() + "); trying again");
+                    broker.stop();
+                }
+            }
+            return "broker restarted (down 5 s, then " + Duration.ofNanos(System.nanoTime() - down).toSeconds()
+                    + " s to listen)";
         }
         int slot = s.slot();
         WorkerProcess w = fleet.get(slot);

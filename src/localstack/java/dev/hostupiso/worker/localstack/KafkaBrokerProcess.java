@@ -113,7 +113,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private void startProcess() throws Exception {
         process = java("kafka.Kafka", config.toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
-        Instant until = Instant.now().plus(Duration.ofSeconds(60));
+        // Generous: on a loaded machine a restart that recovers its logs can take over a minute.
+        Instant until = Instant.now().plus(Duration.ofSeconds(180));
         while (Instant.now().isBefore(until)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("broker exited, see " + dir.resolve("broker.log"));
