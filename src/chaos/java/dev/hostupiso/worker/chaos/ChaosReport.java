@@ -118,8 +118,9 @@ public record ChaosReport(ChaosConfig config, Instant startedAt, Duration elapse
                 .append(config.partitionFor().toSeconds()).append(" s (Kafka session timeout ")
                 .append(config.sessionTimeout().toSeconds()).append(" s, transaction timeout ")
                 .append(config.txTimeout().toSeconds()).append(" s); ambiguity window ")
-                .append(config.ambiguityWindow().toSeconds()).append(" s, one VPS in ten downloads for ")
-                .append(config.longJob().toSeconds()).append(" s\n");
+                .append(config.ambiguityWindow().toSeconds()).append(" s")
+                .append(config.longJob().isZero() ? "" : ", one VPS in ten downloads for " + config.longJob().toSeconds() + " s")
+                .append("\n");
         md.append("- HostUp jobs ").append(config.jobMin().toMillis()).append("–").append(config.jobMax().toMillis())
                 .append(" ms; worker request timeout ").append(config.requestTimeout().toSeconds())
                 .append(" s; Kafka session timeout ").append(config.sessionTimeout().toSeconds()).append(" s\n");

@@ -117,7 +117,7 @@ public final class ChaosSoak {
             long spread = config.jobMax().toMillis() - config.jobMin().toMillis();
             for (int v = 0; v < vpsCount; v++) {
                 // One VPS in ten downloads for longer than the ambiguity window, so that the window really opens.
-                sim.vps(vpsId(v)).jobDuration(v % 10 == 9 ? config.longJob()
+                sim.vps(vpsId(v)).jobDuration(v % 10 == 9 && !config.longJob().isZero() ? config.longJob()
                         : config.jobMin().plusMillis(spread == 0 ? 0 : (long) (random.nextDouble() * spread)));
             }
             for (int i = 0; i < config.requests(); i++) {
