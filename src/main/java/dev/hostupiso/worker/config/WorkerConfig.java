@@ -144,10 +144,12 @@ public interface WorkerConfig {
         int maxAttempts();
 
         /**
-         * After an ambiguous from-url answer, how long the worker watches the ISO library for the
-         * file (a download that was queued after all) before it calls from-url again
-         * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A download that takes longer than this can be
-         * queued a second time; a shorter window recovers sooner from answers that queued nothing.
+         * After an ambiguous from-url answer, the least time the worker watches the ISO library for
+         * the file (a download that was queued after all) before it calls from-url again
+         * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A file whose size the URL preflight saw gets 1.5 ×
+         * its expected download time at 5 MB/s, up to 2 hours; without a size a download that takes
+         * longer than this can be queued a second time; a shorter window recovers sooner from
+         * answers that queued nothing.
          */
         @WithDefault("10m")
         Duration ambiguityWindow();
@@ -206,10 +208,10 @@ public interface WorkerConfig {
         Duration maxDelay();
 
         /**
-         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate
-         * when the download ends and poll just after, instead of backing off blindly. Without
-         * usable progress (none, a stall, an estimate that jumps) polling backs off as when off;
-         * {@code Retry-After} always wins. Off: plain backoff, for comparison.
+         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate when the
+         * download ends and poll just after it; without usable progress (queued, none, a stall) poll at waits that grow
+         * with the time without news, up to just under {@code ISO_POLL_MAX_DELAY}. {@code Retry-After} always wins.
+         * Off: plain backoff, for comparison.
          */
         @WithDefault("true")
         boolean progressAware();

@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Gets back the request partitions the consumer holds while their ledger writer has ended (fenced,
@@ -56,7 +55,7 @@ public class PartitionReclaim {
     }
 
     /** The writer of {@code partition} ended while the consumer holds it: ask for a rebalance. */
-    void orphaned(int partition) {
+    void orphaned(TopicPartition partition) {
         ask("the ledger writer of request partition " + partition + " ended");
     }
 
@@ -66,7 +65,7 @@ public class PartitionReclaim {
      * and the rebalance asked for again if none came. Otherwise the partition left (the record was
      * fetched before the revocation) and its next owner has the record.
      */
-    boolean defer(int partition) {
+    boolean defer(TopicPartition partition) {
         if (!ledger.orphaned().contains(partition)) {
             return false;
         }
@@ -81,17 +80,17 @@ public class PartitionReclaim {
      * At the end of a rebalance ({@code added}: the partitions it newly assigned): the orphaned
      * partitions the consumer still holds, which the rebalance has confirmed as this instance's.
      */
-    List<Integer> confirmed(Consumer<?, ?> consumer, String topic, Collection<Integer> added) {
-        Set<Integer> held = consumer.assignment().stream().filter(tp -> tp.topic().equals(topic))
-                .map(TopicPartition::partition).collect(Collectors.toSet());
-        return ledger.orphaned().stream().filter(held::contains).filter(p -> !added.contains(p)).sorted().toList();
+    List<TopicPartition> confirmed(Consumer<?, ?> consumer, Collection<TopicPartition> added) {
+        Set<TopicPartition> held = consumer.assignment();
+        return ledger.orphaned().stream().filter(held::contains).filter(p -> !added.contains(p))
+                .sorted(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition))
+                .toList();
     }
 
     /** Moves {@code partitions} back to their committed offsets: what was left unacknowledged comes again. */
-    void rewind(Consumer<?, ?> consumer, String topic, List<Integer> partitions) {
-        Set<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).collect(Collectors.toSet());
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(tps);
-        for (TopicPartition tp : tps) {
+    void rewind(Consumer<?, ?> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+        for (TopicPartition tp : partitions) {
             OffsetAndMetadata at = committed.get(tp);
             if (at != null) {
                 consumer.seek(tp, at.offset());

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The step before a request's first from-url: the URL preflight. It records in the context what
- * was found (the SUBMITTING record that follows makes it durable, so a resumed job is not probed
- * again) and fails the job when the origin answered what HostUp would refuse.
+ * was found, the file's size included (the first ledger record that follows makes it durable, so a
+ * resumed job is not probed again) and fails the job when the origin answered what HostUp would refuse.
  */
 @ApplicationScoped
 public class PreflightStep {
@@ -48,6 +48,7 @@ public class PreflightStep {
 
     private static void apply(JobContext ctx, PreflightResult result) {
         int redirects = result.redirects();
+        ctx.expectedBytes = result.bytes();
         if (result instanceof PreflightResult.Resolved r) {
             ctx.resolvedUrl = r.finalUrl();
             ctx.preflight = new PreflightReport(PreflightReport.RESOLVED, null, redirects);

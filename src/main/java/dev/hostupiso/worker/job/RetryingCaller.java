@@ -16,7 +16,6 @@ import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -249,7 +248,8 @@ public class RetryingCaller {
         AtomicReference<Permit> permit = new AtomicReference<>();
         return Uni.createFrom().deferred(() -> {
                     ctx.ensureActive();
-                    return cancellable(ctx, ctx.account().limiter().acquire(ctx.deadline()));
+                    // A permit granted as the job is cancelled reaches nobody: released, not leaked.
+                    return Cancellation.of(ctx, ctx.account().limiter().acquire(ctx.deadline()), Permit::cancel);
                 })
                 .onItem().transformToUni(p -> {
                     permit.set(p);
@@ -372,32 +372,9 @@ public class RetryingCaller {
                 : JobError.of("job_timeout", "The request's deadline passed", detail, true);
     }
 
-    /**
-     * {@code uni}, ended early by {@link JobContext#cancel()}: its subscription is cancelled (which
-     * cancels a timer, releases a reserved slot) and the result fails with {@link JobCancelledException}.
-     */
+    /** {@code uni}, ended early by {@link JobContext#cancel()} ({@link Cancellation}). */
     static <T> Uni<T> cancellable(JobContext ctx, Uni<T> uni) {
-        return Uni.createFrom().emitter(emitter -> {
-            AtomicReference<Cancellable> subscription = new AtomicReference<>();
-            Runnable unregister = ctx.whenCancelled(() -> {
-                Cancellable c = subscription.getAndSet(() -> { });
-                if (c != null) {
-                    c.cancel();
-                }
-                emitter.fail(new JobCancelledException(ctx.request().requestId()));
-            });
-            emitter.onTermination(() -> {
-                unregister.run();
-                Cancellable c = subscription.getAndSet(() -> { });
-                if (c != null) {
-                    c.cancel();
-                }
-            });
-            Cancellable c = uni.subscribe().with(emitter::complete, emitter::fail);
-            if (!subscription.compareAndSet(null, c)) {
-                c.cancel(); // cancelled while subscribing
-            }
-        });
+        return Cancellation.of(ctx, uni, item -> { });
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -248,13 +248,13 @@ public class UrlPreflight {
                     chain));
         }
         if (chain.isEmpty()) {
-            return Uni.createFrom().item(new PreflightResult.Passed());
+            return Uni.createFrom().item(new PreflightResult.Passed(size));
         }
         String last = chain.get(chain.size() - 1);
         if (last.length() > MAX_URL) {
             return skipped("the final URL is longer than " + MAX_URL + " characters", chain);
         }
-        return Uni.createFrom().item(new PreflightResult.Resolved(last, chain));
+        return Uni.createFrom().item(new PreflightResult.Resolved(last, chain, size));
     }
 
     private static Uni<PreflightResult> skipped(String reason, List<String> chain) {

@@ -56,6 +56,10 @@ final class AccessGate {
         this.abusiveReset = ahead;
     }
 
+    void resetPrecision(ResetPrecision precision) {
+        rateLimiter.precision(precision);
+    }
+
     void rateLimit(RateLimiter.Config config) {
         rateLimiter.configure(config);
     }

@@ -183,7 +183,7 @@ public final class HostUpSimulator implements AutoCloseable {
 
     /**
      * Per-key rate limit of {@code callsPerWindow} per {@code window}, counted by {@code model} (what each model's
-     * headers mean: {@link RateWindowModel}). The reset header is rounded up to a whole second; a 429's
+     * headers mean: {@link RateWindowModel}). The reset header is written as {@link #rateLimitResetPrecision} says; a 429's
      * {@code Retry-After} says when the refused call could have gone through.
      */
     public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style, RateWindowModel model) {
@@ -193,6 +193,11 @@ public final class HostUpSimulator implements AutoCloseable {
             gate.rateLimit(new RateLimiter.Config(callsPerWindow, Math.max(1, window.toMillis()),
                     style == null ? RetryAfterStyle.SECONDS : style, model == null ? RateWindowModel.FIXED : model));
         }
+    }
+
+    /** How {@code X-RateLimit-Reset} is written: rounded up to whole seconds (the default) or to the millisecond. */
+    public void rateLimitResetPrecision(ResetPrecision precision) {
+        gate.resetPrecision(precision);
     }
 
     /** Disables rate limiting. */

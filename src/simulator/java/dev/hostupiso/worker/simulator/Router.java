@@ -110,7 +110,7 @@ final class Router {
             case ISO_LIST:
                 return IsoLibrary.list(c, vps);
             case MOUNT:
-                return IsoLibrary.mount(c, vps);
+                return IsoLibrary.mount(c, vps, jobs::register);
             case UNMOUNT:
                 return IsoLibrary.unmount(c, vps);
             default:

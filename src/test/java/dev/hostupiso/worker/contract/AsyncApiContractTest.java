@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.intake.DeadLetter;
@@ -79,15 +80,21 @@ class AsyncApiContractTest {
         assertThat(doc.path("asyncapi").asText()).isEqualTo("3.0.0");
         assertThat(doc.at("/info/title").asText()).isNotBlank();
         assertThat(doc.at("/info/version").asText()).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(doc.path("channels").size()).isEqualTo(5);
+        assertThat(doc.path("channels").size()).isEqualTo(7);
         assertThat(doc.path("operations").size()).isGreaterThanOrEqualTo(5);
         assertThat(doc.at("/components/messages").size()).isGreaterThanOrEqualTo(5);
 
         for (Map.Entry<String, JsonNode> c : fields(doc.path("channels"))) {
             JsonNode ch = c.getValue();
-            assertThat(ch.path("address").asText()).as(c.getKey() + " address").isNotBlank();
-            assertThat(ch.at("/bindings/kafka/topic").asText()).as(c.getKey() + " kafka topic = address")
-                    .isEqualTo(ch.path("address").asText());
+            if (isTeamChannel(ch)) {
+                // A team's topics have no default name: the address is unknown (null) and the setting names them.
+                assertThat(ch.path("address").isNull()).as(c.getKey() + " address").isTrue();
+                assertThat(ch.path("x-team-setting").asText()).startsWith("hostup.accounts.<name>.");
+            } else {
+                assertThat(ch.path("address").asText()).as(c.getKey() + " address").isNotBlank();
+                assertThat(ch.at("/bindings/kafka/topic").asText()).as(c.getKey() + " kafka topic = address")
+                        .isEqualTo(ch.path("address").asText());
+            }
             assertThat(ch.path("messages").size()).as(c.getKey() + " messages").isPositive();
             for (JsonNode m : ch.path("messages")) {
                 assertThat(m.path("$ref").asText()).startsWith("#/components/messages/");
@@ -174,6 +181,9 @@ class AsyncApiContractTest {
         assertThat(defaults).containsKeys("iso.requests-topic", "iso.events-topic", "iso.dlq-topic", "iso.ledger-topic");
         Map<String, String> documented = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> c : fields(doc.path("channels"))) {
+            if (isTeamChannel(c.getValue())) {
+                continue;
+            }
             String setting = c.getValue().path("x-topic-setting").asText();
             assertThat(setting).as(c.getKey() + " x-topic-setting").startsWith("iso.");
             documented.put(setting, c.getValue().path("address").asText());
@@ -189,7 +199,8 @@ class AsyncApiContractTest {
         try (InputStream in = Files.newInputStream(RESOURCES.resolve("application.properties"))) {
             app.load(in);
         }
-        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isEqualTo("${" + setting("requests") + "}");
+        // The request channel's topics (the shared one and the teams') are computed by RequestTopicsConfigSource.
+        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isNull();
         assertThat(app.getProperty("mp.messaging.incoming.iso-requests.group.id"))
                 .isEqualTo("${KAFKA_GROUP_ID:" + doc.at("/operations/receiveRequests/bindings/kafka/groupId/default").asText() + "}");
     }
@@ -200,7 +211,7 @@ class AsyncApiContractTest {
         assertThat(ledger.path("x-internal").asBoolean()).isTrue();
         assertThat(ledger.at("/bindings/kafka/topicConfiguration/cleanup.policy").toString()).isEqualTo("[\"compact\"]");
         assertThat(doc.at("/components/messages/LedgerEntry/payload/schema/$ref").asText()).isEqualTo("schemas/iso-download-ledger-entry.schema.json");
-        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/pattern").asText()).isEqualTo(requestIdPattern());
+        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/pattern").asText()).isEqualTo(ledgerKeyPattern());
         assertThat(doc.at("/operations/writeLedger/x-internal").asBoolean()).isTrue();
         assertThat(doc.at("/operations/readLedger/x-internal").asBoolean()).isTrue();
     }
@@ -211,7 +222,8 @@ class AsyncApiContractTest {
         for (String message : List.of("IsoDownloadCompleted", "IsoDownloadFailed", "IsoDownloadProgress", "LedgerEntry", "LedgerTombstone")) {
             JsonNode key = doc.at("/components/messages/" + message + "/bindings/kafka/key");
             assertThat(key.path("type").asText()).as(message).isEqualTo("string");
-            assertThat(key.path("pattern").asText()).as(message).isEqualTo(pattern);
+            // The ledger keys a team topic's request by <topic>/<requestId>: two teams' requestIds never meet.
+            assertThat(key.path("pattern").asText()).as(message).isEqualTo(message.startsWith("Ledger") ? ledgerKeyPattern() : pattern);
             assertThat(doc.at("/components/messages/" + message + "/headers/schema").isMissingNode()
                     || doc.at("/components/schemas/CloudEventHeaders/schema/properties/ce_subject/pattern").asText().equals(pattern)).isTrue();
         }
@@ -339,6 +351,7 @@ class AsyncApiContractTest {
         String readme = Files.readString(EVENT_CONTRACT) + Files.readString(CONFIGURATION);
         Set<String> addresses = new TreeSet<>();
         doc.path("channels").forEach(c -> addresses.add(c.path("address").asText()));
+        addresses.remove("null"); // team channels: their names are settings
         assertThat(matches(readme, "`(iso-download-[a-z-]+)`")).as("topics the docs name").isNotEmpty().isSubsetOf(addresses);
         // The configuration table: every ISO_*_TOPIC row is a channel, with the channel's address as default.
         Matcher row = Pattern.compile("(?m)^\\| `ISO_[A-Z_]*TOPIC` \\(`(iso\\.[a-z.-]+)`\\) \\| `([^`]+)` \\|").matcher(readme);
@@ -347,7 +360,11 @@ class AsyncApiContractTest {
             table.put(row.group(1), row.group(2));
         }
         Map<String, String> bySetting = new LinkedHashMap<>();
-        doc.path("channels").forEach(c -> bySetting.put(c.path("x-topic-setting").asText(), c.path("address").asText()));
+        doc.path("channels").forEach(c -> {
+            if (!isTeamChannel(c)) {
+                bySetting.put(c.path("x-topic-setting").asText(), c.path("address").asText());
+            }
+        });
         SETTINGS_NOT_YET_IN_CONFIG.forEach(bySetting::remove);
         assertThat(table).as("configuration topic settings = the document's (configured) channels").isEqualTo(bySetting);
     }
@@ -389,6 +406,16 @@ class AsyncApiContractTest {
         return method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** A ledger key: the requestId, after a team topic's name and a {@code /} for a team's request. */
+    private String ledgerKeyPattern() {
+        return requestIdPattern().replace("^", "^(?:[A-Za-z0-9._-]{1,249}/)?");
+    }
+
+    /** A channel of a team's topics, named by a team's setting rather than a default. */
+    private static boolean isTeamChannel(JsonNode channel) {
+        return channel.has("x-team-setting");
+    }
+
     private String setting(String channel) {
         return doc.at("/channels/" + channel + "/x-topic-setting").asText();
     }
@@ -403,7 +430,8 @@ class AsyncApiContractTest {
                     }
                     return d.value();
                 });
-        return new OutcomeRecords(mapper, defaults);
+        return new OutcomeRecords(mapper, defaults, new TeamTopics("iso-download-requests",
+                defaults.eventsTopic(), "iso-download-progress", java.util.Set.of(), Map.of(), Map.of()));
     }
 
     private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");

@@ -54,13 +54,14 @@ class PartitionWriterTest {
     }
 
     private final List<CountingProducer> producers = new CopyOnWriteArrayList<>();
-    private final List<Integer> lost = new CopyOnWriteArrayList<>();
+    private static final org.apache.kafka.common.TopicPartition P0 = new org.apache.kafka.common.TopicPartition("requests", 0);
+    private final List<org.apache.kafka.common.TopicPartition> lost = new CopyOnWriteArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final LedgerWriter writer = new LedgerWriter(p -> {
         CountingProducer producer = new CountingProducer();
         producers.add(producer);
         return producer;
-    }, 1 << 20, new WorkerMetrics(registry), Clock.systemUTC(), Runnable::run);
+    }, "requests", 1 << 20, new WorkerMetrics(registry), Clock.systemUTC(), Runnable::run);
 
     {
         writer.onPartitionLost(lost::add);
@@ -72,7 +73,7 @@ class PartitionWriterTest {
 
     @Test
     void aCommitWhoseResultIsUnknownEndsTheWriterWithoutASecondInitOrAnyLaterCommit() {
-        long epoch = writer.open(List.of(0)).get(0);
+        long epoch = writer.open(List.of(P0)).get(P0);
         CountingProducer producer = producers.get(0);
         producer.failNextCommit = new TimeoutException("Timeout expired after 60000ms while awaiting EndTxn(true)");
         // Kafka then refuses the abort: the commit must be retried.
@@ -80,15 +81,15 @@ class PartitionWriterTest {
                 "Cannot attempt operation `abortTransaction` because the previous call to `commitTransaction` timed out "
                         + "and must be retried");
 
-        assertThatThrownBy(() -> writer.write(0, epoch, record("SUBMITTING")).await().atMost(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> writer.write(P0, epoch, record("SUBMITTING")).await().atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(NotOwnerException.class);
 
-        assertThat(lost).as("its jobs stop, as for a lost partition").containsExactly(0);
-        assertThat(writer.epochOf(0)).isEqualTo(-1);
-        assertThat(writer.orphaned()).as("held, not writable, until assigned afresh").containsExactly(0);
+        assertThat(lost).as("its jobs stop, as for a lost partition").containsExactly(P0);
+        assertThat(writer.epochOf(P0)).isEqualTo(-1);
+        assertThat(writer.orphaned()).as("held, not writable, until assigned afresh").containsExactly(P0);
         // The network heals: nothing of the old assignment may reach the ledger any more.
         producer.abortTransactionException = null;
-        assertThatThrownBy(() -> writer.write(0, epoch, record("COMPLETED")).await().atMost(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> writer.write(P0, epoch, record("COMPLETED")).await().atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(NotOwnerException.class);
         assertThat(producers).as("no producer re-created for the old assignment").hasSize(1);
         assertThat(producer.inits).as("no second initTransactions, which would fence the new owner").hasValue(1);
@@ -100,10 +101,10 @@ class PartitionWriterTest {
 
     @Test
     void aCommitThatTimedOutEndsTheWriterEvenWhenKafkaWouldAcceptTheAbort() {
-        long epoch = writer.open(List.of(0)).get(0);
+        long epoch = writer.open(List.of(P0)).get(P0);
         producers.get(0).failNextCommit = new TimeoutException("awaiting EndTxn(true)");
 
-        assertThatThrownBy(() -> writer.write(0, epoch, record("SUBMITTING")).await().atMost(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> writer.write(P0, epoch, record("SUBMITTING")).await().atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(NotOwnerException.class);
 
         assertThat(producers.get(0).history()).as("the batch is not sent a second time").isEmpty();
@@ -113,13 +114,13 @@ class PartitionWriterTest {
 
     @Test
     void onlyAFreshAssignmentWritesThePartitionAgain() {
-        long epoch = writer.open(List.of(0)).get(0);
+        long epoch = writer.open(List.of(P0)).get(P0);
         producers.get(0).failNextCommit = new TimeoutException("awaiting EndTxn(true)");
-        assertThatThrownBy(() -> writer.write(0, epoch, record("a")).await().atMost(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> writer.write(P0, epoch, record("a")).await().atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(NotOwnerException.class);
 
-        long fresh = writer.open(List.of(0)).get(0);
-        writer.write(0, fresh, record("b")).await().atMost(Duration.ofSeconds(10));
+        long fresh = writer.open(List.of(P0)).get(P0);
+        writer.write(P0, fresh, record("b")).await().atMost(Duration.ofSeconds(10));
 
         assertThat(fresh).isGreaterThan(epoch);
         assertThat(writer.orphaned()).isEmpty();
@@ -129,11 +130,11 @@ class PartitionWriterTest {
 
     @Test
     void aTransactionThatFailedBeforeItsCommitAndWasAbortedIsRetriedOnTheSameProducer() {
-        long epoch = writer.open(List.of(0)).get(0);
+        long epoch = writer.open(List.of(P0)).get(P0);
         CountingProducer producer = producers.get(0);
         producer.failNextCommit = new KafkaException("a send of this transaction failed");
 
-        writer.write(0, epoch, record("a")).await().atMost(Duration.ofSeconds(10));
+        writer.write(P0, epoch, record("a")).await().atMost(Duration.ofSeconds(10));
 
         assertThat(producer.history()).extracting(ProducerRecord::value).containsExactly("a");
         assertThat(lost).isEmpty();

@@ -122,7 +122,7 @@ class UrlPreflightTest {
     @Test
     void aFileAnsweredDirectlyPasses() {
         origin.file("/ubuntu.iso", 3 * GIB);
-        assertThat(check(PreflightMode.RESOLVE, origin.url("/ubuntu.iso"))).isEqualTo(new PreflightResult.Passed());
+        assertThat(check(PreflightMode.RESOLVE, origin.url("/ubuntu.iso"))).isEqualTo(new PreflightResult.Passed(3 * GIB));
         assertThat(origin.seen).containsExactly("HEAD /ubuntu.iso");
     }
 
@@ -133,7 +133,7 @@ class UrlPreflightTest {
         origin.redirect("/mirror/ubuntu.iso", 301, last);
         origin.file("/files/ubuntu.iso", 5 * GIB);
         PreflightResult r = check(PreflightMode.RESOLVE, origin.url("/latest.iso"));
-        assertThat(r).isEqualTo(new PreflightResult.Resolved(last, List.of(origin.url("/mirror/ubuntu.iso"), last)));
+        assertThat(r).isEqualTo(new PreflightResult.Resolved(last, List.of(origin.url("/mirror/ubuntu.iso"), last), 5 * GIB));
         assertThat(origin.seen).containsExactly("HEAD /latest.iso", "HEAD /mirror/ubuntu.iso",
                 "HEAD /files/ubuntu.iso?X-Amz-Signature=s3cr3t");
     }

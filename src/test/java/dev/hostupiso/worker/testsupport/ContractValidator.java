@@ -111,6 +111,18 @@ public final class ContractValidator {
         }
     }
 
+    /**
+     * Fails with every violation of {@code record}, read as a record of {@code channel} (its id): for
+     * topics whose names are settings, such as a team's own events topic.
+     */
+    public void assertConformsAs(String channel, ConsumerRecord<String, String> record) {
+        List<String> v = channelViolations(channel, record.key(), record.headers(), record.value());
+        if (!v.isEmpty()) {
+            throw new AssertionError("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " key=" + record.key()
+                    + " breaks the contract of channel " + channel + ":\n  " + String.join("\n  ", v) + "\nvalue: " + record.value());
+        }
+    }
+
     /** Every way a record breaks the contract; empty when it conforms. */
     public List<String> violations(String topic, String key, Headers headers, String value) {
         List<String> out = new ArrayList<>();
@@ -119,6 +131,11 @@ public final class ContractValidator {
             out.add("no channel of " + DOCUMENT + " has the address " + topic);
             return out;
         }
+        return channelViolations(channel, key, headers, value);
+    }
+
+    private List<String> channelViolations(String channel, String key, Headers headers, String value) {
+        List<String> out = new ArrayList<>();
         ObjectNode headerObject = JSON.createObjectNode();
         Set<String> seen = new HashSet<>();
         for (Header h : headers) {

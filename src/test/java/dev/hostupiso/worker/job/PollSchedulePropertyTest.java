@@ -1,0 +1,110 @@
+package dev.hostupiso.worker.job;
+
+import dev.hostupiso.worker.job.PollSchedule.Sample;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+/** Properties of the poll schedule over generated histories and downloads. */
+class PollSchedulePropertyTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private final RetryPolicy backoff = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(10));
+    private final PollSchedule schedule = new PollSchedule(backoff, Duration.ofMinutes(10), true);
+
+    @Test
+    void everyWaitIsAtLeastTheFloorAndAtMostTheCapOrThreeTimesTheTimeSinceSubmission() {
+        qt().withExamples(3000).forAll(lists().of(integers().between(0, 3600)).ofSizeBetween(0, 8),
+                        lists().of(doubles().between(0, 1)).ofSizeBetween(0, 8), integers().between(0, 3600),
+                        doubles().between(0, 0.999_999))
+                .checkAssert((steps, fractions, later, random) -> {
+                    List<Sample> history = history(steps, fractions);
+                    Instant now = (history.isEmpty() ? T0 : history.get(history.size() - 1).at()).plusSeconds(later);
+                    Duration wait = schedule.next(T0, history, now, history.size(), Optional.empty(), random);
+                    long elapsedMs = Duration.between(T0, now).toMillis();
+                    assertThat(wait).isGreaterThanOrEqualTo(backoff.initialDelay()).isLessThanOrEqualTo(Duration.ofMinutes(10));
+                    assertThat(wait.toMillis()).isLessThanOrEqualTo(Math.max(backoff.maxDelay().toMillis(), 3 * elapsedMs));
+                });
+    }
+
+    @Test
+    void withoutAnyProgressNoWaitExceedsTheBackoffCap() {
+        qt().withExamples(2000).forAll(lists().of(integers().between(0, 3600)).ofSizeBetween(0, 8), integers().between(0, 3600),
+                        doubles().between(0, 0.999_999))
+                .checkAssert((steps, later, random) -> {
+                    List<Sample> history = history(steps, steps.stream().map(s -> 0.0).toList());
+                    Instant now = (history.isEmpty() ? T0 : history.get(history.size() - 1).at()).plusSeconds(later);
+                    assertThat(schedule.next(T0, history, now, history.size(), Optional.empty(), random))
+                            .isLessThanOrEqualTo(backoff.maxDelay());
+                });
+    }
+
+    @Test
+    void aLinearDownloadReportingWholePercentIsSeenDoneWithinFivePercentOfItsTimePlusFiveSeconds() {
+        // As HostUp's simulator reports it: 0 % while queued (the first tenth), then whole percent of the time elapsed.
+        qt().withExamples(1000).forAll(integers().between(60, 3600), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, random) -> {
+                    Run run = run(seconds * 1000L, x -> x < 0.1 ? 0 : Math.floor(Math.min(0.99, x) * 100) / 100, random);
+                    assertThat((double) run.latenessMs).isLessThanOrEqualTo(0.05 * seconds * 1000 + 5000);
+                    assertThat(run.polls).isLessThanOrEqualTo(16); // up to 6 while queued, then steps of at most 10 min
+                });
+    }
+
+    @Test
+    void aDownloadWithoutProgressIsPolledNoMoreOftenThanBackoffAtItsAverageJitter() {
+        qt().withExamples(1000).forAll(integers().between(10, 7200), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, random) -> {
+                    Run aware = run(seconds * 1000L, x -> 0, random);
+                    int backoffPolls = 0;
+                    long t = backoff.initialDelay().toMillis();
+                    while (true) {
+                        backoffPolls++;
+                        if (t >= seconds * 1000L) {
+                            break;
+                        }
+                        t += backoff.backoff(backoffPolls, 0.5).toMillis();
+                    }
+                    assertThat(aware.polls).isLessThanOrEqualTo(backoffPolls);
+                });
+    }
+
+    private record Run(int polls, long latenessMs) { }
+
+    /** Polls a download of {@code totalMs} whose reported fraction at share x of its time is {@code shape(x)}. */
+    private Run run(long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
+        List<Sample> history = new ArrayList<>();
+        long now = backoff.initialDelay().toMillis();
+        int polls = 0;
+        while (true) {
+            polls++;
+            if (now >= totalMs) {
+                return new Run(polls, now - totalMs);
+            }
+            if (history.size() == PollSchedule.KEEP) {
+                history.remove(0);
+            }
+            history.add(new Sample(T0.plusMillis(now), shape.applyAsDouble((double) now / totalMs)));
+            now += schedule.next(T0, List.copyOf(history), T0.plusMillis(now), polls, Optional.empty(), random).toMillis();
+        }
+    }
+
+    private static List<Sample> history(List<Integer> steps, List<Double> fractions) {
+        List<Sample> h = new ArrayList<>();
+        Instant t = T0;
+        for (int i = 0; i < Math.min(steps.size(), fractions.size()); i++) {
+            t = t.plusSeconds(steps.get(i));
+            h.add(new Sample(t, fractions.get(i)));
+        }
+        return h;
+    }
+}
