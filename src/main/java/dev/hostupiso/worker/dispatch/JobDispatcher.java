@@ -46,9 +46,10 @@ public class JobDispatcher {
     private final Clock clock;
     private final Duration jobTimeout;
     private final Duration handOverGrace;
+    private final PartitionReclaim reclaim;
 
     public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
-                         Clock clock, WorkerConfig config) {
+                         Clock clock, WorkerConfig config, PartitionReclaim reclaim) {
         this.inFlight = inFlight;
         this.ledger = ledger;
         this.runner = runner;
@@ -56,6 +57,7 @@ public class JobDispatcher {
         this.clock = clock;
         this.jobTimeout = config.jobTimeout();
         this.handOverGrace = config.handOverGrace();
+        this.reclaim = reclaim;
         ledger.onPartitionLost(this::lost);
     }
 
@@ -93,7 +95,12 @@ public class JobDispatcher {
             return;
         }
         if (epoch < 0) {
-            Log.debugf("requestId=%s arrived for %s, which is not owned here any more", requestId, partition);
+            if (reclaim.defer(partition)) {
+                Log.infof("requestId=%s arrived for %s, whose ledger writer ended here: left for redelivery "
+                        + "after the partition is reloaded or moves", requestId, partition);
+            } else {
+                Log.debugf("requestId=%s arrived for %s, which is not owned here any more", requestId, partition);
+            }
             return;
         }
         Instant now = clock.instant();
@@ -136,10 +143,15 @@ public class JobDispatcher {
         inFlight.cancelAll();
     }
 
-    /** The writer of {@code partition} was fenced: another instance owns it; stop its jobs here. */
+    /**
+     * The writer of {@code partition} ended (another instance took it over, or a commit's result is
+     * unknown): its jobs stop here, and the group is asked whether the partition is still this
+     * instance's.
+     */
     private void lost(TopicPartition partition) {
-        Log.warnf("partition %s was taken over by another instance: its jobs stop here", partition);
+        Log.warnf("partition %s: its ledger writer ended; its jobs stop here", partition);
         inFlight.cancel(List.of(partition));
+        reclaim.orphaned(partition);
     }
 
     private Uni<OutcomeEvent> runNew(JobContext ctx, Message<?> record, long offset) {

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Ownership follows Kafka: when request partitions are assigned, their ledger partitions are loaded
  * and unfinished jobs resumed; when they are revoked or lost, their jobs stop and the next owner
- * resumes them. Runs on the consumer's thread, before records of new partitions are delivered.
+ * resumes them; a partition kept through a rebalance after its ledger writer ended is loaded again.
+ * Runs on the consumer's thread, before records of new partitions are delivered.
  * Partitions are those of every request topic (the shared one and the teams'), each its own.
  */
 @ApplicationScoped
@@ -30,13 +31,15 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
     private final JobDispatcher dispatcher;
     private final Set<String> requestTopics;
     private final AssignmentShare share;
+    private final PartitionReclaim reclaim;
 
     public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, TeamTopics topics,
-                                       AssignmentShare share) {
+                                       AssignmentShare share, PartitionReclaim reclaim) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
         this.requestTopics = Set.copyOf(topics.requestTopics());
         this.share = share;
+        this.reclaim = reclaim;
     }
 
     @Override
@@ -46,6 +49,14 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
         if (!ps.isEmpty()) {
             Log.infof("assigned request partitions %s: loading their ledger", ps);
             ledger.load(ps).forEach(dispatcher::resume);
+        }
+        // Every rebalance ends here, also one that moved nothing: partitions still held whose writer ended are
+        // confirmed as this instance's, so they are loaded afresh and what was left unacknowledged comes again.
+        List<TopicPartition> confirmed = reclaim.confirmed(consumer, ps);
+        if (!confirmed.isEmpty()) {
+            Log.infof("request partitions %s kept after their ledger writer ended: loading their ledger again", confirmed);
+            ledger.load(confirmed).forEach(dispatcher::resume);
+            reclaim.rewind(consumer, confirmed);
         }
     }
 

@@ -95,6 +95,14 @@ public class JobLedger implements JobJournal {
         lostListeners.add(listener);
     }
 
+    /**
+     * Request partitions whose ledger writer ended here (fenced, or unsure whether its last commit
+     * landed) and that were neither released nor loaded afresh since: held, but not writable.
+     */
+    public java.util.Set<TopicPartition> orphaned() {
+        return writer.orphaned();
+    }
+
     /** The request topic-partition a job's request was read from. */
     public TopicPartition sourceOf(JobContext ctx) {
         return new TopicPartition(ctx.topic() == null ? sharedRequests : ctx.topic(), ctx.partition());

@@ -11,6 +11,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -42,6 +43,10 @@ import java.util.function.Consumer;
  * was paused. A write names the assignment it was made under; once that assignment has ended (the
  * partition was revoked, lost, fenced, or handed back and assigned again) the write is never
  * committed and fails with {@link NotOwnerException}.
+ * <p>
+ * A writer that ended on its own (fenced, or unsure whether its last commit landed) leaves its
+ * partition <em>orphaned</em>: the consumer still holds it but nothing here may write it. It stays
+ * so, visible in {@link #orphaned()}, until the partition is released or opened afresh.
  */
 @ApplicationScoped
 public class LedgerWriter {
@@ -53,6 +58,8 @@ public class LedgerWriter {
 
     private final Map<TopicPartition, PartitionWriter> writers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> failingSince = new ConcurrentHashMap<>();
+    private final java.util.Set<TopicPartition> orphaned = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Function<TopicPartition, Producer<String, String>> producers;
     private final List<Consumer<TopicPartition>> lostListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong epochs = new AtomicLong();
     private final Map<String, Object> producerConfig;
@@ -91,7 +98,24 @@ public class LedgerWriter {
         this.maxRecordBytes = KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024; // room for the batch and record overhead
         this.producerConfig = props;
         this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producers = this::producer;
         metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
+    }
+
+    /** A writer whose producers come from {@code producers} (one per partition and assignment): for tests. */
+    LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers, String sharedRequests,
+                 int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop) {
+        this.sharedRequests = sharedRequests;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.eventLoop = eventLoop;
+        this.maxRecordBytes = maxRecordBytes;
+        this.producerConfig = Map.of();
+        this.transactionalIdPrefix = "";
+        this.producers = producers;
+        metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
     }
 
     /**
@@ -106,7 +130,8 @@ public class LedgerWriter {
             if (old != null) {
                 old.close(Duration.ofSeconds(10));
             }
-            PartitionWriter w = new PartitionWriter(p.partition(), epochs.incrementAndGet(), () -> producer(p), maxRecordBytes,
+            orphaned.remove(p);
+            PartitionWriter w = new PartitionWriter(p.partition(), epochs.incrementAndGet(), () -> producers.apply(p), maxRecordBytes,
                     metrics, clock, listener(p));
             started.put(p, w);
             inits.add(CompletableFuture.runAsync(w::start, r -> new Thread(r, "ledger-init-" + p).start()));
@@ -125,13 +150,17 @@ public class LedgerWriter {
         for (TopicPartition p : partitions) {
             PartitionWriter w = writers.remove(p);
             failingSince.remove(p);
+            orphaned.remove(p);
             if (w != null) {
                 w.close(Duration.ofSeconds(10));
             }
         }
     }
 
-    /** Runs {@code listener} with a partition whose writer was fenced: another instance owns it now. */
+    /**
+     * Runs {@code listener} with a partition whose writer ended on its own: fenced (another instance
+     * owns it now) or unsure what it committed. Either way its jobs must stop here.
+     */
     public void onPartitionLost(Consumer<TopicPartition> listener) {
         lostListeners.add(listener);
     }
@@ -159,6 +188,11 @@ public class LedgerWriter {
         return w == null || !w.isOpen() ? -1 : w.epoch();
     }
 
+    /** Partitions whose writer ended on its own and that were neither released nor opened afresh since. */
+    public java.util.Set<TopicPartition> orphaned() {
+        return java.util.Set.copyOf(orphaned);
+    }
+
     /** False while some partition's transactions have been failing for a while (readiness DOWN). */
     public boolean isCommitting() {
         long now = clock.millis();
@@ -184,18 +218,18 @@ public class LedgerWriter {
             }
 
             @Override
-            public void fenced(int ledgerPartition, long epoch) {
-                metrics.ledgerFailure("fenced");
+            public void ended(int ledgerPartition, long epoch, String reason) {
                 PartitionWriter current = writers.get(partition);
                 if (current != null && current.epoch() == epoch && writers.remove(partition, current)) {
                     failingSince.remove(partition);
+                    orphaned.add(partition);
                     lostListeners.forEach(l -> l.accept(partition));
                 }
             }
         };
     }
 
-    private KafkaProducer<String, String> producer(TopicPartition partition) {
+    private Producer<String, String> producer(TopicPartition partition) {
         String suffix = partition.topic().equals(sharedRequests) ? String.valueOf(partition.partition())
                 : partition.topic() + "/" + partition.partition(); // '/' is in no topic name: ids cannot collide
         Map<String, Object> props = new HashMap<>(producerConfig);

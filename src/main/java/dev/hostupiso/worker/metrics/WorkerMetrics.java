@@ -46,6 +46,8 @@ public class WorkerMetrics {
     public static final String JOBS_RESUMED = "isoworker.jobs.resumed";
     public static final String LEDGER_FAILURES = "isoworker.ledger.failures";
     public static final String LEDGER_STALLED = "isoworker.ledger.stalled";
+    public static final String LEDGER_ORPHANED = "isoworker.ledger.orphaned.partitions";
+    public static final String REQUESTS_DEFERRED = "isoworker.requests.deferred";
 
     /**
      * The values the {@code code} label may take: the worker's own codes and HostUp's documented
@@ -215,6 +217,20 @@ public class WorkerMetrics {
     /** 1 while ledger transactions keep failing (the instance is then not ready). */
     public void bindLedgerHealth(Supplier<Number> stalled) {
         Gauge.builder(LEDGER_STALLED, stalled).description("1 while ledger transactions keep failing").register(registry);
+    }
+
+    /** Request partitions the consumer holds while their ledger writer has ended (the instance is then not ready). */
+    public void bindLedgerOrphaned(Supplier<Number> partitions) {
+        Gauge.builder(LEDGER_ORPHANED, partitions)
+                .description("Request partitions held while their ledger writer has ended; a rebalance reloads them")
+                .register(registry);
+    }
+
+    /** A request record left unacknowledged, for redelivery, because its partition was not writable here. */
+    public void requestDeferred() {
+        Counter.builder(REQUESTS_DEFERRED)
+                .description("Request records left unacknowledged for redelivery: their partition was orphaned here")
+                .register(registry).increment();
     }
 
     /** Jobs taken over from the ledger after a partition was assigned to this instance. */

@@ -273,6 +273,13 @@ public final class HostUpSimulator implements AutoCloseable {
         return out;
     }
 
+    /** From-url calls per file, whatever their answer: {@code "vpsId/filename"} to the number of calls. */
+    public Map<String, Long> fromUrlCalls() {
+        Map<String, Long> out = new TreeMap<>();
+        jobs.downloads().askedSnapshot().forEach((k, n) -> out.put(k.vpsId() + "/" + k.filename(), n));
+        return out;
+    }
+
     // ------------------------------------------------------------------ what happened
 
     /** Every recorded call in arrival order (the most recent {@code maxRecordedCalls} if capped). */

@@ -71,6 +71,12 @@ final class Router {
 
     /** The VPS's next scripted answer for the endpoint, else a random fault, else normal handling. */
     private Reply scriptedOrNormal(Call c, VpsScript vps, VpsScript.Job job) {
+        if (c.endpoint == Endpoint.FROM_URL) {
+            FromUrlRequest asked = FromUrlRequest.parse(c.body);
+            if (asked != null && asked.filename != null) {
+                jobs.downloads().asked(vps.vpsId(), asked.filename);
+            }
+        }
         ScriptedResponse scripted = vps.nextScripted(c.endpoint);
         if (scripted == null) {
             Fault fault = faults.draw(c.endpoint);

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobDispatcherTest {
 
     private final ManualClock clock = new ManualClock();
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WorkerMetrics metrics = new WorkerMetrics(registry);
     private final WorkerConfig config = TestConfig.worker(Map.of("iso.hand-over-grace", "1s"));
     private static final String REQUESTS = "iso-download-requests";
     private static final TeamTopics TOPICS = TestConfig.teams(Map.of());
@@ -56,7 +57,10 @@ class JobDispatcherTest {
     /** Jobs started, by requestId: the test completes or watches them. */
     private final Map<String, UniEmitter<? super JobResult>> jobs = new HashMap<>();
     private final Map<String, AtomicBoolean> stopped = new HashMap<>();
-    private final JobDispatcher dispatcher = new JobDispatcher(inFlight, ledger, new ControlledRunner(), metrics, clock, config);
+    /** Rebalances the dispatcher asked the consumer for, by reason. */
+    private final List<String> rebalances = new ArrayList<>();
+    private final PartitionReclaim reclaim = new PartitionReclaim(ledger, rebalances::add, metrics, clock);
+    private final JobDispatcher dispatcher = new JobDispatcher(inFlight, ledger, new ControlledRunner(), metrics, clock, config, reclaim);
     private final AtomicInteger acks = new AtomicInteger();
 
     @AfterEach
@@ -85,6 +89,17 @@ class JobDispatcherTest {
         final List<String> received = new ArrayList<>();
         final List<OutcomeEvent> finished = new ArrayList<>();
         final List<TopicPartition> released = new ArrayList<>();
+        final java.util.Set<TopicPartition> orphaned = new java.util.HashSet<>();
+        final List<java.util.function.Consumer<TopicPartition>> lostListeners = new ArrayList<>();
+        final List<List<TopicPartition>> loads = new ArrayList<>();
+
+        @Override
+        public Map<TopicPartition, List<LedgerEntry>> load(Collection<TopicPartition> partitions) {
+            loads.add(List.copyOf(partitions));
+            orphaned.removeAll(partitions);
+            released.removeAll(partitions);
+            return Map.of();
+        }
 
         MemoryLedger() {
             super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config, TOPICS),
@@ -93,7 +108,23 @@ class JobDispatcherTest {
 
         @Override
         public long epochOf(TopicPartition partition) {
-            return released.contains(partition) ? -1 : 1;
+            return released.contains(partition) || orphaned.contains(partition) ? -1 : 1;
+        }
+
+        @Override
+        public java.util.Set<TopicPartition> orphaned() {
+            return java.util.Set.copyOf(orphaned);
+        }
+
+        @Override
+        public void onPartitionLost(java.util.function.Consumer<TopicPartition> listener) {
+            lostListeners.add(listener);
+        }
+
+        /** The partition's writer ended while the consumer holds it (what the real ledger reports). */
+        void loseWriter(int partition) {
+            orphaned.add(tp(partition));
+            lostListeners.forEach(l -> l.accept(tp(partition)));
         }
 
         @Override
@@ -180,5 +211,56 @@ class JobDispatcherTest {
 
         deliver("r-3", 2);
         assertThat(jobs).as("a request of a released partition is left to its next owner").doesNotContainKey("r-3");
+    }
+
+    @Test
+    void aRecordOfAPartitionWhoseWriterEndedIsLeftForRedeliveryAndTheGroupIsAskedToRebalance() {
+        deliver("r-1", 0);
+        ledger.loseWriter(0);
+        assertThat(stopped.get("r-1")).as("the partition's jobs stop with its writer").isTrue();
+        assertThat(rebalances).as("losing the writer asks the group at once").hasSize(1);
+
+        deliver("r-2", 0);
+
+        assertThat(jobs).as("nothing can be recorded for it here").doesNotContainKey("r-2");
+        assertThat(acks).as("not acknowledged: it must come again").hasValue(1);
+        assertThat(registry.get(WorkerMetrics.REQUESTS_DEFERRED).counter().count())
+                .as("the deferral is counted, not silent").isEqualTo(1.0);
+        clock.advance(PartitionReclaim.ASK_AGAIN_AFTER);
+        deliver("r-3", 0);
+        assertThat(rebalances).as("asked again when no rebalance came").hasSize(2);
+    }
+
+    @Test
+    void aRebalanceThatKeepsAnOrphanedPartitionHereLoadsItAfreshAndRewindsItToItsCommittedOffset() {
+        var consumer = new org.apache.kafka.clients.consumer.MockConsumer<String, String>("earliest");
+        var tp0 = tp(0);
+        var tp1 = tp(1);
+        consumer.assign(List.of(tp0, tp1));
+        consumer.updateBeginningOffsets(Map.of(tp0, 0L, tp1, 0L));
+        consumer.commitSync(Map.of(tp0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(5)));
+        consumer.seek(tp0, 9); // records 5..8 were delivered while the writer was gone, never acknowledged
+        consumer.seek(tp1, 4);
+        var listener = new PartitionAssignmentListener(ledger, dispatcher, TOPICS, new AssignmentShare(false), reclaim);
+        ledger.loseWriter(0);
+
+        listener.onPartitionsAssigned(consumer, List.of()); // the rebalance asked for moved nothing
+
+        assertThat(ledger.loads).as("the partition kept is loaded afresh: a new writer").containsExactly(List.of(tp0));
+        assertThat(consumer.position(tp0)).as("what was left unacknowledged comes again").isEqualTo(5);
+        assertThat(consumer.position(tp1)).as("other partitions are left alone").isEqualTo(4);
+        assertThat(ledger.orphaned()).isEmpty();
+    }
+
+    @Test
+    void anOrphanedPartitionThatMovedAwayIsNotLoadedHere() {
+        var consumer = new org.apache.kafka.clients.consumer.MockConsumer<String, String>("earliest");
+        consumer.assign(List.of(tp(1)));
+        var listener = new PartitionAssignmentListener(ledger, dispatcher, TOPICS, new AssignmentShare(false), reclaim);
+        ledger.loseWriter(0);
+
+        listener.onPartitionsAssigned(consumer, List.of());
+
+        assertThat(ledger.loads).isEmpty();
     }
 }
