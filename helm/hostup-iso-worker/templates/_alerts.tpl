@@ -11,9 +11,17 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
 {{- if $parts }}{{ printf "{%s}" (join ", " $parts) }}{{ end }}
 {{- end }}
 
-{{/* Matchers of the worker's own series and scrape targets: job = the Service name (what a ServiceMonitor sets), namespace = the release's. */}}
+{{/* Matchers of the worker's own series and scrape targets: job = what the chart's ServiceMonitor (the Service name, or its jobLabel) or PodMonitor (<namespace>/<name>) sets, namespace = the release's. */}}
 {{- define "hostup-iso-worker.workerSelector" -}}
-{{- .Values.metrics.prometheusRule.selectors.worker | default (printf "job=\"%s\", namespace=\"%s\"" (include "hostup-iso-worker.fullname" .) .Release.Namespace) }}
+{{- if .Values.metrics.prometheusRule.selectors.worker }}
+{{- .Values.metrics.prometheusRule.selectors.worker }}
+{{- else }}
+{{- $job := include "hostup-iso-worker.scrapeJob" . }}
+{{- if not $job }}
+{{- fail (printf "metrics.serviceMonitor.jobLabel %q is not a label of the chart's %s: set metrics.prometheusRule.selectors.worker to the job the alerts should watch" .Values.metrics.serviceMonitor.jobLabel (.Values.metrics.podMonitor.enabled | ternary "pods" "Service")) }}
+{{- end }}
+{{- printf "job=\"%s\", namespace=\"%s\"" $job .Release.Namespace }}
+{{- end }}
 {{- end }}
 
 {{/* Matchers of the worker's Deployment in kube-state-metrics; the name follows fullnameOverride. */}}
@@ -60,6 +68,9 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
 {{- $d := include "hostup-iso-worker.deploymentSelector" . }}
 {{- $g := include "hostup-iso-worker.consumerGroupLagSelector" . }}
 {{- $errors := "status=~\"5..|timeout|io_error\"" }}
+{{- $pr := .Values.metrics.prometheusRule }}
+{{- $own := "" }}
+{{- with $pr.requesterCodes }}{{ $own = printf "code!~\"%s\"" (join "|" .) }}{{ end }}
 - alert: HostupIsoWorkerApiKeyRejected
   expr: max by (namespace, pod) (isoworker_api_key_rejected{{ include "hostup-iso-worker.matchers" (list $w) }}) > 0
   for: 5m
@@ -146,10 +157,12 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
 - alert: HostupIsoWorkerHighFailureRatio
   expr: |
     (
-        sum by (namespace) (rate(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=~\"failed|dead_lettered\"") }}[15m]))
+        sum by (namespace) (rate(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"failed\"" $own) }}[15m]))
       /
-        sum by (namespace) (rate(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=~\"completed|failed|dead_lettered\"") }}[15m]))
+        sum by (namespace) (rate(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=~\"completed|failed\"" $own) }}[15m]))
     ) > {{ include "hostup-iso-worker.number" $t.failureRatio }}
+    and
+    sum by (namespace) (increase(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"failed\"" $own) }}[15m])) >= {{ include "hostup-iso-worker.number" $t.failureMinCount }}
   for: 15m
   labels:
     severity: warning
@@ -157,11 +170,24 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
     summary: More than {{ include "hostup-iso-worker.number" (mulf 100 $t.failureRatio) }}% of ISO download requests fail.
     description: >-
       {{`{{ $value | humanizePercentage }} of the ISO download requests finished in
-      namespace {{ $labels.namespace }} over the last 15 minutes failed or were
-      dead-lettered.`}}
+      namespace {{ $labels.namespace }} over the last 15 minutes failed`}} (at least
+      {{ include "hostup-iso-worker.number" $t.failureMinCount }} of them). Failures the requester
+      caused ({{ join ", " $pr.requesterCodes }}) and dead letters (HostupIsoWorkerDeadLettering)
+      are left out.
 
+# A pod's first dead letter may be the first sample of its series (at 1, when it came before the
+# first scrape): increase() sees no increase in it, so a series younger than the window counts whole.
 - alert: HostupIsoWorkerDeadLettering
-  expr: sum by (namespace) (increase(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"dead_lettered\"") }}[15m])) > 0
+  expr: |
+    sum by (namespace) (
+        (increase(isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"dead_lettered\"") }}[15m]) > 0)
+      or
+        (
+          isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"dead_lettered\"") }}
+            unless
+          isoworker_requests_total{{ include "hostup-iso-worker.matchers" (list $w "outcome=\"dead_lettered\"") }} offset 15m
+        )
+    ) > 0
   for: 5m
   labels:
     severity: info
@@ -212,16 +238,19 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
       {{`{{ $labels.namespace }}/{{ $labels.pod }} tracks {{ $value }} jobs, its configured
       maximum; Kafka intake stays paused until jobs finish.`}}
 
+# kafka-exporter replicas each report every partition: max by partition counts each one once.
 - alert: HostupIsoWorkerConsumerLagGrowing
   expr: |
     (
-      sum by (consumergroup, topic) (kafka_consumergroup_lag{{ include "hostup-iso-worker.matchers" (list $g) }})
-        > {{ include "hostup-iso-worker.number" $t.consumerLag }}
+      sum by (namespace, consumergroup, topic) (
+        max by (namespace, consumergroup, topic, partition) (kafka_consumergroup_lag{{ include "hostup-iso-worker.matchers" (list $g) }})
+      ) > {{ include "hostup-iso-worker.number" $t.consumerLag }}
     )
     and
     (
-      sum by (consumergroup, topic) (deriv(kafka_consumergroup_lag{{ include "hostup-iso-worker.matchers" (list $g) }}[10m]))
-        > 0
+      sum by (namespace, consumergroup, topic) (
+        max by (namespace, consumergroup, topic, partition) (deriv(kafka_consumergroup_lag{{ include "hostup-iso-worker.matchers" (list $g) }}[10m]))
+      ) > 0
     )
   for: 15m
   labels:
@@ -230,8 +259,8 @@ escaped ({{`{{ … }}`}}) so that Helm passes them through.
     summary: The worker's consumer group is far behind on the request topic, and falling further behind.
     description: >-
       {{`Consumer group {{ $labels.consumergroup }} is {{ $value | humanize }} records behind
-      (committed offsets, from kafka-exporter) on topic {{ $labels.topic }}, and the lag has
-      kept growing for 15 minutes.`}}
+      (committed offsets, from kafka-exporter in namespace {{ $labels.namespace }}) on topic
+      {{ $labels.topic }}, and the lag has kept growing for 15 minutes.`}}
 
 - alert: HostupIsoWorkerLedgerStalled
   expr: max by (namespace, pod) (isoworker_ledger_stalled{{ include "hostup-iso-worker.matchers" (list $w) }}) > 0

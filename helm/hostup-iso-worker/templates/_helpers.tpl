@@ -59,8 +59,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "hostup-iso-worker.image" -}}
 {{- $repo := .Values.image.repository }}
-{{- if .Values.image.registry }}
-{{- $repo = printf "%s/%s" .Values.image.registry .Values.image.repository }}
+{{- $registry := (.Values.global).imageRegistry | default .Values.image.registry }}
+{{- if $registry }}
+{{- $repo = printf "%s/%s" $registry .Values.image.repository }}
 {{- end }}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" $repo .Values.image.digest }}
@@ -161,6 +162,22 @@ Cross-value checks the JSON schema cannot express. The two values every install 
 {{- if ge (mul 3 (int64 .Values.kafka.heartbeatIntervalMs)) (int64 .Values.kafka.sessionTimeoutMs) }}
 {{- fail (printf "kafka.heartbeatIntervalMs (%d) must stay below a third of kafka.sessionTimeoutMs (%d)" (int64 .Values.kafka.heartbeatIntervalMs) (int64 .Values.kafka.sessionTimeoutMs)) }}
 {{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled .Values.metrics.podMonitor.enabled }}
+{{- fail "metrics.serviceMonitor.enabled and metrics.podMonitor.enabled are exclusive: both would scrape every pod, and every series would be counted twice" }}
+{{- end }}
+{{- $teamTopics := dict }}
+{{- range .Values.hostup.accounts }}
+{{- $team := .name }}
+{{- range (.topics | default list) }}
+{{- if hasKey $teamTopics . }}
+{{- fail (printf "hostup.accounts: topic %q is listed for both %q and %q; a request topic belongs to one team" . (get $teamTopics .) $team) }}
+{{- end }}
+{{- if eq . $.Values.kafka.topics.requests }}
+{{- fail (printf "hostup.accounts: topic %q of %q is kafka.topics.requests, the shared request topic; give the team its own" . $team) }}
+{{- end }}
+{{- $_ := set $teamTopics . $team }}
+{{- end }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.kafka.to) }}
 {{- fail "networkPolicy.enabled needs networkPolicy.kafka.to (the brokers' peers); an empty list would allow every destination" }}
 {{- end }}
@@ -185,4 +202,87 @@ Cross-value checks the JSON schema cannot express. The two values every install 
 {{- $_ := set $seen .name true }}
 {{- end }}
 {{- if or .Values.hostup.accounts .Values.hostup.accountsSecret }}true{{ end }}
+{{- end }}
+
+{{/* The helm test image: global.imageRegistry wins over tests.image.registry. */}}
+{{- define "hostup-iso-worker.testImage" -}}
+{{- $registry := (.Values.global).imageRegistry | default .Values.tests.image.registry }}
+{{- if $registry }}{{ printf "%s/%s:%s" $registry .Values.tests.image.repository .Values.tests.image.tag }}
+{{- else }}{{ printf "%s:%s" .Values.tests.image.repository .Values.tests.image.tag }}{{ end }}
+{{- end }}
+
+{{/* imagePullSecrets of the pods: global.imagePullSecrets then imagePullSecrets, names or {name} objects, each once. */}}
+{{- define "hostup-iso-worker.imagePullSecrets" -}}
+{{- $names := list }}
+{{- range (concat ((.Values.global).imagePullSecrets | default list) (.Values.imagePullSecrets | default list)) }}
+{{- $name := kindIs "string" . | ternary . (get (kindIs "map" . | ternary . dict) "name") }}
+{{- if and $name (not (has $name $names)) }}{{ $names = append $names $name }}{{ end }}
+{{- end }}
+{{- with $names }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* True when runAsUser/runAsGroup/fsGroup are left to OpenShift's SCC (global.compatibility.openshift.adaptSecurityContext). */}}
+{{- define "hostup-iso-worker.adaptToOpenShift" -}}
+{{- $mode := dig "compatibility" "openshift" "adaptSecurityContext" "auto" (.Values.global | default dict) }}
+{{- if or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) }}true{{ end }}
+{{- end }}
+
+{{/* A security context (dict "context" map "ctx" $) without the IDs OpenShift assigns, when adapting to it; null IDs are dropped either way. */}}
+{{- define "hostup-iso-worker.securityContext" -}}
+{{- $sc := deepCopy (.context | default dict) }}
+{{- range $key, $value := $sc }}{{ if kindIs "invalid" $value }}{{ $_ := unset $sc $key }}{{ end }}{{ end }}
+{{- if include "hostup-iso-worker.adaptToOpenShift" .ctx }}
+{{- $_ := unset $sc "runAsUser" }}{{ $_ = unset $sc "runAsGroup" }}{{ $_ = unset $sc "fsGroup" }}{{ $_ = unset $sc "seLinuxOptions" }}
+{{- end }}
+{{- toYaml $sc }}
+{{- end }}
+
+{{/* The `job` label of the worker's series as the chart's ServiceMonitor or PodMonitor sets it, or "" when it cannot be known. */}}
+{{- define "hostup-iso-worker.scrapeJob" -}}
+{{- $sm := .Values.metrics.serviceMonitor }}
+{{- $labels := include "hostup-iso-worker.labels" . | fromYaml }}
+{{- if .Values.metrics.podMonitor.enabled }}
+{{- $labels = merge $labels (.Values.podLabels | default dict) }}
+{{- if $sm.jobLabel }}{{ get $labels $sm.jobLabel }}{{ else }}{{ printf "%s/%s" ($sm.namespace | default .Release.Namespace) (include "hostup-iso-worker.fullname" .) }}{{ end }}
+{{- else if $sm.jobLabel }}{{ get $labels $sm.jobLabel }}
+{{- else }}{{ include "hostup-iso-worker.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/* A team account's environment variable name part: the name upper-cased, anything but A-Z and 0-9 as "_". */}}
+{{- define "hostup-iso-worker.teamEnvName" -}}
+{{- regexReplaceAll "[^A-Z0-9]" (upper .) "_" }}
+{{- end }}
+
+{{/*
+A worker.urlPreflight.allow entry as {cidr, port}: a CIDR or an address (IPv4, or IPv6 in brackets when
+a port follows), optionally with :port. A host name gives no cidr: a NetworkPolicy cannot match names.
+*/}}
+{{- define "hostup-iso-worker.allowEntry" -}}
+{{- $e := trim . }}
+{{- $v6 := "^\\[([0-9A-Fa-f:.]+)\\](:([0-9]+))?$" }}
+{{- $v6bare := "^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(/[0-9]+)?$" }}
+{{- $v4 := "^([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)(/[0-9]+)?(:([0-9]+))?$" }}
+{{- if regexMatch $v6 $e }}
+cidr: {{ printf "%s/128" (regexReplaceAll $v6 $e "${1}") | quote }}
+port: {{ regexReplaceAll $v6 $e "${3}" | quote }}
+{{- else if regexMatch $v6bare $e }}
+cidr: {{ ternary $e (printf "%s/128" $e) (contains "/" $e) | quote }}
+port: ""
+{{- else if regexMatch $v4 $e }}
+{{- $cidr := regexReplaceAll $v4 $e "${1}${2}" }}
+cidr: {{ ternary $cidr (printf "%s/32" $cidr) (contains "/" $cidr) | quote }}
+port: {{ regexReplaceAll $v4 $e "${4}" | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Labels of the `helm test` pod (not the worker's selector labels, so no Service or PDB picks it up). */}}
+{{- define "hostup-iso-worker.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "hostup-iso-worker.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}

@@ -32,6 +32,7 @@ public final class BenchMain {
         SCENARIOS.put("startup", StartupScenario::new);
         SCENARIOS.put("calls", CallsPerJobScenario::new);
         SCENARIOS.put("sharedkey", SharedKeyScenario::new);
+        SCENARIOS.put("matrix", RateMatrixScenario::new);
     }
 
     private BenchMain() {
@@ -63,7 +64,10 @@ public final class BenchMain {
             runtime = stack.runtime.description();
         }
         results.finish(ResultsWriter.loadavg(), Duration.ofNanos(System.nanoTime() - t0));
-        Path resultsFile = out.resolve("results.md");
+        // A run of some scenarios only never overwrites the full run's file: it writes its own next to it.
+        boolean all = chosen.containsAll(SCENARIOS.keySet());
+        Path resultsFile = out.resolve(all ? "results.md" : "results-" + String.join("-", SCENARIOS.keySet().stream()
+                .filter(chosen::contains).toList()) + ".md");
         String analysis = HandWrittenAnalysis.read(resultsFile);
         Files.writeString(resultsFile, results.markdown(analysis, runtime));
         say("wrote " + resultsFile);

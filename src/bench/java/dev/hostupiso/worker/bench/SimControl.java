@@ -52,6 +52,13 @@ final class SimControl {
                 + shapes + "&seed=" + seed);
     }
 
+    /** One VPS per job: VPS {@code i} downloads for {@code durationsMs[i]} in shape {@code shapes[i]} (labels). */
+    void vpsListed(String prefix, List<Long> durationsMs, List<String> shapes) {
+        send("POST", "/control/vps?prefix=" + prefix + "&durationsMs="
+                + durationsMs.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                + "&shapes=" + String.join(",", shapes));
+    }
+
     void rateLimit(int calls, long windowMs) {
         rateLimit(calls, windowMs, "fixed");
     }

@@ -41,6 +41,8 @@ public final class ChaosSoak {
     static final String REQUESTS = LocalStack.REQUESTS;
     static final String EVENTS = LocalStack.EVENTS;
     static final String DLQ = LocalStack.DLQ;
+    /** The workers' ledger topic (their default). */
+    static final String LEDGER = "iso-download-jobs";
     private static final String TOKEN = "chaos-soak-token";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** After the last outcome, how long to keep watching for a duplicate. */
@@ -68,14 +70,13 @@ public final class ChaosSoak {
         long mean = c.disruptEvery().toMillis();
         long end = c.duration().toMillis();
         long t = 0;
-        Disruption[] workerKinds = {Disruption.KILL, Disruption.TERM, Disruption.STOP_CONT};
-        while (true) {
+        List<Disruption> kinds = c.kinds();
+        while (steps.size() < c.maxDisruptions()) {
             t += (long) (mean * (0.5 + random.nextDouble()));
             if (t >= end) {
                 break;
             }
-            steps.add(new Step(Duration.ofMillis(t), workerKinds[random.nextInt(workerKinds.length)],
-                    random.nextInt(c.workers())));
+            steps.add(new Step(Duration.ofMillis(t), kinds.get(random.nextInt(kinds.size())), random.nextInt(c.workers())));
         }
         if (c.brokerRestart()) {
             steps.add(new Step(Duration.ofMillis(end * 4 / 10), Disruption.BROKER_RESTART, -1));
@@ -91,9 +92,19 @@ public final class ChaosSoak {
         Files.createDirectories(dir);
         List<Step> plan = plan(config, random);
         log.accept("chaos: seed " + config.seed() + ", plan " + plan);
-        try (LocalStack stack = LocalStack.builder(dir).token(TOKEN).partitions(6, 3).restartableBroker()
+        if (config.partitions()) {
+            java.util.Optional<String> why = NetworkPartitions.unusable();
+            if (why.isPresent()) {
+                throw new IllegalStateException("network partitions asked for, but " + why.get());
+            }
+        }
+        try (NetworkPartitions nets = config.partitions()
+                ? NetworkPartitions.create(config.workers(), ProcessHandle.current().pid()) : null;
+             LocalStack stack = LocalStack.builder(dir).token(TOKEN).partitions(6, 3)
+                .restartableBroker(nets == null ? List.of() : brokerHosts(nets))
                 .simulator(SimulatorOptions.builder().seed(config.seed()).maxRecordedCalls(0)).start(line -> { });
-             SimulatorControl control = SimulatorControl.start(stack.hostup())) {
+             SimulatorControl control = SimulatorControl.start(stack.hostup());
+             Relays relays = new Relays(nets, stack.hostup().port())) {
             KafkaBrokerProcess broker = stack.brokerProcess();
             HostUpSimulator sim = stack.hostup();
             String bootstrap = stack.bootstrapServers();
@@ -105,7 +116,9 @@ public final class ChaosSoak {
             int vpsCount = Math.min(config.requests(), 200);
             long spread = config.jobMax().toMillis() - config.jobMin().toMillis();
             for (int v = 0; v < vpsCount; v++) {
-                sim.vps(vpsId(v)).jobDuration(config.jobMin().plusMillis(spread == 0 ? 0 : (long) (random.nextDouble() * spread)));
+                // One VPS in ten downloads for longer than the ambiguity window, so that the window really opens.
+                sim.vps(vpsId(v)).jobDuration(v % 10 == 9 && !config.longJob().isZero() ? config.longJob()
+                        : config.jobMin().plusMillis(spread == 0 ? 0 : (long) (random.nextDouble() * spread)));
             }
             for (int i = 0; i < config.requests(); i++) {
                 String id = "chaos-" + config.seed() + "-" + i;
@@ -115,7 +128,8 @@ public final class ChaosSoak {
                         .put("url", "https://releases.example.org/" + filename).put("filename", filename).toString());
             }
 
-            try (WorkerFleet fleet = new WorkerFleet(jar, workerEnv(stack), dir, config.workers());
+            try (WorkerFleet fleet = new WorkerFleet(jar, slot -> workerEnv(stack, nets, relays, slot), nets,
+                    List.of("-Dkafka.transaction.timeout.ms=" + config.txTimeout().toMillis()), dir, config.workers());
                  TopicWatcher events = new TopicWatcher(bootstrap, EVENTS);
                  KafkaProducer<String, String> producer = producer(bootstrap)) {
                 List<WorkerProcess> first = new ArrayList<>();
@@ -137,7 +151,7 @@ public final class ChaosSoak {
                 List<String> done = Collections.synchronizedList(new ArrayList<>());
                 for (Step s : plan) {
                     sleepUntil(start, s.at());
-                    String line = apply(s, fleet, broker);
+                    String line = apply(s, fleet, broker, nets);
                     String entry = String.format(java.util.Locale.ROOT, "t+%ds %s", s.at().toSeconds(), line);
                     done.add(entry);
                     log.accept("chaos: " + entry + " (outcomes so far " + outcomes(events, ids).values().stream()
@@ -145,6 +159,12 @@ public final class ChaosSoak {
                 }
                 sleepUntil(start, config.duration());
                 sender.join();
+                if (nets != null) {
+                    for (int k = 0; k < nets.size(); k++) {
+                        nets.heal(k, NetworkPartitions.Link.BROKER);
+                        nets.heal(k, NetworkPartitions.Link.HOSTUP);
+                    }
+                }
                 fleet.heal();
                 log.accept("chaos: disruptions over, fleet healed, " + acked.get() + " sent; draining");
 
@@ -161,19 +181,37 @@ public final class ChaosSoak {
                 if (!sendErrors.isEmpty()) {
                     log.accept("chaos: " + sendErrors.size() + " requests could not be sent: " + sendErrors.keySet());
                 }
+                ChaosCounts counts = ChaosCounts.of(ids, events.records(EVENTS), LedgerReader.readAll(bootstrap, LEDGER),
+                        sim.fromUrlCalls(), sim.downloadsStarted());
                 return new ChaosReport(config, startedAt, Duration.ofNanos(System.nanoTime() - t0), acked.get(), perId,
                         statuses, sim.secondDownloads(), sim.filesDownloadedTwice(), sim.faultsInjected(),
-                        List.copyOf(done), fleet.launched());
+                        List.copyOf(done), fleet.launched(), counts);
             }
         }
     }
 
-    private String apply(Step s, WorkerFleet fleet, KafkaBrokerProcess broker) throws Exception {
+    private String apply(Step s, WorkerFleet fleet, KafkaBrokerProcess broker, NetworkPartitions nets) throws Exception {
+        if (s.what().isPartition()) {
+            return partition(s, fleet, nets);
+        }
         if (s.what() == Disruption.BROKER_RESTART) {
             broker.stop();
             Thread.sleep(5000);
-            broker.restart();
-            return "broker restarted (down 5 s)";
+            long down = System.nanoTime();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    broker.restart();
+                    break;
+                } catch (IllegalStateException slow) {
+                    if (attempt == 3) {
+                        throw slow;
+                    }
+                    log.accept("chaos: broker restart failed (" + slow.getMessage() + "); trying again");
+                    broker.stop();
+                }
+            }
+            return "broker restarted (down 5 s, then " + Duration.ofNanos(System.nanoTime() - down).toSeconds()
+                    + " s to listen)";
         }
         int slot = s.slot();
         WorkerProcess w = fleet.get(slot);
@@ -204,9 +242,65 @@ public final class ChaosSoak {
         }
     }
 
+    /** Cuts one worker off (silently dropping every packet both ways) for {@code partitionFor}, then heals. */
+    private String partition(Step s, WorkerFleet fleet, NetworkPartitions nets) throws Exception {
+        int slot = s.slot();
+        List<NetworkPartitions.Link> links = switch (s.what()) {
+            case PARTITION_BROKER -> List.of(NetworkPartitions.Link.BROKER);
+            case PARTITION_HOSTUP -> List.of(NetworkPartitions.Link.HOSTUP);
+            default -> List.of(NetworkPartitions.Link.BROKER, NetworkPartitions.Link.HOSTUP);
+        };
+        WorkerProcess w = fleet.get(slot);
+        for (NetworkPartitions.Link l : links) {
+            nets.cut(slot, l);
+        }
+        try {
+            Thread.sleep(config.partitionFor().toMillis());
+        } finally {
+            for (NetworkPartitions.Link l : links) {
+                nets.heal(slot, l);
+            }
+        }
+        return "partition: worker " + slot + " (pid " + (w == null ? "-" : w.pid()) + ") cut off from "
+                + links.stream().map(l -> l.name().toLowerCase(java.util.Locale.ROOT)).toList() + " for "
+                + config.partitionFor().toSeconds() + " s (every packet dropped both ways), then healed";
+    }
+
+    private static List<String> brokerHosts(NetworkPartitions nets) {
+        List<String> hosts = new ArrayList<>();
+        for (int k = 0; k < nets.size(); k++) {
+            hosts.add(nets.slot(k).brokerHost());
+        }
+        return hosts;
+    }
+
+    /** One relay per namespace from its HostUp link's host side to the simulator on loopback. */
+    static final class Relays implements AutoCloseable {
+        private final List<TcpRelay> relays = new ArrayList<>();
+
+        Relays(NetworkPartitions nets, int simulatorPort) throws java.io.IOException {
+            if (nets != null) {
+                for (int k = 0; k < nets.size(); k++) {
+                    relays.add(new TcpRelay(nets.slot(k).hostupHost(), simulatorPort));
+                }
+            }
+        }
+
+        int port(int slot) {
+            return relays.get(slot).port();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            for (TcpRelay r : relays) {
+                r.close();
+            }
+        }
+    }
+
     private void send(KafkaProducer<String, String> producer, List<String> ids, List<String> bodies, long start,
                       AtomicInteger acked, Map<String, Exception> errors) {
-        long window = config.duration().toNanos() * 6 / 10;
+        long window = config.duration().toNanos(); // load throughout: during and after every disruption
         List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             long due = start + window * i / ids.size();
@@ -231,15 +325,20 @@ public final class ChaosSoak {
         producer.flush();
     }
 
-    private Map<String, String> workerEnv(LocalStack stack) {
+    private Map<String, String> workerEnv(LocalStack stack, NetworkPartitions nets, Relays relays, int slot) {
         Map<String, String> env = new HashMap<>(stack.workerEnv());
+        if (nets != null) {
+            NetworkPartitions.Slot s = nets.slot(slot);
+            env.put("KAFKA_BOOTSTRAP_SERVERS", stack.brokerProcess().bootstrapServers(s.brokerHost()));
+            env.put("HOSTUP_API_URL", "http://" + s.hostupHost() + ":" + relays.port(slot));
+        }
         env.put("HOSTUP_API_REQUEST_TIMEOUT", config.requestTimeout().toMillis() + "ms");
         env.put("ISO_POLL_INITIAL_DELAY", "300ms");
         env.put("ISO_POLL_MAX_DELAY", "1s");
         env.put("ISO_JOB_TIMEOUT", "10m");
-        // Longer than the longest simulated download, as the README advises: an ambiguous from-url answer is then
-        // settled by the library (no second download), and one that queued nothing is retried within seconds.
-        env.put("ISO_SUBMIT_AMBIGUITY_WINDOW", Math.max(20, 3 * config.jobMax().toSeconds()) + "s");
+        // Shorter than the long downloads (one VPS in ten), so an answer lost after queueing opens the window on a
+        // download that outlasts it.
+        env.put("ISO_SUBMIT_AMBIGUITY_WINDOW", config.ambiguityWindow().toSeconds() + "s");
         env.put("KAFKA_SESSION_TIMEOUT_MS", Long.toString(config.sessionTimeout().toMillis()));
         env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
         return env;

@@ -13,16 +13,25 @@ import java.util.concurrent.TimeUnit;
 final class WorkerFleet implements AutoCloseable {
 
     private final Path jar;
-    private final Map<String, String> env;
+    private final java.util.function.IntFunction<Map<String, String>> env;
+    private final NetworkPartitions nets;
+    private final List<String> jvmOptions;
     private final Path logDir;
     private final WorkerProcess[] slots;
     private final boolean[] stopped;
     private final List<WorkerProcess> all = new ArrayList<>();
     private int launched;
 
-    WorkerFleet(Path jar, Map<String, String> env, Path logDir, int size) {
+    /**
+     * @param env  each slot's environment
+     * @param nets when not null, slot {@code k} runs in namespace {@code k} (its health is read at its address there)
+     */
+    WorkerFleet(Path jar, java.util.function.IntFunction<Map<String, String>> env, NetworkPartitions nets,
+                List<String> jvmOptions, Path logDir, int size) {
         this.jar = jar;
-        this.env = Map.copyOf(env);
+        this.env = env;
+        this.nets = nets;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.logDir = logDir;
         this.slots = new WorkerProcess[size];
         this.stopped = new boolean[size];
@@ -34,8 +43,13 @@ final class WorkerFleet implements AutoCloseable {
 
     /** Starts (or replaces) the worker of {@code slot}, without waiting for it to be ready. */
     synchronized WorkerProcess launch(int slot) throws Exception {
-        WorkerProcess w = WorkerProcess.start(Path.of(System.getProperty("java.home")), jar, env,
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), logDir.resolve("worker-" + (++launched) + ".log"));
+        List<String> options = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        options.addAll(jvmOptions);
+        Path log = logDir.resolve("worker-" + (++launched) + ".log");
+        WorkerProcess w = nets == null
+                ? WorkerProcess.start(Path.of(System.getProperty("java.home")), jar, env.apply(slot), options, log)
+                : WorkerProcess.start(Path.of(System.getProperty("java.home")), jar, env.apply(slot), options, log,
+                        nets.exec(slot), nets.slot(slot).workerAddress());
         slots[slot] = w;
         stopped[slot] = false;
         all.add(w);

@@ -93,6 +93,7 @@ public final class LocalStack implements AutoCloseable {
         private int requestPartitions = 3;
         private int eventPartitions = 3;
         private boolean brokerProcess;
+        private List<String> brokerHosts = List.of();
         private SimulatorOptions.Builder simulator = SimulatorOptions.builder();
         private Consumer<HostUpSimulator> script = sim -> { };
 
@@ -122,6 +123,13 @@ public final class LocalStack implements AutoCloseable {
             return this;
         }
 
+        /** A restartable broker with one more listener on each of {@code hosts} (addresses of this machine). */
+        public Builder restartableBroker(List<String> hosts) {
+            this.brokerProcess = true;
+            this.brokerHosts = List.copyOf(hosts);
+            return this;
+        }
+
         /** Simulator options (seed, faults, recorded calls...); the key is the stack's. */
         public Builder simulator(SimulatorOptions.Builder options) {
             this.simulator = options;
@@ -143,7 +151,7 @@ public final class LocalStack implements AutoCloseable {
             try {
                 if (brokerProcess) {
                     say.accept("Starting a Kafka broker (Apache Kafka KRaft, its own process)...");
-                    process = KafkaBrokerProcess.start(work.resolve("broker"));
+                    process = KafkaBrokerProcess.start(work.resolve("broker"), brokerHosts);
                 } else {
                     say.accept("Starting a Kafka broker (Apache Kafka KRaft, in this JVM)...");
                     kafka = EmbeddedKafka.start(work.resolve("kafka"));

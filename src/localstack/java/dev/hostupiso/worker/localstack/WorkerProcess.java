@@ -24,11 +24,13 @@ public final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final int httpPort;
     private final Path log;
+    private final String host;
 
-    private WorkerProcess(Process process, int httpPort, Path log) {
+    private WorkerProcess(Process process, int httpPort, Path log, String host) {
         this.process = process;
         this.httpPort = httpPort;
         this.log = log;
+        this.host = host;
     }
 
     public static WorkerProcess start(Path buildDir, Map<String, String> env, List<String> jvmOptions, Path log) throws IOException {
@@ -47,8 +49,17 @@ public final class WorkerProcess implements AutoCloseable {
     /** The worker in {@code jar} run by the JDK or JRE at {@code javaHome} (the image's JDK may not be the build's). */
     public static WorkerProcess start(Path javaHome, Path jar, Map<String, String> env, List<String> jvmOptions, Path log)
             throws IOException {
+        return start(javaHome, jar, env, jvmOptions, log, List.of(), "127.0.0.1");
+    }
+
+    /**
+     * The worker run through {@code prefix} (such as {@code ip netns exec NAME}, which execs it: the pid is the
+     * worker's), its HTTP port reached at {@code host}.
+     */
+    public static WorkerProcess start(Path javaHome, Path jar, Map<String, String> env, List<String> jvmOptions, Path log,
+                                      List<String> prefix, String host) throws IOException {
         int port = freePort();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
@@ -59,7 +70,7 @@ public final class WorkerProcess implements AutoCloseable {
                 || k.startsWith("QUARKUS_"));
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        return new WorkerProcess(pb.start(), port, log);
+        return new WorkerProcess(pb.start(), port, log, host);
     }
 
     public int httpPort() {
@@ -83,7 +94,7 @@ public final class WorkerProcess implements AutoCloseable {
                 throw new IllegalStateException("the worker exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return Duration.between(start, Instant.now());
@@ -97,7 +108,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public String get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
                 .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

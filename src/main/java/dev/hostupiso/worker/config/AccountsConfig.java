@@ -6,6 +6,7 @@ import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +30,19 @@ public interface AccountsConfig {
     interface Team {
         /** The team's API key. Never logged. */
         Optional<String> token();
+
+        /**
+         * The team's request topics, comma-separated ({@code HOSTUP_ACCOUNTS_<NAME>_TOPICS}): requests read
+         * from them spend this account's key, whether they name it or not, and no other; read by {@link TeamTopics}.
+         * Kafka ACLs that let only the team write them make the boundary.
+         */
+        Optional<List<String>> topics();
+
+        /**
+         * The team's own topic for outcomes and progress events ({@code HOSTUP_ACCOUNTS_<NAME>_EVENTS_TOPIC}),
+         * so no other team reads its VPS ids and file names; absent: the shared topics.
+         */
+        Optional<String> eventsTopic();
     }
 
     /**

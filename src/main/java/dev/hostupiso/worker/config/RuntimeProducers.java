@@ -2,12 +2,14 @@ package dev.hostupiso.worker.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
 
 import java.time.Clock;
 import java.util.Random;
 import java.util.random.RandomGenerator;
 
-/** Time and randomness as beans, so tests and policies never reach for statics. */
+/** Time, randomness and the team topics as beans, so tests and policies never reach for statics. */
 @ApplicationScoped
 public class RuntimeProducers {
 
@@ -15,6 +17,13 @@ public class RuntimeProducers {
     @ApplicationScoped
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Which account each request topic may spend, and where each team's outcomes go. */
+    @Produces
+    @Singleton // an immutable value: no client proxy
+    TeamTopics teamTopics(Config config, WorkerConfig worker) {
+        return TeamTopics.read(config.getPropertyNames(), n -> config.getOptionalValue(n, String.class), worker);
     }
 
     @Produces

@@ -111,7 +111,7 @@ public interface WorkerConfig {
         @WithDefault("resolve")
         PreflightMode mode();
 
-        /** Redirects followed before the preflight gives up and submits the URL as given ({@code ISO_URL_MAX_REDIRECTS}). */
+        /** Redirects followed; more (or a loop) fail the request with {@code url_redirects} ({@code ISO_URL_MAX_REDIRECTS}). */
         @WithName("url-max-redirects")
         @WithDefault("5")
         int maxRedirects();
@@ -124,7 +124,9 @@ public interface WorkerConfig {
         /**
          * Addresses the preflight may reach although the SSRF guard blocks them: comma-separated
          * CIDRs ({@code 10.20.0.0/16}), addresses or host names, each optionally with
-         * {@code :port} ({@code mirror.internal:8443}, {@code [fd00::5]:80}) ({@code ISO_URL_PREFLIGHT_ALLOW}).
+         * {@code :port} ({@code mirror.internal:8443}, {@code [fd00::5]:80}), reachable as a request's own host;
+         * prefixed with {@code redirect:} also through a public origin's redirect. A cloud metadata address is
+         * allowed only by an entry naming exactly it ({@code ISO_URL_PREFLIGHT_ALLOW}).
          */
         @WithName("url-preflight.allow")
         Optional<List<String>> allow();
@@ -144,10 +146,12 @@ public interface WorkerConfig {
         int maxAttempts();
 
         /**
-         * After an ambiguous from-url answer, how long the worker watches the ISO library for the
-         * file (a download that was queued after all) before it calls from-url again
-         * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A download that takes longer than this can be
-         * queued a second time; a shorter window recovers sooner from answers that queued nothing.
+         * After an ambiguous from-url answer, the least time the worker watches the ISO library for
+         * the file (a download that was queued after all) before it calls from-url again
+         * ({@code ISO_SUBMIT_AMBIGUITY_WINDOW}). A file whose size the URL preflight saw gets 1.5 ×
+         * its expected download time at 5 MB/s, up to 2 hours; without a size a download that takes
+         * longer than this can be queued a second time; a shorter window recovers sooner from
+         * answers that queued nothing.
          */
         @WithDefault("10m")
         Duration ambiguityWindow();
@@ -206,10 +210,10 @@ public interface WorkerConfig {
         Duration maxDelay();
 
         /**
-         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate
-         * when the download ends and poll just after, instead of backing off blindly. Without
-         * usable progress (none, a stall, an estimate that jumps) polling backs off as when off;
-         * {@code Retry-After} always wins. Off: plain backoff, for comparison.
+         * Schedule polls from the job's reported progress ({@code ISO_POLL_PROGRESS_AWARE}): estimate when the
+         * download ends and poll just after it; without usable progress (queued, none, a stall) poll at waits that grow
+         * with the time without news, up to just under {@code ISO_POLL_MAX_DELAY}. {@code Retry-After} always wins.
+         * Off: plain backoff, for comparison.
          */
         @WithDefault("true")
         boolean progressAware();

@@ -8,6 +8,7 @@ import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import org.apache.kafka.common.TopicPartition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,7 +25,8 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The requests this instance is working on, by {@code requestId}. A duplicate delivered while its
+ * The requests this instance is working on, by request topic and {@code requestId} (two teams may
+ * choose the same requestId: neither joins the other's job). A duplicate delivered while its
  * request runs joins it (one from-url, one outcome); the ledger answers duplicates of finished ones.
  * Also where jobs are stopped when their partition moves away: a stopped job leaves at once and
  * its timers and calls are cancelled, so the partition can come straight back and be resumed.
@@ -73,9 +75,17 @@ public class InFlightRequests {
         this.onSlotFreed = onSlotFreed;
     }
 
-    /** The outcome of {@code requestId} if it is running here. */
-    public Optional<Uni<OutcomeEvent>> running(String requestId) {
-        return Optional.ofNullable(running.get(requestId)).map(Running::outcome);
+    /** The outcome of {@code requestId} of {@code topic} if it is running here. */
+    public Optional<Uni<OutcomeEvent>> running(String topic, String requestId) {
+        return Optional.ofNullable(running.get(key(topic, requestId))).map(Running::outcome);
+    }
+
+    private static String key(String topic, String requestId) {
+        return (topic == null ? "" : topic) + "/" + requestId; // a requestId has no '/'
+    }
+
+    private static boolean isIn(Collection<TopicPartition> partitions, JobContext ctx) {
+        return partitions.stream().anyMatch(tp -> tp.partition() == ctx.partition() && tp.topic().equals(ctx.topic()));
     }
 
     /**
@@ -83,7 +93,7 @@ public class InFlightRequests {
      * duplicate shares the one outcome; the entry leaves when the work ends or is stopped.
      */
     public synchronized Uni<OutcomeEvent> start(JobContext ctx, Supplier<Uni<OutcomeEvent>> work) {
-        String requestId = ctx.request().requestId();
+        String requestId = key(ctx.topic(), ctx.request().requestId());
         Running existing = running.get(requestId);
         if (existing != null) {
             return existing.outcome();
@@ -111,8 +121,8 @@ public class InFlightRequests {
      * waits (blocking, at most {@code grace}) for the calls already sent to be answered and recorded,
      * so the next owner knows whether a download was queued.
      */
-    public void drainSubmissions(Collection<Integer> partitions, Duration grace) {
-        drain(r -> partitions.contains(r.ctx.partition()), grace);
+    public void drainSubmissions(Collection<TopicPartition> partitions, Duration grace) {
+        drain(r -> isIn(partitions, r.ctx), grace);
     }
 
     /** {@link #drainSubmissions} for every job (shutdown). */
@@ -138,8 +148,8 @@ public class InFlightRequests {
      * calls are cancelled, and whoever joined them sees {@link JobCancelledException}. The
      * partitions' next owner (possibly this instance again) resumes them from the ledger.
      */
-    public void cancel(Collection<Integer> partitions) {
-        stop(r -> partitions.contains(r.ctx.partition()));
+    public void cancel(Collection<TopicPartition> partitions) {
+        stop(r -> isIn(partitions, r.ctx));
     }
 
     /** Stops every job (shutdown); their state is in the ledger. */
@@ -157,7 +167,7 @@ public class InFlightRequests {
                 if (work != null) {
                     work.cancel();
                 }
-                r.result.completeExceptionally(new JobCancelledException(e.getKey()));
+                r.result.completeExceptionally(new JobCancelledException(r.ctx.request().requestId()));
             }
         }
         if (!stopping.isEmpty()) {

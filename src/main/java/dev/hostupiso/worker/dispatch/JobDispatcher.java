@@ -15,6 +15,7 @@ import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Clock;
@@ -45,9 +46,10 @@ public class JobDispatcher {
     private final Clock clock;
     private final Duration jobTimeout;
     private final Duration handOverGrace;
+    private final PartitionReclaim reclaim;
 
     public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
-                         Clock clock, WorkerConfig config) {
+                         Clock clock, WorkerConfig config, PartitionReclaim reclaim) {
         this.inFlight = inFlight;
         this.ledger = ledger;
         this.runner = runner;
@@ -55,13 +57,14 @@ public class JobDispatcher {
         this.clock = clock;
         this.jobTimeout = config.jobTimeout();
         this.handOverGrace = config.handOverGrace();
+        this.reclaim = reclaim;
         ledger.onPartitionLost(this::lost);
     }
 
-    /** Handles one request record (parsed, answerable) from {@code partition} at {@code offset}. */
-    public void dispatch(IsoRequest request, List<FieldError> invalid, Message<?> record, int partition, long offset) {
+    /** Handles one request record (parsed, answerable) from request topic-{@code partition} at {@code offset}. */
+    public void dispatch(IsoRequest request, List<FieldError> invalid, Message<?> record, TopicPartition partition, long offset) {
         String requestId = request.requestId();
-        var joined = inFlight.running(requestId);
+        var joined = inFlight.running(partition.topic(), requestId);
         if (joined.isPresent()) {
             Log.infof("requestId=%s duplicate delivery while in flight: joined, no API call", requestId);
             joined.get().subscribe().with(e -> {
@@ -87,26 +90,32 @@ public class JobDispatcher {
         long epoch = ledger.epochOf(partition);
         LedgerEntry entry = ledger.open(partition, requestId);
         if (entry != null) {
-            resume(List.of(entry));
+            resume(partition, List.of(entry));
             record.ack();
             return;
         }
         if (epoch < 0) {
-            Log.debugf("requestId=%s arrived for partition %d, which is not owned here any more", requestId, partition);
+            if (reclaim.defer(partition)) {
+                Log.infof("requestId=%s arrived for %s, whose ledger writer ended here: left for redelivery "
+                        + "after the partition is reloaded or moves", requestId, partition);
+            } else {
+                Log.debugf("requestId=%s arrived for %s, which is not owned here any more", requestId, partition);
+            }
             return;
         }
         Instant now = clock.instant();
-        JobContext ctx = new JobContext(request, now, now.plus(jobTimeout), partition, epoch);
+        JobContext ctx = new JobContext(request, now, now.plus(jobTimeout), partition.partition(), epoch)
+                .fromTopic(partition.topic());
         inFlight.start(ctx, () -> invalid.isEmpty() ? runNew(ctx, record, offset) : refuse(ctx, invalid, record, offset));
     }
 
-    /** Resumes jobs recorded in the ledger (after their partition was assigned to this instance). */
-    public void resume(Collection<LedgerEntry> entries) {
+    /** Resumes jobs recorded in the ledger of request {@code partition} (after it was assigned to this instance). */
+    public void resume(TopicPartition partition, Collection<LedgerEntry> entries) {
         int n = 0;
         for (LedgerEntry e : entries) {
-            long epoch = ledger.epochOf(e.sourcePartition());
-            if (epoch >= 0 && inFlight.running(e.requestId()).isEmpty()) {
-                JobContext ctx = e.toContext(epoch);
+            long epoch = ledger.epochOf(partition);
+            if (epoch >= 0 && inFlight.running(partition.topic(), e.requestId()).isEmpty()) {
+                JobContext ctx = e.toContext(epoch).fromTopic(partition.topic());
                 inFlight.start(ctx, () -> runJob(ctx, e.sourceOffset()));
                 n++;
             }
@@ -122,7 +131,7 @@ public class JobDispatcher {
      * get up to the hand-over grace to be answered and recorded, then every job stops at once and
      * nothing more is committed under this assignment.
      */
-    public void handOver(Collection<Integer> partitions) {
+    public void handOver(Collection<TopicPartition> partitions) {
         inFlight.drainSubmissions(partitions, handOverGrace);
         inFlight.cancel(partitions);
         ledger.release(partitions);
@@ -134,10 +143,15 @@ public class JobDispatcher {
         inFlight.cancelAll();
     }
 
-    /** The writer of {@code partition} was fenced: another instance owns it; stop its jobs here. */
-    private void lost(int partition) {
-        Log.warnf("partition %d was taken over by another instance: its jobs stop here", partition);
+    /**
+     * The writer of {@code partition} ended (another instance took it over, or a commit's result is
+     * unknown): its jobs stop here, and the group is asked whether the partition is still this
+     * instance's.
+     */
+    private void lost(TopicPartition partition) {
+        Log.warnf("partition %s: its ledger writer ended; its jobs stop here", partition);
         inFlight.cancel(List.of(partition));
+        reclaim.orphaned(partition);
     }
 
     private Uni<OutcomeEvent> runNew(JobContext ctx, Message<?> record, long offset) {
@@ -150,9 +164,9 @@ public class JobDispatcher {
         return runner.run(ctx)
                 .invoke(result -> metrics.jobFinished(result.completed() ? OutcomeEvent.COMPLETED : OutcomeEvent.FAILED,
                         Duration.between(ctx.receivedAt(), clock.instant()), result.polls()))
-                .invoke(result -> metrics.jobApiCalls(result.apiCalls().fromUrl(), result.apiCalls().job(),
-                        result.apiCalls().isoList(), result.apiCalls().mount()))
-                .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()))
+                .invoke(result -> metrics.jobApiCalls(accountLabel(ctx), result.apiCalls().fromUrl(),
+                        result.apiCalls().job(), result.apiCalls().isoList(), result.apiCalls().mount()))
+                .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()).fromTopic(ctx.topic()))
                 .onItem().transformToUni(event -> publish(ctx, event, offset))
                 .onFailure(f -> !(f instanceof JobCancelledException))
                 .invoke(f -> Log.errorf(f, "requestId=%s could not be finished; it stays in the ledger", ctx.request().requestId()));
@@ -163,13 +177,20 @@ public class JobDispatcher {
         JobError error = new JobError("invalid_request", "Validation failed", "The request breaks the event contract",
                 null, false, errors, null);
         Log.infof("requestId=%s rejected locally: %s", ctx.request().requestId(), errors);
-        OutcomeEvent event = OutcomeEvent.failed(ctx.request(), null, 0, error, ctx.receivedAt(), clock.instant());
+        OutcomeEvent event = OutcomeEvent.failed(ctx.request(), null, 0, error, ctx.receivedAt(), clock.instant())
+                .fromTopic(ctx.topic());
         return publish(ctx, event, offset).invoke(() -> record.ack());
     }
 
     private Uni<OutcomeEvent> publish(JobContext ctx, OutcomeEvent event, long offset) {
         return ledger.finish(ctx, event, offset)
                 .invoke(published -> metrics.requestFinished(published.status(), codeOf(published)));
+    }
+
+    /** The account a finished job's calls are counted for; one the worker holds no key for is {@code other}. */
+    /** The account whose key paid: the one the job ran with (its topic's), {@code other} when it had none. */
+    private static String accountLabel(JobContext ctx) {
+        return ctx.account() != null ? WorkerMetrics.accountLabel(ctx.account().name(), true) : "other";
     }
 
     private static String codeOf(OutcomeEvent e) {

@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.dispatch;
 
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.ledger.JobLedger;
-import dev.hostupiso.worker.config.WorkerConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
@@ -10,12 +10,16 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Ownership follows Kafka: when request partitions are assigned, their ledger partitions are loaded
  * and unfinished jobs resumed; when they are revoked or lost, their jobs stop and the next owner
- * resumes them. Runs on the consumer's thread, before records of new partitions are delivered.
+ * resumes them; a partition kept through a rebalance after its ledger writer ended is loaded again.
+ * Runs on the consumer's thread, before records of new partitions are delivered.
+ * Partitions are those of every request topic (the shared one and the teams'), each its own.
  */
 @ApplicationScoped
 @Identifier(PartitionAssignmentListener.NAME)
@@ -25,30 +29,40 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
 
     private final JobLedger ledger;
     private final JobDispatcher dispatcher;
-    private final String requestsTopic;
+    private final Set<String> requestTopics;
     private final AssignmentShare share;
+    private final PartitionReclaim reclaim;
 
-    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, WorkerConfig config,
-                                       AssignmentShare share) {
+    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, TeamTopics topics,
+                                       AssignmentShare share, PartitionReclaim reclaim) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
-        this.requestsTopic = config.requestsTopic();
+        this.requestTopics = Set.copyOf(topics.requestTopics());
         this.share = share;
+        this.reclaim = reclaim;
     }
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         updateShare(consumer);
-        List<Integer> ps = partitionsOf(partitions);
+        List<TopicPartition> ps = partitionsOf(partitions);
         if (!ps.isEmpty()) {
             Log.infof("assigned request partitions %s: loading their ledger", ps);
-            dispatcher.resume(ledger.load(ps));
+            ledger.load(ps).forEach(dispatcher::resume);
+        }
+        // Every rebalance ends here, also one that moved nothing: partitions still held whose writer ended are
+        // confirmed as this instance's, so they are loaded afresh and what was left unacknowledged comes again.
+        List<TopicPartition> confirmed = reclaim.confirmed(consumer, ps);
+        if (!confirmed.isEmpty()) {
+            Log.infof("request partitions %s kept after their ledger writer ended: loading their ledger again", confirmed);
+            ledger.load(confirmed).forEach(dispatcher::resume);
+            reclaim.rewind(consumer, confirmed);
         }
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        List<Integer> ps = partitionsOf(partitions);
+        List<TopicPartition> ps = partitionsOf(partitions);
         if (!ps.isEmpty()) {
             Log.infof("revoked request partitions %s: handing their jobs over", ps);
             dispatcher.handOver(ps);
@@ -61,14 +75,18 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
     }
 
     /**
-     * The share of the key's budget follows the partitions owned (the assignment may still list {@code leaving}
-     * partitions being revoked). A failing metadata read keeps the last share: it is only a pacing input.
+     * The share of the key's budget follows the partitions owned, of all request topics (the assignment may still
+     * list {@code leaving} partitions being revoked). A failing metadata read keeps the last share: it is only a
+     * pacing input.
      */
     private void updateShare(Consumer<?, ?> consumer, int leaving) {
         try {
-            int owned = (int) consumer.assignment().stream().filter(tp -> tp.topic().equals(requestsTopic)).count();
-            var infos = consumer.partitionsFor(requestsTopic);
-            int total = infos == null ? 0 : infos.size();
+            int owned = (int) consumer.assignment().stream().filter(tp -> requestTopics.contains(tp.topic())).count();
+            int total = 0;
+            for (String topic : requestTopics) {
+                var infos = consumer.partitionsFor(topic);
+                total += infos == null ? 0 : infos.size();
+            }
             share.assignment(Math.max(0, owned - leaving), total);
             Log.infof("share of the API key's budget: %d of %d request partitions", Math.max(0, owned - leaving), total);
         } catch (RuntimeException e) {
@@ -81,7 +99,8 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
         onPartitionsRevoked(consumer, partitions);
     }
 
-    private List<Integer> partitionsOf(Collection<TopicPartition> partitions) {
-        return partitions.stream().filter(tp -> tp.topic().equals(requestsTopic)).map(TopicPartition::partition).sorted().toList();
+    private List<TopicPartition> partitionsOf(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(tp -> requestTopics.contains(tp.topic()))
+                .sorted(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)).toList();
     }
 }

@@ -7,8 +7,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness is DOWN while ledger transactions keep failing: no outcome can be published, so the
- * instance must not look healthy, but a restart would not help (liveness stays UP).
+ * Readiness is DOWN while ledger transactions keep failing, or while the consumer holds a request
+ * partition whose ledger writer has ended (its records wait for a rebalance): no outcome can be
+ * published there, so the instance must not look healthy, but a restart would not help (liveness
+ * stays UP).
  */
 @Readiness
 @ApplicationScoped
@@ -22,6 +24,8 @@ public class LedgerCommitHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("job-ledger-commits").status(writer.isCommitting()).build();
+        var orphaned = writer.orphaned();
+        return HealthCheckResponse.named("job-ledger-commits").status(writer.isCommitting() && orphaned.isEmpty())
+                .withData("orphaned-partitions", orphaned.toString()).build();
     }
 }

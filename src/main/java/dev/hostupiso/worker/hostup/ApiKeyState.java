@@ -7,31 +7,29 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Whether HostUp currently accepts one account's API key, and if not why. A problem with the key is
- * the operator's, not the requester's: while a {@link Reason hold} lasts, the calls that met it are
- * held and retried (until their deadline) instead of failing, and the account's other calls wait for
- * the hold to lift ({@link #parkedCall()}). For the default account intake stops too and readiness is
- * DOWN; a team account's hold holds only that team's requests.
+ * the operator's, not the requester's: while a {@link Reason hold} lasts, the calls that met it wait
+ * (until their deadline) instead of failing, the account's other calls wait too ({@link #parkedCall()}),
+ * and the {@link KeyProbe} alone calls HostUp to find out when the key works again, at a bounded rate.
+ * For the default account intake stops too and readiness is DOWN; a team account's hold holds only
+ * that team's requests.
  * <ul>
  * <li>{@code unauthorized}: a 401 (revoked or expired key). Any answer that is not a 401 ends it.</li>
- * <li>{@code forbidden}: 403s for {@code stormVpss} different VPSs in a row, with no answer in
- * between that shows the key working (an IP restriction, or a scope missing). One 403 among
- * working calls is that VPS's problem (not the key's) and fails its request.</li>
- * <li>{@code missing_scope}: a 403 on an ISO library read while no library read has worked since
- * start-up or the last hold: the key lacks {@code read:vm}, and every download it queued could never
- * be resolved. Only a library read that works ends it.</li>
+ * <li>{@code forbidden}: a 403 that the probe found key-wide (the VPS list is refused too: an IP
+ * restriction; or the VPS is one the key may use: a write scope is missing), or 403s for
+ * {@code stormVpss} different VPSs in a row that the probe could not settle. A 403 for a VPS the key's
+ * VPS list does not name is that VPS's problem and fails its request without any hold.</li>
+ * <li>{@code missing_scope}: the ISO library read checking the key's {@code read:vm} met a 403 and the
+ * VPS list is refused too. A library or VPS list read that works ends it.</li>
  * </ul>
  * An answer "shows the key working" when HostUp evaluated the call: 2xx, 400, 404, 409. A 429, 5xx or
- * transport failure says nothing about the key. When the last held call gives up (its deadline
- * passed, or it was handed over), the hold lifts: nothing is left to find out whether the key works,
- * so the next request is taken and probes it (and, should the key still be refused, is held in turn).
+ * transport failure says nothing about the key. A hold for a missing write scope ends only with a
+ * working answer of the endpoint that was refused: the probe lets one held call try it ({@link #grantTrial()}).
+ * When the last held call gives up (deadline, hand-over), the hold lifts: the next request tries the key.
  */
 @ApplicationScoped
 public class ApiKeyState {
@@ -51,17 +49,17 @@ public class ApiKeyState {
         }
     }
 
-    private final List<Runnable> onAccepted = new CopyOnWriteArrayList<>();
-    private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
-    private final List<Runnable> onWaiting = new CopyOnWriteArrayList<>();
+    private final KeyListeners listeners = new KeyListeners();
     private final WorkerMetrics metrics;
     private final int stormVpss;
     private final String account;
     private volatile Reason hold;
-    /** VPSs answered 403 since the last answer that showed the key working. */
+    /** For a missing write scope: the endpoint only a working answer of ends the hold; null: any working answer. */
+    private volatile Endpoint trialEndpoint;
+    /** Holds started so far: a prober tells a new hold from the one it was probing. */
+    private volatile long holds;
+    /** VPSs answered 403 (unsettled by the probe) since the last answer that showed the key working. */
     private final Set<String> forbiddenStreak = new HashSet<>();
-    /** Answers that showed the key working: a 403'd call waits for this to grow. */
-    private volatile long proofs;
     private volatile boolean readScopeProven;
     private int heldCalls;
     private int parkedCalls;
@@ -86,9 +84,7 @@ public class ApiKeyState {
         metrics.apiKeyHold(account, null); // the series exist (at 0) before any hold
     }
 
-    public String account() {
-        return account;
-    }
+    public String account() { return account; }
 
     private boolean isDefault() {
         return Account.DEFAULT.equals(account);
@@ -99,14 +95,13 @@ public class ApiKeyState {
         return hold != null;
     }
 
-    public Optional<Reason> hold() {
-        return Optional.ofNullable(hold);
-    }
+    public Optional<Reason> hold() { return Optional.ofNullable(hold); }
 
-    /** Answers that showed the key working so far (a counter to compare against later). */
-    public long proofs() {
-        return proofs;
-    }
+    /** Whether a VPS list that works ends the current hold (else only a trial of the refused endpoint does). */
+    public boolean listProbeEnds() { return trialEndpoint == null; }
+
+    /** How many holds have started so far. */
+    public long holdsStarted() { return holds; }
 
     /** Whether an ISO library read has worked since start-up or the last hold (the key has {@code read:vm}). */
     public boolean readScopeProven() {
@@ -116,17 +111,17 @@ public class ApiKeyState {
     /** HostUp answered {@code status} (any but 401/403) to a call to {@code endpoint}. */
     public void answered(Endpoint endpoint, int status) {
         boolean working = status / 100 == 2 || status == 400 || status == 404 || status == 409;
+        boolean read = status / 100 == 2 && (endpoint == Endpoint.ISO_LIST || endpoint == Endpoint.VPS_LIST);
         Reason released;
         synchronized (this) {
             if (working) {
                 forbiddenStreak.clear();
-                proofs++;
-                if (endpoint == Endpoint.ISO_LIST && status / 100 == 2) {
-                    readScopeProven = true;
-                }
+                readScopeProven |= read;
             }
+            Endpoint trial = trialEndpoint;
             boolean releases = hold == Reason.UNAUTHORIZED
-                    || working && (hold == Reason.FORBIDDEN || hold == Reason.MISSING_SCOPE && readScopeProven);
+                    || working && hold == Reason.FORBIDDEN && (trial == null || trial == endpoint)
+                    || working && hold == Reason.MISSING_SCOPE && readScopeProven;
             released = releases ? hold : null;
             if (releases) {
                 hold = null;
@@ -139,33 +134,41 @@ public class ApiKeyState {
 
     /** A 401. */
     public void unauthorized() {
-        hold(Reason.UNAUTHORIZED);
+        hold(Reason.UNAUTHORIZED, null);
     }
 
     /**
-     * A 403 for {@code vpsId} on {@code endpoint}; may start a hold. The key authenticated, so an
-     * {@code unauthorized} hold ends.
+     * The probe found a 403 key-wide: the VPS list is refused too ({@code endpoint} null; a 403 met
+     * checking the read scope is {@code missing_scope}), or the refused call's VPS is one the key may
+     * use ({@code endpoint}: the scope it needs is missing, only a trial of it ends the hold).
      */
-    public void forbidden(String vpsId, Endpoint endpoint) {
-        Reason start = null;
-        Reason released = null;
+    public void forbiddenKeyWide(Endpoint refused, boolean vpsListed) {
+        boolean readCheck = refused == Endpoint.ISO_LIST && !readScopeProven;
+        hold(readCheck && !vpsListed ? Reason.MISSING_SCOPE : Reason.FORBIDDEN, vpsListed ? refused : null);
+    }
+
+    /**
+     * The probe got a 403 for the VPS list itself while the key was held for a 401: the key
+     * authenticates again but is refused everything (an IP restriction, or no {@code read:vm}).
+     */
+    public void listForbidden() {
+        if (hold == Reason.UNAUTHORIZED) {
+            hold(Reason.FORBIDDEN, null);
+        }
+    }
+
+    /**
+     * A 403 for {@code vpsId} that the probe could not settle (the VPS list answered 429/5xx or not at
+     * all): 403s for {@code stormVpss} different VPSs in a row hold the key.
+     */
+    public void forbiddenUnsettled(String vpsId) {
+        boolean start;
         synchronized (this) {
-            if (hold == Reason.UNAUTHORIZED) {
-                released = hold;
-                hold = null;
-            }
             forbiddenStreak.add(vpsId);
-            if (endpoint == Endpoint.ISO_LIST && !readScopeProven) {
-                start = Reason.MISSING_SCOPE;
-            } else if (forbiddenStreak.size() >= stormVpss && hold == null) {
-                start = Reason.FORBIDDEN;
-            }
+            start = forbiddenStreak.size() >= stormVpss && hold == null;
         }
-        if (released != null && start == null) {
-            released(released, "HostUp authenticates the API key again (403 on " + endpoint.tag() + ")");
-        }
-        if (start != null) {
-            hold(start);
+        if (start) {
+            hold(Reason.FORBIDDEN, null);
         }
     }
 
@@ -177,7 +180,7 @@ public class ApiKeyState {
         synchronized (this) {
             heldCalls++;
         }
-        onWaiting.forEach(Runnable::run);
+        listeners.waiting();
         boolean[] done = new boolean[1];
         return () -> {
             Reason lifted = null;
@@ -199,62 +202,52 @@ public class ApiKeyState {
         };
     }
 
-    /**
-     * A call of this account starts waiting for a hold it did not meet itself to lift; the returned
-     * handle (run it once) says it stopped waiting. Parked calls do not keep a hold alive: the calls
-     * that met it probe the key with backoff, the parked ones wait for the verdict.
-     */
+    /** A call of this account starts waiting for a hold it did not meet itself; run the handle once when it stops. */
     public Runnable parkedCall() {
         synchronized (this) {
             parkedCalls++;
         }
-        onWaiting.forEach(Runnable::run);
+        listeners.waiting();
         boolean[] done = new boolean[1];
         return () -> {
             synchronized (this) {
-                if (done[0]) {
-                    return;
+                if (!done[0]) {
+                    done[0] = true;
+                    parkedCalls--;
                 }
-                done[0] = true;
-                parkedCalls--;
             }
         };
     }
 
     /** Runs {@code listener} each time a call starts waiting for this key (held or parked). */
     public void onWaiting(Runnable listener) {
-        onWaiting.add(listener);
+        listeners.onWaiting(listener);
     }
 
-    /** Calls waiting for this key: held ones (probing with backoff) and parked ones. */
+    /** Calls waiting for this key: held ones and parked ones. */
     public synchronized int waitingCalls() {
         return heldCalls + parkedCalls;
     }
 
-    /**
-     * Runs {@code listener} once, when the current hold ends (at once if there is none); the returned
-     * handle unregisters it.
-     */
+    /** Runs {@code listener} once, when the current hold ends (at once if there is none); the handle unregisters it. */
     public Runnable whenAccepted(Runnable listener) {
-        Runnable once = new Runnable() {
-            @Override
-            public void run() {
-                if (waiters.remove(this)) {
-                    listener.run();
-                }
-            }
-        };
-        waiters.add(once);
-        if (hold == null) {
-            once.run();
-        }
-        return () -> waiters.remove(once);
+        return listeners.whenAccepted(listener, hold == null);
     }
 
     /**
-     * The account's key was replaced (a rotated key read from its file): whatever held the old key
-     * says nothing about the new one, so the hold lifts and the next calls try it.
+     * Runs {@code listener} once, when the probe lets this held call try its own call again (a hold
+     * only that call can end), or the hold ends; the handle unregisters it.
      */
+    public Runnable whenTrial(Runnable listener) {
+        return listeners.whenTrial(listener);
+    }
+
+    /** Lets one held call waiting for a trial try again; false when none waits. */
+    public boolean grantTrial() {
+        return listeners.grantTrial();
+    }
+
+    /** The account's key was replaced: whatever held the old key says nothing about the new one. */
     public void keyReplaced() {
         Reason lifted;
         synchronized (this) {
@@ -268,12 +261,16 @@ public class ApiKeyState {
         }
     }
 
-    private void hold(Reason reason) {
+    private void hold(Reason reason, Endpoint trial) {
         Reason before;
         synchronized (this) {
             before = hold;
             hold = reason;
+            trialEndpoint = trial;
             readScopeProven = false; // after a hold, the next download re-checks the key's read scope first
+            if (before == null) {
+                holds++;
+            }
         }
         if (before == reason) {
             return;
@@ -282,18 +279,7 @@ public class ApiKeyState {
             metrics.apiKeyRejected(true);
         }
         metrics.apiKeyHold(account, reason.tag());
-        String key = isDefault() ? "the API key" : "account " + account + "'s API key";
-        String where = isDefault() ? "HOSTUP_API_TOKEN"
-                : "HOSTUP_ACCOUNTS_" + account.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN or the file "
-                + account + " in HOSTUP_ACCOUNTS_DIR";
-        String why = switch (reason) {
-            case UNAUTHORIZED -> "rejects " + key + " (401). Check " + where + " (revoked or expired).";
-            case FORBIDDEN -> "forbids calls for " + stormVpss + " different VPSs in a row (403) with " + key + ". Check its "
-                    + "IP restriction and scopes (write:vm, write:storage).";
-            case MISSING_SCOPE -> "forbids reading the ISO library (403): " + key + " lacks scope read:vm.";
-        };
-        Log.error("HostUp " + why + (isDefault() ? " Intake stopped, readiness DOWN, in-flight requests held and retried."
-                : " This account's requests wait (recorded in the job ledger); other accounts go on."));
+        KeyHoldLog.started(account, reason, trial, stormVpss);
     }
 
     private void released(Reason reason, String message) {
@@ -303,12 +289,11 @@ public class ApiKeyState {
         }
         metrics.apiKeyHold(account, now == null ? null : now.tag());
         Log.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
-        onAccepted.forEach(Runnable::run);
-        waiters.forEach(Runnable::run);
+        listeners.released();
     }
 
     /** Runs {@code listener} each time a hold ends. */
     public void onAccepted(Runnable listener) {
-        onAccepted.add(listener);
+        listeners.onAccepted(listener);
     }
 }

@@ -5,7 +5,9 @@ public enum Endpoint {
     FROM_URL("from_url"),
     JOB("job"),
     ISO_LIST("iso_list"),
-    MOUNT("mount");
+    MOUNT("mount"),
+    /** {@code GET /api/v2/vps}: the VPSs a key may use; the request-independent probe of a key. */
+    VPS_LIST("vps_list");
 
     private final String tag;
 

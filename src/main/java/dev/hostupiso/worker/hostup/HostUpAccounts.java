@@ -15,8 +15,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * and the teams' ({@code HOSTUP_ACCOUNTS_<NAME>_TOKEN} variables, read at start-up, and the files of
  * {@code HOSTUP_ACCOUNTS_DIR}, re-read periodically). Each account has its own rate limiter and key
  * state. A file's key wins over the same account's variable. An account whose file disappears is not
- * offered to new requests; requests already running with it keep its last key.
+ * offered to new requests; requests already running with it keep its last key. A file that reads
+ * empty, not UTF-8 or not at all keeps its account's last good key ({@link KeyDirectory}).
  */
 @Startup // fail fast at boot when the default key is missing or a team key is misnamed
 @ApplicationScoped
@@ -50,7 +51,8 @@ public class HostUpAccounts {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     /** Keys given as variables or properties: fixed for the process's life. */
     private final Map<String, String> configured;
-    private final Optional<Path> dir;
+    private final Optional<KeyDirectory> dir;
+    private final WorkerMetrics metrics;
     private final BiFunction<String, String, Account> newAccount;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private final Vertx vertx;
@@ -65,7 +67,7 @@ public class HostUpAccounts {
                 config.dir().map(Path::of),
                 (name, token) -> new Account(name, token, new HostUpRateLimiter(clock, metrics, delays, worker, shares), // a team key is shared by the group too
                         new ApiKeyState(metrics, worker.forbiddenHold().vpss(), name)),
-                vertx);
+                vertx, metrics);
         if (dir.isPresent() && vertx != null) {
             long ms = Math.max(1000, config.reloadInterval().toMillis());
             timer = vertx.setPeriodic(ms, id -> Infrastructure.getDefaultWorkerPool().execute(this::reloadKeepingKeys));
@@ -74,15 +76,16 @@ public class HostUpAccounts {
 
     /** Accounts from keys already read (configured) and a key directory; {@code vertx} null: no periodic re-read. */
     public HostUpAccounts(Account defaultAccount, Map<String, String> configured, Optional<Path> dir,
-                   BiFunction<String, String, Account> newAccount, Vertx vertx) {
+                   BiFunction<String, String, Account> newAccount, Vertx vertx, WorkerMetrics metrics) {
         this.defaultAccount = defaultAccount;
         this.configured = Map.copyOf(configured);
-        this.dir = dir;
+        this.dir = dir.map(KeyDirectory::new);
         this.newAccount = newAccount;
         this.vertx = vertx;
-        dir.ifPresent(d -> {
-            if (!Files.isDirectory(d)) {
-                throw new IllegalStateException("HOSTUP_ACCOUNTS_DIR " + d + " is not a readable directory; refusing to start");
+        this.metrics = metrics;
+        this.dir.ifPresent(d -> {
+            if (!Files.isDirectory(d.path())) {
+                throw new IllegalStateException("HOSTUP_ACCOUNTS_DIR " + d.path() + " is not a readable directory; refusing to start");
             }
         });
         reload();
@@ -175,7 +178,21 @@ public class HostUpAccounts {
      */
     public synchronized void reload() {
         Map<String, String> keys = new TreeMap<>(configured);
-        dir.ifPresent(d -> keys.putAll(readDir(d)));
+        Set<String> kept = new TreeSet<>();
+        dir.ifPresent(d -> readDir(d).forEach((name, read) -> {
+            if (read instanceof KeyDirectory.Key key) {
+                keys.put(name, key.token());
+            } else if (accounts.containsKey(name)) {
+                String reason = ((KeyDirectory.Keep) read).reason();
+                keys.remove(name); // not the variable's key either: the file's last one stays
+                kept.add(name);
+                metrics.accountKeyKept(name, reason);
+                Log.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; keeping account %s's last good key", name, reason, name);
+            } else {
+                Log.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; account %s has no usable key yet", name,
+                        ((KeyDirectory.Keep) read).reason(), name);
+            }
+        }));
         keys.forEach((name, token) -> {
             Account existing = accounts.get(name);
             if (existing == null) {
@@ -189,7 +206,7 @@ public class HostUpAccounts {
             }
         });
         accounts.keySet().removeIf(name -> {
-            boolean gone = !keys.containsKey(name);
+            boolean gone = !keys.containsKey(name) && !kept.contains(name);
             if (gone) {
                 Log.warnf("HostUp account %s: no key any more; new requests naming it fail as unknown_account", name);
             }
@@ -205,32 +222,15 @@ public class HostUpAccounts {
         }
     }
 
-    /** One key per regular file named like an account; hidden entries (a Secret volume's {@code ..data}) are skipped. */
-    private static Map<String, String> readDir(Path d) {
-        Map<String, String> keys = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(d)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(".") || !Files.isRegularFile(f)) {
-                    continue;
-                }
-                if (!Account.NAME.matcher(name).find() || Account.DEFAULT.equals(name)) {
-                    Log.warnf("HOSTUP_ACCOUNTS_DIR: %s is not an account name, ignored", name);
-                    continue;
-                }
-                String token = Files.readString(f, StandardCharsets.UTF_8).trim();
-                if (token.isEmpty()) {
-                    Log.warnf("HOSTUP_ACCOUNTS_DIR: %s is empty, ignored", name);
-                    continue;
-                }
-                keys.put(name, token);
-            }
+    /** The directory's files, each read on its own; a directory that cannot be listed abandons the reload. */
+    private static Map<String, KeyDirectory.Read> readDir(KeyDirectory d) {
+        try {
+            return d.read();
         } catch (IOException e) {
             // Keep the keys we have: a transient read error must not drop every team at once.
-            Log.errorf("HOSTUP_ACCOUNTS_DIR %s could not be read (%s): keeping the keys read before", d, e.getMessage());
+            Log.errorf("HOSTUP_ACCOUNTS_DIR %s could not be read (%s): keeping the keys read before", d.path(), e.getMessage());
             throw new KeepKeys(e);
         }
-        return keys;
     }
 
     @PreDestroy

@@ -20,4 +20,11 @@ public interface HostUpApi {
 
     /** {@code POST /api/v2/vps/{id}/iso/actions/mount}; a null {@code device} lets HostUp choose. */
     Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device);
+
+    /**
+     * {@code GET /api/v2/vps?limit={limit}} (and {@code &cursor=}, null for the first page): the VPSs
+     * the key may use. It depends on no request: the probe that tells a broken key from a VPS that is
+     * not the key's.
+     */
+    Uni<ApiResponse> vpsList(Account account, int limit, String cursor);
 }

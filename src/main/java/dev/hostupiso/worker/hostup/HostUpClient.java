@@ -92,6 +92,12 @@ public class HostUpClient implements HostUpApi {
         return send(account, Endpoint.MOUNT, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
     }
 
+    @Override
+    public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
+        String query = "?limit=" + limit + (cursor == null ? "" : "&cursor=" + encode(cursor));
+        return send(account, Endpoint.VPS_LIST, HttpMethod.GET, base + "/api/v2/vps" + query, null);
+    }
+
     /**
      * Resolves a {@code pollUrl}. An absolute one must point at the API's own origin: the worker
      * never sends its token to another host.

@@ -2,16 +2,15 @@ package dev.hostupiso.worker.hostup;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * Parses {@code Retry-After} (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. An HTTP-date is
- * measured against the response's own {@code Date} header when present, so a skewed local clock
- * does not stretch or cut the wait. Zero, past dates and garbage yield empty: the caller then falls
- * back to its backoff.
+ * Parses {@code Retry-After} (RFC 9110 §10.2.3): delta-seconds or an HTTP-date in any of the three
+ * formats RFC 9110 §5.6.7 requires recipients to read: IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}),
+ * the obsolete RFC 850 ({@code Sunday, 06-Nov-94 08:49:37 GMT}) and asctime ({@code Sun Nov  6 08:49:37 1994}).
+ * An HTTP-date is measured against the response's own {@code Date} header when present, so a skewed
+ * local clock does not stretch or cut the wait. Zero, past dates and garbage yield empty: the caller
+ * then falls back to its backoff.
  */
 public final class RetryAfter {
 
@@ -46,12 +45,12 @@ public final class RetryAfter {
             // 18 digits always fit a long; more is "very long", and the caller clamps it anyway.
             return Optional.of(digits.length() > 18 ? VERY_LONG : Duration.ofSeconds(Long.parseLong(digits)));
         }
-        Optional<Instant> until = httpDate(v);
+        Optional<Instant> until = httpDate(v, now);
         if (until.isEmpty()) {
             return Optional.empty();
         }
         Instant reference = now;
-        Optional<Instant> serverNow = httpDate(dateHeader);
+        Optional<Instant> serverNow = httpDate(dateHeader, now);
         if (serverNow.isPresent()) {
             reference = serverNow.get();
         }
@@ -82,14 +81,11 @@ public final class RetryAfter {
         return !s.isEmpty();
     }
 
-    static Optional<Instant> httpDate(String v) {
+    /** An HTTP-date in any of RFC 9110's three formats ({@link HttpDate}), or empty. */
+    static Optional<Instant> httpDate(String v, Instant now) {
         if (v == null || v.isBlank()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(ZonedDateTime.parse(ows(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
+        return HttpDate.parse(ows(v), now);
     }
 }

@@ -11,6 +11,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -57,12 +58,13 @@ public class IsoRequestConsumer {
         if (parsed instanceof Poison poison) {
             return deadLetter(record, kafka, poison.reason());
         }
+        TopicPartition source = new TopicPartition(kafka.getTopic(), kafka.getPartition());
         return gate.awaitOpen().invoke(() -> {
             if (parsed instanceof Valid v) {
-                dispatcher.dispatch(v.request(), List.of(), record, kafka.getPartition(), kafka.getOffset());
+                dispatcher.dispatch(v.request(), List.of(), record, source, kafka.getOffset());
             } else {
                 Invalid i = (Invalid) parsed;
-                dispatcher.dispatch(i.request(), i.errors(), record, kafka.getPartition(), kafka.getOffset());
+                dispatcher.dispatch(i.request(), i.errors(), record, source, kafka.getOffset());
             }
         }).onFailure().recoverWithUni(f -> {
             // A bug must not stop intake (the channel fails on an error): keep the record, go on.

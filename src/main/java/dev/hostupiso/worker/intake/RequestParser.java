@@ -1,12 +1,8 @@
 package dev.hostupiso.worker.intake;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hostupiso.worker.hostup.Bounds;
 import dev.hostupiso.worker.hostup.FieldError;
@@ -29,8 +25,10 @@ import java.util.regex.Pattern;
  * <p>The rules are exactly those of {@code schemas/iso-download-request.schema.json}: a record is
  * {@link Valid} if and only if that schema accepts its value (the patterns below are the schema's,
  * character for character; lengths count code points, as JSON Schema does). The JSON is read
- * strictly: a duplicate key, content after the value, nesting deeper than 1,000 levels or a number
- * of more than 1,000 digits make the record {@link Poison}, since its meaning is not certain.
+ * strictly ({@link RequestReader}): content after the value, or a value beyond the reader's limits
+ * (nesting, number, string and name lengths) make the record {@link Poison}, and so does a repeated
+ * {@code requestId}, since which request it is would not be certain. Any other repeated member is
+ * {@link Invalid}, answered with the repeated member's pointer (code {@code duplicate_member}).
  * The request values an {@link Invalid} echoes back are cut to the contract's maxima
  * ({@link Bounds#truncate}); no exception escapes {@link #parse}.
  */
@@ -89,27 +87,28 @@ public class RequestParser {
     public record Poison(String reason) implements Parsed {
     }
 
-    private final ObjectReader reader;
+    private final RequestReader reader;
 
     public RequestParser(ObjectMapper mapper) {
-        // The parser's own strict reader; the application's mapper stays as it is.
-        this.reader = mapper.reader()
-                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.reader = new RequestReader(mapper);
     }
 
     public Parsed parse(String value) {
         if (value == null) {
             return new Poison("record has no value");
         }
-        JsonNode root;
+        RequestReader.Read read;
         try {
-            root = reader.readTree(value);
+            read = reader.read(value);
         } catch (Exception e) {
             return new Poison(notJson(e));
         }
+        JsonNode root = read.root();
         if (root == null || !root.isObject()) {
             return new Poison("value is not a JSON object");
+        }
+        if ("/requestId".equals(read.repeated())) {
+            return new Poison("value is not valid JSON: duplicate key"); // which request is it?
         }
         JsonNode rid = root.get("requestId");
         if (rid == null || rid.isNull()) {
@@ -118,7 +117,7 @@ public class RequestParser {
         if (!rid.isTextual() || !REQUEST_ID.matcher(rid.asText()).find()) {
             return new Poison("requestId must be 1-128 characters of [A-Za-z0-9._:-]");
         }
-        return validate(rid.asText(), root);
+        return validate(rid.asText(), root, read.repeated());
     }
 
     /** Why a value could not be read as JSON: a fixed text, never input. */
@@ -126,19 +125,22 @@ public class RequestParser {
         if (e instanceof StreamConstraintsException) {
             return "value is not valid JSON: beyond the reader's limits (nesting, number or string length)";
         }
-        if (e instanceof JsonParseException) {
-            return e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
-                    ? "value is not valid JSON: duplicate key" : "value is not JSON";
-        }
         if (e instanceof MismatchedInputException) {
             return "value is not valid JSON: content after the value";
         }
         return "value is not JSON";
     }
 
-    /** The fields of an answerable request: valid, or invalid with every rule it breaks. */
-    private static Parsed validate(String requestId, JsonNode root) {
+    /**
+     * The fields of an answerable request: valid, or invalid with every rule it breaks. A member
+     * {@code repeated} (a pointer, or null) is reported first; the value checked is its last one.
+     */
+    private static Parsed validate(String requestId, JsonNode root, String repeated) {
         List<FieldError> errors = new ArrayList<>();
+        if (repeated != null) {
+            errors.add(new FieldError(repeated, "appears more than once in its object, so which value is meant is not certain",
+                    "duplicate_member"));
+        }
         String vpsId = string(root, "vpsId", errors);
         String url = string(root, "url", errors);
         String filename = string(root, "filename", errors);

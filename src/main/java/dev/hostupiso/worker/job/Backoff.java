@@ -33,10 +33,13 @@ public class Backoff {
         return delay(attempt, failure.retryAfter());
     }
 
-    /** The wait before the next poll, at {@code now}, of a job whose progress so far is {@code history}. */
-    public Duration nextPoll(PollSchedule schedule, java.util.List<PollSchedule.Sample> history, Instant now, int attempt,
-                             Optional<Duration> retryAfter) {
-        return schedule.next(history, now, attempt, retryAfter, random.nextDouble());
+    /**
+     * The wait before the next poll, at {@code now}, of a job submitted at {@code since} whose progress so far is
+     * {@code history}.
+     */
+    public Duration nextPoll(PollSchedule schedule, Instant since, java.util.List<PollSchedule.Sample> history, Instant now,
+                             int attempt, Optional<Duration> retryAfter) {
+        return schedule.next(since, history, now, attempt, retryAfter, random.nextDouble());
     }
 
     public Duration backoff(int attempt) {

@@ -2,14 +2,9 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.HostUpAccounts;
-import dev.hostupiso.worker.hostup.IsoLibrary;
-import dev.hostupiso.worker.hostup.MountAnswer;
 import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.hostup.UrlRedactor;
 import org.jboss.logging.Logger;
@@ -38,17 +33,17 @@ public class IsoJobRunner {
     private final IsoResolver resolver;
     private final JobJournal journal;
     private final PreflightStep preflight;
-    private final Backoff backoff;
-    private final Delays delays;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final HostUpAccounts accounts;
+    private final AccountStep accounts;
+    private final MountStep mountStep;
+    private final SubmitRecorder recorder;
+    private final AmbiguityWatch watch;
     private final int maxSubmits;
-    private final Duration ambiguityWindow;
 
     public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
-                        PreflightStep preflight, Backoff backoff, Delays delays, Clock clock, WorkerConfig config,
-                        ObjectMapper mapper, HostUpAccounts accounts) {
+                        PreflightStep preflight, MountStep mountStep, Clock clock, WorkerConfig config,
+                        ObjectMapper mapper, AccountStep accounts) {
         this.client = client;
         this.accounts = accounts;
         this.caller = caller;
@@ -56,12 +51,12 @@ public class IsoJobRunner {
         this.resolver = resolver;
         this.journal = journal;
         this.preflight = preflight;
-        this.backoff = backoff;
-        this.delays = delays;
+        this.mountStep = mountStep;
         this.clock = clock;
         this.mapper = mapper;
+        this.recorder = new SubmitRecorder(journal, mapper);
+        this.watch = new AmbiguityWatch(config.submit().ambiguityWindow(), config.poll().initialDelay());
         this.maxSubmits = config.submit().maxAttempts();
-        this.ambiguityWindow = config.submit().ambiguityWindow();
     }
 
     /**
@@ -70,13 +65,20 @@ public class IsoJobRunner {
      * Fails only with {@link JobCancelledException}, when the job is handed over.
      */
     public Uni<JobResult> run(JobContext ctx) {
-        Optional<Account> account = accounts.find(ctx.request().account());
-        if (account.isEmpty()) {
-            return Uni.createFrom().item(finish(ctx, null, new JobFailure(JobError.unknownAccount(ctx.request().account()))));
-        }
-        ctx.account = account.get();
+        return accounts.find(ctx).onItem().transformToUni(account -> {
+            ctx.account = account;
+            return work(ctx);
+        }).onItemOrFailure().transformToUni((result, failure) -> {
+            if (failure instanceof JobCancelledException) {
+                return Uni.createFrom().failure(failure);
+            }
+            return Uni.createFrom().item(failure == null ? result : finish(ctx, null, failure));
+        });
+    }
+
+    private Uni<JobResult> work(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
-            // Nothing was sent yet: every call is preceded by SUBMITTING, which also records the preflight's finding.
+            // Nothing was queued yet: every from-url call is preceded, on the wire, by SUBMITTING.
             case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));
             case SUBMITTING -> {
                 JobLog.info(LOG, ctx, "resuming: a from-url call may have been made; looking in the ISO library first");
@@ -94,12 +96,12 @@ public class IsoJobRunner {
             }
             case MOUNTING -> {
                 JobLog.info(LOG, ctx, "resuming: a mount call may have been made; reading the VPS's mounted ISOs first");
-                yield resumeMount(ctx);
+                yield mountStep.resume(ctx, () -> resolve(ctx));
             }
             default -> Uni.createFrom().failure(new IllegalStateException("job already finished: " + ctx.state()));
         };
         return work.onFailure(IsoJobRunner::mayHaveSucceeded).recoverWithUni(f -> listedInstead(ctx, (JobFailure) f))
-                .onItem().transformToUni(result -> mountIfAsked(ctx, result))
+                .onItem().transformToUni(result -> mountStep.mountIfAsked(ctx, result))
                 .onItemOrFailure().transformToUni((result, failure) -> {
                     if (failure instanceof JobCancelledException) {
                         return Uni.createFrom().failure(failure);
@@ -137,6 +139,9 @@ public class IsoJobRunner {
         }
         JobError error = failure instanceof JobFailure jf ? jf.error()
                 : JobError.of("worker_error", "Unexpected worker error", failure.getClass().getSimpleName(), true);
+        if (ctx.downloadMayRun() && error.retryable()) {
+            error = error.downloadMayStillComplete(ctx.request().filename()); // a retry would queue a second download
+        }
         if (failure instanceof JobFailure) {
             JobLog.info(LOG, ctx, "failed: %s (%s)", error.code(), error.detail());
         } else {
@@ -146,9 +151,10 @@ public class IsoJobRunner {
     }
 
     /**
-     * Queues the download. SUBMITTING is made durable first ("a download may be queued from here
-     * on"), so whoever resumes this job, or a paused instance whose partition has moved on, never
-     * calls from-url without knowing it may have been called before.
+     * Queues the download. SUBMITTING is made durable right before each call goes on the wire ("a download may
+     * be queued from here on"), so whoever resumes this job, or a paused instance whose partition has moved on,
+     * never calls from-url without knowing it may have been called before; a refusal records that nothing was
+     * queued ({@link SubmitRecorder}).
      */
     private Uni<JobResult> submit(JobContext ctx) {
         return Uni.createFrom().deferred(() -> submitNow(ctx));
@@ -161,15 +167,14 @@ public class IsoJobRunner {
                     : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions
                     + " times without a clear answer and the file never appeared in the library", true)));
         }
-        ctx.beginSubmit();
+        ctx.ensureActive();
         String url = ctx.urlToSubmit();
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
-        ctx.submissions++;
-        return checkpoint(ctx, JobState.SUBMITTING)
-                .onItem().transformToUni(x -> caller.call(ctx, () -> {
-                    ctx.fromUrlCalls++;
-                    return client.fromUrl(ctx.account(), req.vpsId(), url, req.filename(), req.decompress());
-                }, Idempotency.NONE))
+        // The URL is resolved again before each call (a signed redirect target may have expired while waiting), and
+        // before SUBMITTING is recorded, so the ledger holds what was submitted.
+        return caller.call(ctx, () -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
+                        () -> uncovered(ctx), () -> client.fromUrl(ctx.account(), req.vpsId(), u, req.filename(), req.decompress()))),
+                        Idempotency.NONE)
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();
@@ -183,25 +188,52 @@ public class IsoJobRunner {
     }
 
     /**
-     * After a from-url call whose fate is unknown: reads the library with backoff for the ambiguity
-     * window. A listed file is success; otherwise from-url is called again, within the bound.
+     * After a from-url call whose fate is unknown: reads the library for the ambiguity window, sized from the
+     * file's size ({@link AmbiguityWatch}). A listed file is success. Otherwise from-url is called again, within
+     * the bound, and only when the time left before the deadline covers another window: a download queued at the
+     * deadline's edge would run on unwatched, and its request would fail anyway.
      */
     private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
-        Instant until = min(clock.instant().plus(ambiguityWindow), ctx.deadline());
-        return resolver.watch(ctx, until)
+        Instant start = clock.instant();
+        Duration window = watch.window(ctx.expectedBytes);
+        return resolver.watch(ctx, watch, min(start.plus(window), ctx.deadline()))
                 .onItem().transformToUni(id -> {
+                    String file = ctx.request().filename();
                     if (id.isPresent()) {
-                        JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued",
-                                ctx.request().filename());
+                        JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued", file);
                         return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
                     }
-                    if (!clock.instant().isBefore(ctx.deadline()) || ctx.submissions >= maxSubmits) {
+                    Duration watched = Duration.between(start, clock.instant());
+                    Duration left = Duration.between(clock.instant(), ctx.deadline());
+                    if (ctx.submissions >= maxSubmits) {
                         return Uni.createFrom().failure(new JobFailure(ifNeverListed));
                     }
-                    JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", ctx.request().filename(),
-                            ambiguityWindow);
+                    if (left.compareTo(window) < 0) {
+                        JobLog.info(LOG, ctx, "%s did not appear within %s; the %s left cannot cover another download"
+                                + " (window %s): not calling from-url again", file, watched, left, window);
+                        return Uni.createFrom().failure(new JobFailure(JobError.of("job_timeout",
+                                "The request's deadline passed", "from-url may have queued " + file + " but it did not"
+                                        + " appear in the library within " + watched, true)));
+                    }
+                    JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", file, watched);
                     return submit(ctx);
                 });
+    }
+
+    /**
+     * Before a from-url call goes out while an earlier one may have queued the download (retries and rate-limit
+     * waits can carry a call this late): the time left must cover another ambiguity window.
+     */
+    private Optional<JobError> uncovered(JobContext ctx) {
+        Duration left = Duration.between(clock.instant(), ctx.deadline());
+        Duration window = watch.window(ctx.expectedBytes);
+        if (ctx.submissions == 0 || left.compareTo(window) >= 0) {
+            return Optional.empty();
+        }
+        JobLog.info(LOG, ctx, "the %s left cannot cover another download (window %s): not calling from-url again",
+                left, window);
+        return Optional.of(JobError.of("job_timeout", "The request's deadline passed", "from-url may have queued "
+                + ctx.request().filename() + ", and the time left cannot cover another download", true));
     }
 
     private static Instant min(Instant a, Instant b) {
@@ -246,125 +278,6 @@ public class IsoJobRunner {
         ctx.endSubmit();
         Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
         return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
-    }
-
-    /**
-     * Mounts a resolved ISO when the request asks for it. MOUNTING is durable before the call, so
-     * whoever resumes the job reads the VPS's mounted ISOs before it would mount again. Any failure
-     * from here on is {@code mount_failed}, with HostUp's own code kept ({@link JobError#mountFailed}).
-     */
-    private Uni<JobResult> mountIfAsked(JobContext ctx, JobResult result) {
-        if (!result.completed() || ctx.request().mount() == null || ctx.mounted != null) {
-            return Uni.createFrom().item(result);
-        }
-        String isoId = result.isoId();
-        return checkpoint(ctx, JobState.MOUNTING).onItem().transformToUni(x -> mount(ctx, isoId));
-    }
-
-    /** Mounts {@code isoId}; every failure from here on is {@code mount_failed}, with HostUp's own code kept. */
-    private Uni<JobResult> mount(JobContext ctx, String isoId) {
-        return mountCall(ctx, isoId, 1)
-                .map(m -> mountedResult(ctx, isoId, m))
-                .onFailure(f -> f instanceof JobFailure jf && !"mount_failed".equals(jf.error().code()))
-                .transform(f -> new JobFailure(JobError.mountFailed(((JobFailure) f).error(), isoId)));
-    }
-
-    private JobResult mountedResult(JobContext ctx, String isoId, Mounted mounted) {
-        ctx.mounted = mounted;
-        JobLog.info(LOG, ctx, "mounted %s on %s", isoId, mounted.device() == null ? "a drive HostUp chose" : mounted.device());
-        return JobResult.completed(ctx, isoId);
-    }
-
-    /**
-     * One mount call, retried as any call while HostUp's answers prove nothing happened. An
-     * ambiguous answer (a 5xx, a timeout after sending) is followed by a library read: listed as
-     * mounted is success, otherwise the mount is called again, at most {@code iso.submit.max-attempts}
-     * times in all.
-     */
-    private Uni<Mounted> mountCall(JobContext ctx, String isoId, int attempt) {
-        IsoRequest req = ctx.request();
-        String device = req.mount().device();
-        JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
-        return caller.call(ctx, () -> {
-                    ctx.mountCalls++;
-                    return client.mount(ctx.account(), req.vpsId(), isoId, device);
-                }, Idempotency.NONE)
-                .onItem().transformToUni(response -> afterMount(ctx, isoId, response))
-                .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
-                    JobError error = ((AmbiguousSubmitException) f).error();
-                    JobLog.warn(LOG, ctx, "mount answer was ambiguous (%s); reading the VPS's mounted ISOs", error.code());
-                    return mountedNow(ctx, isoId).onItem().transformToUni(found -> {
-                        if (found.isPresent()) {
-                            return Uni.createFrom().item(found.get());
-                        }
-                        if (attempt >= maxSubmits || !clock.instant().isBefore(ctx.deadline())) {
-                            return Uni.createFrom().failure(new JobFailure(JobError.mountFailed(error, isoId)));
-                        }
-                        return delays.after(backoff.backoff(attempt - 1))
-                                .onItem().transformToUni(x -> mountCall(ctx, isoId, attempt + 1));
-                    });
-                });
-    }
-
-    /** Reads HostUp's answer to a mount call: 200/201 (with or without a body), 204, or 202 with a job to poll. */
-    private Uni<Mounted> afterMount(JobContext ctx, String isoId, ApiResponse response) {
-        String asked = ctx.request().mount().device();
-        int s = response.status();
-        if (s == 202) {
-            Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
-            Optional<String> pollUrl = op.flatMap(JobStatus::pollUrl).or(() -> op.flatMap(JobStatus::jobId).map(id -> "/api/jobs/" + id));
-            if (op.isEmpty() || op.get().state() == JobStatus.State.COMPLETED || pollUrl.isEmpty()) {
-                return Uni.createFrom().item(new Mounted(deviceIn(response.body()).orElse(asked)));
-            }
-            if (op.get().state() == JobStatus.State.FAILED) {
-                return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
-                        op.get().failureDetail().orElse("HostUp reported the mount job as failed"), response.upstreamRequestId().orElse(null))));
-            }
-            String downloadPollUrl = ctx.pollUrl;
-            ctx.pollUrl = pollUrl.get();
-            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.pollUrl);
-            return poller.awaitCompletion(ctx).onTermination().invoke(() -> ctx.pollUrl = downloadPollUrl)
-                    .replaceWith(() -> new Mounted(asked));
-        }
-        if (response.isSuccess()) {
-            return Uni.createFrom().item(new Mounted(deviceIn(response.body()).orElse(asked)));
-        }
-        return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
-    }
-
-    private Optional<String> deviceIn(String body) {
-        return MountAnswer.device(body, mapper);
-    }
-
-    /** Whether the VPS's library lists the ISO as mounted (on the asked drive, if any); empty when unknown or not. */
-    private Uni<Optional<Mounted>> mountedNow(JobContext ctx, String isoId) {
-        return resolver.library(ctx).map(lib -> lib.flatMap(l -> mountedIn(ctx, l, isoId)));
-    }
-
-    /** The mount {@code library} lists for {@code isoId} on the asked drive (any drive when none was asked). */
-    private static Optional<Mounted> mountedIn(JobContext ctx, IsoLibrary library, String isoId) {
-        String asked = ctx.request().mount().device();
-        return library.mountOf(isoId, asked).map(d -> new Mounted(d.device() != null ? d.device() : asked));
-    }
-
-    /**
-     * A job recorded in MOUNTING: a mount call may have happened. The library is read first; when it
-     * lists the ISO as mounted, the job is done. When it does not (or cannot tell: no {@code mounted}
-     * list), the mount is called again: mounting the same ISO again leaves the same state.
-     */
-    private Uni<JobResult> resumeMount(JobContext ctx) {
-        return resolver.library(ctx).onItem().transformToUni(lib -> {
-            Optional<String> isoId = lib.flatMap(l -> l.idOf(ctx.request().filename()));
-            if (isoId.isEmpty()) {
-                return resolve(ctx); // then mountIfAsked mounts it
-            }
-            Optional<Mounted> mounted = mountedIn(ctx, lib.get(), isoId.get());
-            if (mounted.isPresent()) {
-                JobLog.info(LOG, ctx, "%s is already mounted: the previous owner's mount went through", isoId.get());
-                return Uni.createFrom().item(mountedResult(ctx, isoId.get(), mounted.get()));
-            }
-            return mount(ctx, isoId.get());
-        });
     }
 
     private Uni<Void> checkpoint(JobContext ctx, JobState state) {

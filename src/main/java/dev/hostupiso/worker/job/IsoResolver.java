@@ -61,20 +61,26 @@ public class IsoResolver {
     }
 
     /**
-     * Reads the library with backoff until the ISO is listed or the next read would start after
-     * {@code until}: after a from-url call whose fate is unknown, a listed file means it was queued.
+     * Reads the library on {@code plan}'s schedule until the ISO is listed, the plan makes no more reads, or the
+     * next read would start after {@code until}: after a from-url call whose fate is unknown, a listed file means it
+     * was queued. The first read is at once, the others from when the download could have ended
+     * ({@link AmbiguityWatch#readAt}).
      */
-    public Uni<Optional<String>> watch(JobContext ctx, Instant until) {
+    public Uni<Optional<String>> watch(JobContext ctx, AmbiguityWatch plan, Instant until) {
+        Instant start = clock.instant();
         int[] reads = {0};
+        Duration[] previous = {Duration.ZERO};
         return AsyncLoop.untilPresent(() -> lookup(ctx).onItem().transformToUni(id -> {
             if (id.isPresent()) {
                 return AsyncLoop.done(id);
             }
-            Duration wait = backoff.backoff(reads[0]++);
-            if (clock.instant().plus(wait).isAfter(until)) {
+            Optional<Duration> next = plan.readAt(++reads[0], ctx.expectedBytes(), previous[0]);
+            if (next.isEmpty() || start.plus(next.get()).isAfter(until)) {
                 return AsyncLoop.done(Optional.<String>empty());
             }
-            return AsyncLoop.again(delays.after(wait));
+            previous[0] = next.get();
+            Duration wait = Duration.between(clock.instant(), start.plus(next.get()));
+            return AsyncLoop.again(delays.after(wait.isNegative() ? Duration.ZERO : wait));
         }));
     }
 

@@ -17,6 +17,8 @@ public final class JobContext {
     private final Instant deadline;
     private final int partition;
     private final long epoch;
+    /** The topic the request was read from: it decides which account's key the job may spend. */
+    private String topic;
     private volatile boolean cancelled;
     private volatile boolean stopping;
     private volatile boolean submitting;
@@ -34,12 +36,18 @@ public final class JobContext {
     JobError lastTransientError;
     /** The URL the preflight resolved and from-url submits, verbatim (it may carry a signed query); null: the request's own. */
     String resolvedUrl;
+    /** When {@link #resolvedUrl} was resolved on this instance; null: not yet (a resumed job resolves again). */
+    java.time.Instant resolvedAt;
     PreflightReport preflight;
     Mounted mounted;
     /** The account whose key the job's calls use, once the runner found it. */
     Account account;
     /** Mount calls made (a crash in MOUNTING included, through the ledger). */
     int mountCalls;
+    /** The file's size as the preflight's origin reported it; null when unknown. Sizes the ambiguity window. */
+    Long expectedBytes;
+    /** Where HostUp's mount job (a 202 answer to the mount call) is polled; null when none is known. */
+    String mountPollUrl;
 
     /**
      * @param partition the request's partition: the ledger partition that records this job, and
@@ -88,6 +96,20 @@ public final class JobContext {
     }
 
     /**
+     * The topic the request was read from (the partition is that topic's): which account's key it
+     * may spend and where its outcome goes. Null in contexts built without one (the shared topic).
+     */
+    public JobContext fromTopic(String requestTopic) {
+        this.topic = requestTopic;
+        return this;
+    }
+
+    /** The topic the request was read from; null when not given (the shared request topic). */
+    public String topic() {
+        return topic;
+    }
+
+    /**
      * Restores what the preflight of a resumed job found, so that it is not probed again.
      *
      * @param resolvedUrl the URL it resolved (verbatim), null when the request's own is submitted
@@ -97,6 +119,37 @@ public final class JobContext {
         this.resolvedUrl = resolvedUrl;
         this.preflight = preflight;
         return this;
+    }
+
+    /**
+     * Restores what a resumed job knew besides its state: the file's size and a running mount job.
+     *
+     * @param expectedBytes the size the preflight's origin reported, null when unknown
+     * @param mountPollUrl  where the mount job that a mount call queued is polled, null when none is known
+     */
+    public JobContext withKnown(Long expectedBytes, String mountPollUrl) {
+        this.expectedBytes = expectedBytes;
+        this.mountPollUrl = mountPollUrl;
+        return this;
+    }
+
+    /** The file's size as the preflight's origin reported it; null when unknown. */
+    public Long expectedBytes() {
+        return expectedBytes;
+    }
+
+    /** Where the mount job queued by a mount call is polled; null when none is known. */
+    public String mountPollUrl() {
+        return mountPollUrl;
+    }
+
+    /**
+     * A download of this request may be queued or running at HostUp: a from-url call may have queued one (the
+     * job is SUBMITTING or SUBMITTED), and no answer showed it ended. Sending the request again then risks a
+     * second download.
+     */
+    boolean downloadMayRun() {
+        return submissions > 0 && (state == JobState.SUBMITTING || state == JobState.SUBMITTED);
     }
 
     /** The URL the preflight resolved, verbatim, for the job ledger; null when the request's own URL is submitted. */
@@ -184,14 +237,14 @@ public final class JobContext {
     }
 
     /**
-     * The job is being handed over: it starts no new from-url call, but one already sent may still
-     * be answered and recorded (so the next owner does not have to guess whether it happened).
+     * The job is being handed over: it starts no new from-url or mount call, but one already sent may
+     * still be answered and recorded (so the next owner does not have to guess whether it happened).
      */
     public void stopSubmitting() {
         stopping = true;
     }
 
-    /** A from-url call of this job is between being decided and its answer being recorded. */
+    /** A from-url or mount call of this job is on the wire, or its answer is not recorded yet. */
     public boolean isSubmitting() {
         return submitting;
     }
@@ -203,7 +256,7 @@ public final class JobContext {
         }
     }
 
-    /** Marks a from-url call as started, unless the job is being handed over. */
+    /** Marks a from-url or mount call as going on the wire, unless the job is being handed over. */
     void beginSubmit() {
         if (cancelled || stopping) {
             throw new JobCancelledException(request.requestId());

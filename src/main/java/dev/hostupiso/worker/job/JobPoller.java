@@ -60,14 +60,28 @@ public class JobPoller {
         this.listener = listener;
     }
 
-    /** Completes when the job has completed; fails with {@link JobFailure} otherwise. */
+    /** Completes when the request's download job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        Progress progress = new Progress(backoff.initialDelay());
+        return awaitCompletion(ctx, ctx.pollUrl, true);
+    }
+
+    /**
+     * Completes when the job at {@code pollUrl} has completed; fails with {@link JobFailure} otherwise.
+     *
+     * @param downloadProgress whether its progress is the request's download progress, told to the listener (a
+     *                         mount job's is not: it would restart the download's progress at 0 %)
+     */
+    public Uni<Void> awaitCompletion(JobContext ctx, String pollUrl, boolean downloadProgress) {
+        Progress progress = new Progress(clock.instant(), backoff.initialDelay(), pollUrl, downloadProgress);
         return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
     /** Where the polling of one job stands between rounds. */
     private static final class Progress {
+        /** When polling began: the job was submitted just before. */
+        final Instant since;
+        final String pollUrl;
+        final boolean reported;
         int attempt;
         int notFound;
         Duration wait;
@@ -75,8 +89,11 @@ public class JobPoller {
         final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
         Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
-        Progress(Duration firstWait) {
+        Progress(Instant since, Duration firstWait, String pollUrl, boolean reported) {
+            this.since = since;
             this.wait = firstWait;
+            this.pollUrl = pollUrl;
+            this.reported = reported;
         }
 
         void observed(PollSchedule.Sample sample) {
@@ -101,7 +118,7 @@ public class JobPoller {
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> caller.call(ctx, () -> {
                     ctx.polls++;
-                    return client.job(ctx.account(), ctx.pollUrl);
+                    return client.job(ctx.account(), progress.pollUrl);
                 }))
                 .map(response -> interpret(ctx, progress, response));
     }
@@ -128,7 +145,7 @@ public class JobPoller {
         }
         status.ifPresent(s -> observe(ctx, progress, s));
         progress.attempt++;
-        progress.wait = backoff.nextPoll(schedule, progress.history(), clock.instant(), progress.attempt,
+        progress.wait = backoff.nextPoll(schedule, progress.since, progress.history(), clock.instant(), progress.attempt,
                 RetryAfter.of(response, clock.instant()));
         return Optional.empty();
     }
@@ -157,11 +174,11 @@ public class JobPoller {
         Instant now = clock.instant();
         progress.observed(new PollSchedule.Sample(now, fraction.get()));
         double percentage = fraction.get() * 100;
-        if (!throttle.due(progress.sent, now, percentage)) {
+        if (!progress.reported || !throttle.due(progress.sent, now, percentage)) {
             return;
         }
         progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
-        Optional<Instant> eta = PollSchedule.estimate(progress.history()).map(PollSchedule.Estimate::end);
+        Optional<Instant> eta = ProgressEstimate.of(progress.since, progress.history()).map(ProgressEstimate::end);
         DownloadProgress report = new DownloadProgress(percentage,
                 status.bytes().map(b -> OptionalLong.of(b.done())).orElse(OptionalLong.empty()),
                 status.bytes().map(b -> OptionalLong.of(b.total())).orElse(OptionalLong.empty()), eta, now);
@@ -176,9 +193,11 @@ public class JobPoller {
         return backoff.delay(attempt, RetryAfter.of(response, clock.instant()));
     }
 
+    /** Not retryable: the job runs on at HostUp, and sending the request again would queue a second download. */
     private JobFailure timeout(JobContext ctx) {
         return new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
-                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout()
-                        + "; it may still complete on HostUp's side", true));
+                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout() + "; it may still complete on"
+                        + " HostUp's side: look for " + ctx.request().filename() + " in the VPS's ISO library before"
+                        + " sending the request again", false));
     }
 }

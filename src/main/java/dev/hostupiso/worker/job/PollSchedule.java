@@ -7,38 +7,49 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * When to poll a running job next: a pure function of (progress history, now, attempt, server hint,
- * random), validated on construction.
+ * When to poll a running job next: a pure function of (submission instant, progress samples, now, attempt, server
+ * hint, random), validated on construction.
  * <p>
- * Every poll is a call out of the API key's rate budget, so the schedule spends polls where they
- * tell something. From the job's progress over time it estimates when the download ends and polls
- * just after that estimate; while the end is further away than the backoff cap it closes in on it
- * in a few long steps (each waits {@link #APPROACH} of what remains, at most {@link #HORIZON} times the
- * time its samples span, and at most {@code progressMaxDelay}).
- * It distrusts what it cannot extrapolate and then falls back to {@link RetryPolicy}'s backoff:
+ * Every poll is a call out of the API key's rate budget, so the schedule spends polls where they tell something:
  * <ul>
- *   <li>no progress reported, or fewer than two samples with progress: nothing to extrapolate from;</li>
- *   <li>a stall (the last poll showed no progress) or an estimate already overdue (a verifying tail at 99 %);</li>
- *   <li>a jump: the rate over the last interval and over the whole history differ more than
- *       {@link #JUMP}×; the newer rate is used, but the wait stays within the backoff cap.</li>
+ *   <li><b>Aimed.</b> With a {@link ProgressEstimate} of the end, the next poll lands just after the latest end the
+ *   reported progress allows, when that is within the lateness it aims for ({@link #TOLERANCE} of the download's
+ *   time plus {@link #SLACK_FLOORS} initial delays); otherwise it lands before the end, to see it from closer (the
+ *   margin shrinks as the evidence grows). An estimate two independent rates do not confirm is extrapolated at most
+ *   {@link #HORIZON} times the time since submission (or the backoff cap, when that is longer): a slow start that
+ *   speeds up is not overslept by much.</li>
+ *   <li><b>Blind.</b> Without usable progress (queued, a download that reports nothing until it is done, a stall, a
+ *   verifying tail at 99 %) the wait grows with the time without news ({@link #GROWTH} times it), between the initial
+ *   delay and {@link #BLIND_CAP} of the backoff cap, jittered downwards only: fewer calls than backing off, and no
+ *   later a look at a job that reports nothing.</li>
  * </ul>
- * A server's {@code Retry-After} always wins. Every wait is at least the initial delay (the floor).
+ * A server's {@code Retry-After} always wins. Every wait is at least the initial delay (the floor) and at most
+ * {@code progressMaxDelay}.
  */
 public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boolean progressAware) {
 
-    /** Share of the estimated remaining time waited while the end is beyond the backoff cap. */
-    static final double APPROACH = 0.6;
-    /**
-     * A long step waits at most this multiple of the time the samples span: an extrapolation reaches
-     * no further ahead than what it was drawn from, so a download that speeds up (after a slow start
-     * or a stall) is not overslept by much.
-     */
+    /** Blind before any progress: the wait is this multiple of the time since submission (4: poll times ×5). */
+    static final double GROWTH = 4.0;
+    /** Blind on a plateau (a stall, a verifying tail): the wait is this multiple of the time it has lasted. */
+    static final double PLATEAU_GROWTH = 1.0;
+    /** Lateness aimed for, as a share of the download's estimated time. */
+    static final double TOLERANCE = 0.05;
+    /** Lateness aimed for on top of {@link #TOLERANCE}, in initial delays (2 s: 5 s). */
+    static final double SLACK_FLOORS = 2.5;
+    /** An unconfirmed estimate is extrapolated at most this multiple of the time since submission. */
     static final double HORIZON = 1.5;
-    /** Margin past the estimated end, as a share of the remaining time (on top of half the floor). */
-    static final double MARGIN = 0.05;
-    /** Rates differing more than this factor between the last interval and the whole history are a jump. */
-    static final double JUMP = 4.0;
-    /** Samples kept per job: enough for a rate, bounded memory. */
+    /** A confirmed estimate (two independent rates agree) is extrapolated at most this multiple of it. */
+    static final double CONFIRMED_HORIZON = 3;
+    /** When the end is not yet known well enough, the next poll lands at least this share of the way to it. */
+    static final double APPROACH = 0.7;
+    /**
+     * Blind waits end at this share of the backoff cap: backing off waits a random time up to the cap, so a job that
+     * reports nothing is seen done later than with backoff unless the blind wait stays somewhat below the cap.
+     */
+    static final double BLIND_CAP = 0.9;
+    /** Blind waits are jittered down by up to this share, so that jobs started together spread out. */
+    static final double JITTER = 0.1;
+    /** Samples kept per job: enough for two rates, bounded memory. */
     public static final int KEEP = 6;
 
     /** One observation: at {@code at} the job was {@code fraction} (0–1) done. */
@@ -63,74 +74,60 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     /**
      * The wait before the next poll.
      *
+     * @param since      when the job was submitted
      * @param history    progress samples of this job, oldest first (at most {@link #KEEP} are looked at)
-     * @param attempt    polls made so far (0-based attempt of the backoff)
+     * @param attempt    polls made so far (0-based attempt of the backoff, used when not progress-aware)
      * @param retryAfter the last answer's {@code Retry-After}, which wins
      * @param random     in [0, 1): jitter, so that jobs started together do not poll together
      */
-    public Duration next(List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter, double random) {
+    public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
+                         double random) {
+        if (random < 0 || random >= 1) {
+            throw new IllegalArgumentException("random must be in [0, 1), got " + random);
+        }
         if (retryAfter.isPresent() || !progressAware) {
             return backoff.delay(attempt, retryAfter, random);
         }
-        Optional<Estimate> estimate = estimate(history);
-        if (estimate.isEmpty()) {
-            return backoff.delay(attempt, Optional.empty(), random);
-        }
-        double remainingMs = estimate.get().end().toEpochMilli() - now.toEpochMilli();
-        if (remainingMs <= 0) {
-            return backoff.delay(attempt, Optional.empty(), random); // overdue: the estimate no longer holds
-        }
+        Optional<ProgressEstimate> estimate = ProgressEstimate.of(since, history);
+        double waitMs = estimate.isPresent() && estimate.get().end().isAfter(now)
+                ? aimed(estimate.get(), since, now, random)
+                : blind(since, history, now, random);
         double floorMs = backoff.initialDelay().toMillis();
-        double capMs = backoff.maxDelay().toMillis();
-        double jitter = 1 + 0.1 * (random - 0.5); // ±5 %
-        double waitMs;
-        if (remainingMs <= capMs || estimate.get().jumped()) {
-            // Poll just after the expected end; a jumpy estimate never waits longer than backoff would.
-            waitMs = Math.min(capMs, (remainingMs * (1 + MARGIN) + floorMs / 2) * jitter);
-        } else {
-            List<Sample> h = history.subList(Math.max(0, history.size() - KEEP), history.size());
-            double spanMs = h.get(h.size() - 1).at().toEpochMilli() - h.get(0).at().toEpochMilli();
-            waitMs = Math.min(Math.min(progressMaxDelay.toMillis(), remainingMs * APPROACH * jitter), Math.max(capMs, HORIZON * spanMs));
-        }
-        return Duration.ofMillis((long) Math.max(floorMs, waitMs));
+        return Duration.ofMillis((long) Math.min(progressMaxDelay.toMillis(), Math.max(floorMs, waitMs)));
+    }
+
+    /** The wait towards an estimated end: just past it when it is known well enough, else part of the way. */
+    private double aimed(ProgressEstimate e, Instant since, Instant now, double random) {
+        double floorMs = backoff.initialDelay().toMillis();
+        double remainingMs = ms(now, e.end());
+        double tolerableMs = TOLERANCE * ms(since, e.end()) + SLACK_FLOORS * floorMs;
+        double waitMs = e.spreadMs() <= tolerableMs / 2
+                ? remainingMs + e.spreadMs() + floorMs * (0.25 + 0.25 * random)
+                : Math.max(remainingMs - 2 * e.spreadMs(), APPROACH * remainingMs);
+        double horizon = e.confirmed() ? CONFIRMED_HORIZON : HORIZON;
+        return Math.min(waitMs, Math.max(backoff.maxDelay().toMillis(), horizon * ms(since, now)));
     }
 
     /**
-     * When the download should end, extrapolated from the newest samples; empty when they show no
-     * progress to extrapolate (none, one, a stall, or progress going backwards).
-     *
-     * @param jumped the rate of the last interval differs more than {@link #JUMP}× from the rate
-     *               over the whole history: the estimate is the newer rate's, and not trusted far
+     * The wait without an estimate: {@link #GROWTH} times the time since the last news (submission, or the start of the
+     * plateau the newest samples show), within the floor and the backoff cap.
      */
-    public record Estimate(Instant end, boolean jumped) { }
-
-    public static Optional<Estimate> estimate(List<Sample> history) {
-        if (history.size() < 2) {
-            return Optional.empty();
+    private double blind(Instant since, List<Sample> history, Instant now, double random) {
+        Instant news = since;
+        double growth = GROWTH;
+        if (!history.isEmpty() && history.get(history.size() - 1).fraction() > 0) {
+            growth = PLATEAU_GROWTH;
+            int i = history.size() - 1;
+            while (i > 0 && history.get(i - 1).fraction() == history.get(i).fraction()) {
+                i--;
+            }
+            news = history.get(i).at().isAfter(since) ? history.get(i).at() : since;
         }
-        List<Sample> h = history.subList(Math.max(0, history.size() - KEEP), history.size());
-        Sample last = h.get(h.size() - 1);
-        Sample previous = h.get(h.size() - 2);
-        Sample first = h.get(0);
-        if (last.fraction() >= 1 || last.fraction() <= previous.fraction() || !last.at().isAfter(previous.at())) {
-            return Optional.empty(); // done, stalled or backwards: nothing to extrapolate
-        }
-        double recent = rate(previous, last);
-        double overall = rate(first, last);
-        if (!(recent > 0) || !(overall > 0)) {
-            return Optional.empty();
-        }
-        boolean jumped = recent > overall * JUMP || overall > recent * JUMP;
-        double remainingMs = (1 - last.fraction()) / recent;
-        if (!Double.isFinite(remainingMs) || remainingMs > Duration.ofDays(365).toMillis()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Estimate(last.at().plusMillis((long) Math.ceil(remainingMs)), jumped));
+        double waitMs = Math.max(backoff.initialDelay().toMillis(), growth * ms(news, now));
+        return Math.min(waitMs, BLIND_CAP * backoff.maxDelay().toMillis()) * (1 - JITTER * random);
     }
 
-    /** Fraction per millisecond between two samples; 0 when time did not move. */
-    private static double rate(Sample from, Sample to) {
-        long ms = to.at().toEpochMilli() - from.at().toEpochMilli();
-        return ms <= 0 ? 0 : (to.fraction() - from.fraction()) / ms;
+    private static double ms(Instant from, Instant to) {
+        return Math.max(0, to.toEpochMilli() - from.toEpochMilli());
     }
 }

@@ -7,29 +7,70 @@ import dev.hostupiso.worker.preflight.PreflightResult;
 import dev.hostupiso.worker.preflight.UrlPreflight;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The step before a request's first from-url: the URL preflight. It records in the context what
- * was found (the SUBMITTING record that follows makes it durable, so a resumed job is not probed
- * again) and fails the job when the origin answered what HostUp would refuse.
+ * was found, the file's size included (the first ledger record that follows makes it durable, so a
+ * resumed job is not probed again) and fails the job when the origin answered what HostUp would refuse. A URL that redirects
+ * is resolved again before each from-url call ({@link #urlForSubmit}) unless it was resolved moments
+ * ago: a redirect target signed for minutes expires during a 429 pause, a held key, the ambiguity
+ * window or a resume, and HostUp would fail it.
  */
 @ApplicationScoped
 public class PreflightStep {
 
     private static final Logger LOG = Logger.getLogger(PreflightStep.class);
+    /** A resolution younger than this is submitted as it is. */
+    static final Duration FRESH = Duration.ofSeconds(30);
 
     private final UrlPreflight preflight;
+    private final Clock clock;
 
-    public PreflightStep(UrlPreflight preflight) {
+    @Inject
+    public PreflightStep(UrlPreflight preflight, Clock clock) {
         this.preflight = preflight;
+        this.clock = clock;
     }
 
     /** A step that never probes, as with {@code ISO_URL_PREFLIGHT=off}: for a runner built by hand. */
     public static PreflightStep off() {
-        return new PreflightStep(null);
+        return new PreflightStep(null, Clock.systemUTC());
+    }
+
+    /**
+     * The URL to submit now: the request's own, or its redirect target, resolved again when the last
+     * resolution is older than {@link #FRESH} (what is submitted is recorded in the context, for the
+     * ledger and the outcome). Fails with {@link JobFailure} when the URL now answers what HostUp
+     * would refuse; keeps the last target when the origin cannot be seen now.
+     */
+    Uni<String> urlForSubmit(JobContext ctx) {
+        if (preflight == null || ctx.resolvedUrl == null || preflight.mode() == PreflightMode.OFF
+                || ctx.resolvedAt != null && clock.instant().isBefore(ctx.resolvedAt.plus(FRESH))) {
+            return Uni.createFrom().item(ctx.urlToSubmit());
+        }
+        return preflight.check(ctx.request().url()).map(result -> {
+            if (result instanceof PreflightResult.Resolved r) {
+                ctx.resolvedUrl = r.finalUrl();
+                ctx.resolvedAt = clock.instant();
+                JobLog.info(LOG, ctx, "URL resolved again before from-url: %s", UrlPreflight.redactedChain(r.chain()));
+            } else if (result instanceof PreflightResult.Refused r) {
+                ctx.preflight = new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), r.redirects());
+                throw new JobFailure(error(r));
+            } else if (result instanceof PreflightResult.Passed) {
+                ctx.resolvedUrl = null; // the URL answers itself now: it is what HostUp takes
+                ctx.preflight = new PreflightReport(PreflightReport.PASSED, null, 0);
+            } else {
+                JobLog.info(LOG, ctx, "URL could not be resolved again (%s): submitting the target resolved before",
+                        ((PreflightResult.Skipped) result).reason());
+            }
+            return ctx.urlToSubmit();
+        });
     }
 
     /** Probes {@code ctx}'s URL unless it was probed already or the preflight is off; fails with {@link JobFailure} when refused. */
@@ -46,10 +87,12 @@ public class PreflightStep {
         });
     }
 
-    private static void apply(JobContext ctx, PreflightResult result) {
+    private void apply(JobContext ctx, PreflightResult result) {
         int redirects = result.redirects();
+        ctx.expectedBytes = result.bytes();
         if (result instanceof PreflightResult.Resolved r) {
             ctx.resolvedUrl = r.finalUrl();
+            ctx.resolvedAt = clock.instant();
             ctx.preflight = new PreflightReport(PreflightReport.RESOLVED, null, redirects);
             JobLog.info(LOG, ctx, "URL preflight: %s redirects to %s, which is submitted",
                     UrlRedactor.redact(ctx.request().url()), UrlPreflight.redactedChain(r.chain()));

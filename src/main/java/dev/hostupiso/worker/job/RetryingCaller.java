@@ -8,6 +8,7 @@ import dev.hostupiso.worker.hostup.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
+import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.hostup.RetryAfter;
@@ -16,15 +17,12 @@ import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,15 +42,10 @@ import java.util.function.Supplier;
  * transient error (or {@code job_timeout}).
  * <p>
  * Problems with the API key ({@link ApiKeyState}, one per account) never fail a request before its
- * deadline: a 401, or 403s once they hold the key, are retried with backoff until an answer shows the
- * key working. A call of an account whose key is held, that did not meet the hold itself, is parked:
- * it waits for the hold to lift (or the wait ceiling, then it probes the key itself) instead of
- * adding one more refused call.
- * <p>
- * A 403 that does not (yet) hold intake is not final at once either, because the first 403s of an
- * IP-restriction storm arrive before the storm is recognised: it waits until a call shows the key
- * working (then the 403 is that VPS's: {@code forbidden}), or {@code iso.forbidden-hold.confirmation}
- * passes without a hold (also {@code forbidden}), or a hold starts (then it is held and retried).
+ * deadline: a 401, or a 403 the {@link KeyProbe} finds key-wide, holds the call until the probe sees
+ * the key work; the account's other calls park meanwhile ({@link KeyHoldWaits}). No waiting call
+ * calls HostUp while the key is held. A 403 the probe finds to be one VPS's (the key's VPS list does
+ * not name it) is final at once: its request fails {@code forbidden}, nobody else waits.
  * <p>
  * {@link Idempotency#NONE} (from-url) retries only answers that prove HostUp did not act (401, 403,
  * 408, 429, 400, 409 {@code vps_not_ready}, a 503 problem from HostUp itself, a connection never
@@ -71,31 +64,26 @@ public class RetryingCaller {
     private final Clock clock;
     private final WorkerMetrics metrics;
     private final ObjectMapper mapper;
-    private final BiFunction<Account, String, Uni<ApiResponse>> libraryRead;
-    private final Duration forbiddenConfirmation;
-    /** The ISO library read in progress that checks the key's read scope, shared by concurrent submissions. */
-    private final Duration parkCeiling;
-    /** Per account: the ISO library read in progress that checks the key's read scope. */
-    private final Map<String, Uni<Void>> scopeChecks = new HashMap<>();
+    private final ReadScopeCheck scopeCheck;
+    private final KeyHoldWaits keyWaits;
 
     @Inject
     public RetryingCaller(Backoff backoff, Delays delays, Clock clock, WorkerMetrics metrics, ObjectMapper mapper,
-                          HostUpApi client, WorkerConfig config) {
+                          HostUpApi client, WorkerConfig config, KeyProbe probe) {
         this(backoff, delays, clock, metrics, mapper, client::isoLibrary, config.forbiddenHold().confirmation(),
-                config.retryAfterMax());
+                config.retryAfterMax(), probe);
     }
 
     RetryingCaller(Backoff backoff, Delays delays, Clock clock, WorkerMetrics metrics, ObjectMapper mapper,
                    BiFunction<Account, String, Uni<ApiResponse>> libraryRead, Duration forbiddenConfirmation,
-                   Duration parkCeiling) {
+                   Duration parkCeiling, KeyProbe probe) {
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
-        this.parkCeiling = parkCeiling;
         this.metrics = metrics;
         this.mapper = mapper;
-        this.libraryRead = libraryRead;
-        this.forbiddenConfirmation = forbiddenConfirmation;
+        this.scopeCheck = new ReadScopeCheck(libraryRead);
+        this.keyWaits = new KeyHoldWaits(probe, delays, clock, parkCeiling, forbiddenConfirmation);
     }
 
     /** An idempotent call (poll, ISO library read). */
@@ -106,42 +94,20 @@ public class RetryingCaller {
     public Uni<ApiResponse> call(JobContext ctx, Supplier<Uni<ApiResponse>> call, Idempotency idempotency) {
         Uni<ApiResponse> loop = Uni.createFrom().deferred(() -> {
             Attempts attempts = new Attempts();
-            return AsyncLoop.untilPresent(() -> unparked(ctx, attempts).onItem()
-                            .transformToUni(x -> attempt(ctx, call, attempts, idempotency)))
+            // A call that met a hold waits in held(); any other first waits while the key is held.
+            return AsyncLoop.untilPresent(() -> (attempts.hold != null ? Uni.createFrom().item(Boolean.TRUE)
+                            : keyWaits.parked(ctx)).onItem()
+                            .transformToUni(go -> go ? attempt(ctx, call, attempts, idempotency)
+                                    : Uni.createFrom().item(Optional.<ApiResponse>empty())))
                     .onTermination().invoke(attempts::leaveHold);
         });
-        return idempotency == Idempotency.NONE ? readScopeChecked(ctx).onItem().transformToUni(x -> loop) : loop;
-    }
-
-    /**
-     * Before a try: while the account's key is held by other calls, wait for the hold to lift, at most
-     * the park ceiling (then this call probes the key itself) and never past the deadline.
-     */
-    private Uni<Void> unparked(JobContext ctx, Attempts attempts) {
-        ApiKeyState keyState = ctx.account().keyState();
-        if (attempts.hold != null || !keyState.isRejected()) {
-            return Uni.createFrom().voidItem();
-        }
-        Instant now = clock.instant();
-        if (!now.isBefore(ctx.deadline())) {
-            return Uni.createFrom().failure(new JobFailure(lastErrorOrTimeout(ctx, "the account's API key was held until the deadline")));
-        }
-        Duration wait = min(parkCeiling, Duration.between(now, ctx.deadline()));
-        JobLog.info(LOG, ctx, "account %s's API key is held (%s): waiting for it", ctx.account().name(),
-                keyState.hold().map(ApiKeyState.Reason::tag).orElse("?"));
-        Runnable parked = keyState.parkedCall();
-        Uni<Void> accepted = Uni.createFrom().emitter(emitter -> {
-            Runnable unregister = keyState.whenAccepted(() -> emitter.complete(null));
-            emitter.onTermination(unregister);
-        });
-        Uni<Void> first = Uni.combine().any().of(accepted, delays.after(wait).replaceWithVoid());
-        return cancellable(ctx, first).onTermination().invoke(parked);
+        return idempotency == Idempotency.NONE
+                ? scopeCheck.checked(ctx, read -> call(ctx, read)).onItem().transformToUni(x -> loop) : loop;
     }
 
     /** Consecutive transient failures and key holds of one logical call. */
     private static final class Attempts {
         int failures;
-        int rejections;
         Runnable hold;
 
         void enterHold(ApiKeyState keyState) {
@@ -195,16 +161,19 @@ public class RetryingCaller {
         int s = response.status();
         if (s == 401) {
             ctx.account().keyState().unauthorized();
-            return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+            return held(ctx, attempts, response);
         }
         if (s == 403) {
-            ApiKeyState keyState = ctx.account().keyState();
-            keyState.forbidden(ctx.request().vpsId(), response.endpoint());
-            if (keyState.isRejected()) {
-                return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true));
+            if (ctx.account().keyState().isRejected()) {
+                return held(ctx, attempts, response);
             }
-            attempts.leaveHold();
-            return confirmForbidden(ctx, attempts, response);
+            return keyWaits.forbiddenIsFinal(ctx, response).onItem().transformToUni(isFinal -> {
+                if (!isFinal) {
+                    return held(ctx, attempts, response);
+                }
+                attempts.leaveHold();
+                return AsyncLoop.done(response);
+            });
         }
         ctx.account().keyState().answered(response.endpoint(), s);
         attempts.leaveHold();
@@ -249,7 +218,8 @@ public class RetryingCaller {
         AtomicReference<Permit> permit = new AtomicReference<>();
         return Uni.createFrom().deferred(() -> {
                     ctx.ensureActive();
-                    return cancellable(ctx, ctx.account().limiter().acquire(ctx.deadline()));
+                    // A permit granted as the job is cancelled reaches nobody: released, not leaked.
+                    return Cancellation.of(ctx, ctx.account().limiter().acquire(ctx.deadline()), Permit::cancel);
                 })
                 .onItem().transformToUni(p -> {
                     permit.set(p);
@@ -273,43 +243,10 @@ public class RetryingCaller {
         }
     }
 
-    /**
-     * The key is held: wait with backoff, never past the deadline, then try again. At the deadline
-     * the call fails with the key's error (retryable: the requester did nothing wrong).
-     */
-    private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, JobError error) {
-        ctx.lastTransientError = error;
+    /** The key is held: the call waits for the hold to lift or its turn to try (see {@link KeyHoldWaits#held}). */
+    private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, ApiResponse response) {
         attempts.enterHold(ctx.account().keyState());
-        Instant now = clock.instant();
-        if (!now.isBefore(ctx.deadline())) {
-            return Uni.createFrom().failure(new JobFailure(error));
-        }
-        Duration wait = min(backoff.backoff(attempts.rejections++), Duration.between(now, ctx.deadline()));
-        return cancellable(ctx, delays.after(wait)).onItem().transformToUni(x -> clock.instant().isBefore(ctx.deadline())
-                ? Uni.createFrom().item(Optional.<ApiResponse>empty())
-                : Uni.createFrom().failure(new JobFailure(error)));
-    }
-
-    /**
-     * A 403 that holds nothing (yet): final once a call shows the key working, or the confirmation
-     * period (or the deadline) passes; held and retried if meanwhile enough 403s hold intake.
-     */
-    private Uni<Optional<ApiResponse>> confirmForbidden(JobContext ctx, Attempts attempts, ApiResponse response) {
-        ApiKeyState keyState = ctx.account().keyState();
-        long proofsAt = keyState.proofs();
-        Instant confirmAt = clock.instant().plus(forbiddenConfirmation);
-        Instant until = confirmAt.isBefore(ctx.deadline()) ? confirmAt : ctx.deadline();
-        // Inner loop: present (final answer, or empty for "call again") once the 403 is settled.
-        return AsyncLoop.untilPresent(() -> {
-            if (keyState.isRejected()) {
-                return held(ctx, attempts, JobError.fromProblem(Problem.from(response, mapper), true)).map(Optional::of);
-            }
-            Instant now = clock.instant();
-            if (keyState.proofs() > proofsAt || !now.isBefore(until)) {
-                return AsyncLoop.done(Optional.of(response));
-            }
-            return AsyncLoop.again(cancellable(ctx, delays.after(min(backoff.initialDelay(), Duration.between(now, until)))));
-        });
+        return keyWaits.held(ctx, JobError.fromProblem(Problem.from(response, mapper), true));
     }
 
     /** Waits as the transient failure asks (or backs off), never past the deadline, then tries again. */
@@ -322,7 +259,6 @@ public class RetryingCaller {
         JobLog.warn(LOG, ctx, "%s; retrying", failure.getMessage());
         failure.retryAfter().ifPresent(ra -> metrics.retryAfterWait(wait));
         attempts.failures++;
-        attempts.rejections = 0;
         if (failure.rateLimited()) {
             // The key is over its limit: every call of the account waits, via its limiter.
             ctx.account().limiter().pauseFor(wait);
@@ -331,76 +267,13 @@ public class RetryingCaller {
         return AsyncLoop.again(cancellable(ctx, delays.after(wait)));
     }
 
-    /**
-     * Before the first non-idempotent call after start-up or a hold: one ISO library read of this
-     * request's VPS, so that a key without {@code read:vm} is held ({@code missing_scope}) before it
-     * queues downloads it could never resolve. Concurrent submissions wait for the one read in
-     * progress instead of each making their own; if it ends without settling the question (its job
-     * was cancelled, its VPS unknown), the next submission reads again.
-     */
-    private Uni<Void> readScopeChecked(JobContext ctx) {
-        Account account = ctx.account();
-        return AsyncLoop.untilPresent(() -> {
-            if (account.keyState().readScopeProven()) {
-                return AsyncLoop.done(Boolean.TRUE);
-            }
-            Uni<Void> shared;
-            synchronized (this) {
-                shared = scopeChecks.get(account.name());
-                if (shared == null) {
-                    Uni<Void> check = call(ctx, () -> {
-                                ctx.isoListCalls++; // the request whose submission made the check pays for it
-                                return libraryRead.apply(account, ctx.request().vpsId());
-                            }, Idempotency.IDEMPOTENT)
-                            .replaceWithVoid()
-                            .onTermination().invoke(() -> {
-                                synchronized (this) {
-                                    scopeChecks.remove(account.name());
-                                }
-                            })
-                            .memoize().indefinitely();
-                    scopeChecks.put(account.name(), check);
-                    return check.replaceWith(Optional.of(Boolean.TRUE));
-                }
-            }
-            return AsyncLoop.again(cancellable(ctx, shared.onFailure().recoverWithNull()));
-        }).replaceWithVoid();
-    }
-
-    private static JobError lastErrorOrTimeout(JobContext ctx, String detail) {
+    static JobError lastErrorOrTimeout(JobContext ctx, String detail) {
         return ctx.lastTransientError != null ? ctx.lastTransientError
                 : JobError.of("job_timeout", "The request's deadline passed", detail, true);
     }
 
-    /**
-     * {@code uni}, ended early by {@link JobContext#cancel()}: its subscription is cancelled (which
-     * cancels a timer, releases a reserved slot) and the result fails with {@link JobCancelledException}.
-     */
+    /** {@code uni}, ended early by {@link JobContext#cancel()} ({@link Cancellation}). */
     static <T> Uni<T> cancellable(JobContext ctx, Uni<T> uni) {
-        return Uni.createFrom().emitter(emitter -> {
-            AtomicReference<Cancellable> subscription = new AtomicReference<>();
-            Runnable unregister = ctx.whenCancelled(() -> {
-                Cancellable c = subscription.getAndSet(() -> { });
-                if (c != null) {
-                    c.cancel();
-                }
-                emitter.fail(new JobCancelledException(ctx.request().requestId()));
-            });
-            emitter.onTermination(() -> {
-                unregister.run();
-                Cancellable c = subscription.getAndSet(() -> { });
-                if (c != null) {
-                    c.cancel();
-                }
-            });
-            Cancellable c = uni.subscribe().with(emitter::complete, emitter::fail);
-            if (!subscription.compareAndSet(null, c)) {
-                c.cancel(); // cancelled while subscribing
-            }
-        });
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+        return Cancellation.of(ctx, uni);
     }
 }

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.kafka;
 
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -25,16 +26,19 @@ import java.util.concurrent.TimeUnit;
  * Before the consumer starts, creates missing topics (the ledger compacted; the progress topic only
  * while progress events are on) and checks that the
  * ledger is co-partitioned with the request topic, refusing to start otherwise: ownership of a
- * request partition is ownership of the same ledger partition.
+ * request partition is ownership of the same ledger partition. Team request topics share the ledger
+ * (their entries keyed apart) and so may have at most as many partitions.
  */
 @ApplicationScoped
 public class TopicProvisioner {
 
     private final WorkerConfig config;
+    private final TeamTopics teams;
     private final Map<String, Object> kafkaConfig;
 
-    public TopicProvisioner(WorkerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    public TopicProvisioner(WorkerConfig config, TeamTopics teams, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
+        this.teams = teams;
         this.kafkaConfig = kafkaConfig;
     }
 
@@ -60,7 +64,18 @@ public class TopicProvisioner {
                         + "ownership of the same ledger partition. Recreate the ledger with " + requestPartitions
                         + " partitions (or point ISO_LEDGER_TOPIC at one that has).");
             }
-            for (String other : Set.of(config.eventsTopic(), config.dlqTopic())) {
+            for (String team : teams.teamTopics().keySet()) {
+                int n = partitions(admin, team).orElseGet(() -> create(admin, new NewTopic(team, Optional.of(requestPartitions), rf)));
+                if (n > ledgerPartitions) {
+                    throw new IllegalStateException("The team request topic '" + team + "' has " + n + " partitions but the "
+                            + "job ledger topic '" + config.ledgerTopic() + "' has " + ledgerPartitions + ": a request "
+                            + "partition is recorded in the ledger partition of the same number. Give the team topic at "
+                            + "most " + ledgerPartitions + " partitions.");
+                }
+            }
+            Set<String> outputs = new java.util.TreeSet<>(teams.teamEventsTopics());
+            outputs.addAll(Set.of(config.eventsTopic(), config.dlqTopic()));
+            for (String other : outputs) {
                 if (partitions(admin, other).isEmpty()) {
                     create(admin, new NewTopic(other, Optional.of(t.partitions()), rf));
                 }

@@ -26,12 +26,18 @@ import java.util.regex.Pattern;
  *                        none was made (preflight off, or a record written before there was one)
  * @param apiCalls        HostUp calls the request cost so far, by endpoint; absent in records written
  *                        before it was kept (read as their from-url calls and polls)
+ * @param expectedBytes   the file's size as the preflight's origin reported it, which sizes the ambiguity
+ *                        window of a resumed job; absent when unknown
+ * @param mountPollUrl    where the mount job queued by a mount call (a 202) is polled: a job resumed in
+ *                        MOUNTING polls it instead of mounting again; absent when none is known (or it was not
+ *                        keepable like a resolved URL)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(int version, String requestId, JobState state, IsoRequest request, Instant receivedAt,
                           Instant deadline, String jobId, String pollUrl, int fromUrlCalls, int submissions,
                           int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
-                          OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight, ApiCalls apiCalls) {
+                          OutcomeEvent outcome, String resolvedUrl, PreflightReport preflight, ApiCalls apiCalls,
+                          Long expectedBytes, String mountPollUrl) {
 
     /**
      * What a resolved URL may be to be kept: printable ASCII without quote or backslash (as every
@@ -44,6 +50,9 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
         if (resolvedUrl != null && !KEEPABLE_URL.matcher(resolvedUrl).matches()) {
             resolvedUrl = null;
         }
+        if (mountPollUrl != null && !KEEPABLE_URL.matcher(mountPollUrl).matches()) {
+            mountPollUrl = null; // a resumed job then reads the VPS's mounts for the grace before mounting again
+        }
     }
 
     /** An entry without a preflight or call counts (as records were before they were kept). */
@@ -52,7 +61,7 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
                        int polls, boolean alreadyExisted, int sourcePartition, long sourceOffset, Instant updatedAt,
                        OutcomeEvent outcome) {
         this(version, requestId, state, request, receivedAt, deadline, jobId, pollUrl, fromUrlCalls, submissions, polls,
-                alreadyExisted, sourcePartition, sourceOffset, updatedAt, outcome, null, null, null);
+                alreadyExisted, sourcePartition, sourceOffset, updatedAt, outcome, null, null, null, null, null);
     }
 
     /**
@@ -63,14 +72,15 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
 
     public static LedgerEntry received(JobContext ctx, long sourceOffset, Instant now) {
         return new LedgerEntry(VERSION, ctx.request().requestId(), JobState.RECEIVED, ctx.request(), ctx.receivedAt(),
-                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null, null, null, ctx.apiCalls());
+                ctx.deadline(), null, null, 0, 0, 0, false, ctx.partition(), sourceOffset, now, null, null, null, ctx.apiCalls(),
+                null, null);
     }
 
     /** The entry after {@code ctx} progressed to {@code newState}. */
     public LedgerEntry progressed(JobContext ctx, JobState newState, Instant now) {
         return new LedgerEntry(VERSION, requestId, newState, request, receivedAt, deadline, ctx.jobId(), ctx.pollUrl(),
                 ctx.fromUrlCalls(), ctx.submissions(), ctx.polls(), ctx.alreadyExisted(), sourcePartition, sourceOffset, now, null,
-                ctx.resolvedUrl(), ctx.preflight(), ctx.apiCalls());
+                ctx.resolvedUrl(), ctx.preflight(), ctx.apiCalls(), ctx.expectedBytes(), ctx.mountPollUrl());
     }
 
     /** The terminal entry: the request got {@code event}. */
@@ -78,14 +88,15 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
         JobState s = event.isCompleted() ? JobState.COMPLETED : JobState.FAILED;
         return new LedgerEntry(VERSION, requestId, s, request, receivedAt, deadline, event.jobId(), pollUrl,
                 event.fromUrlCalls(), submissions, polls, alreadyExisted, sourcePartition, sourceOffset, now, event, resolvedUrl,
-                preflight, event.apiCalls() != null ? event.apiCalls() : apiCalls);
+                preflight, event.apiCalls() != null ? event.apiCalls() : apiCalls, expectedBytes, mountPollUrl);
     }
 
     /** A context to resume this (non-terminal) entry's job under assignment {@code epoch}. */
     public JobContext toContext(long epoch) {
         JobState resumeAt = version < 2 && state == JobState.RECEIVED ? JobState.SUBMITTING : state;
         return JobContext.resumed(request, receivedAt, deadline, sourcePartition, epoch, resumeAt, jobId, pollUrl,
-                fromUrlCalls, submissions, polls, alreadyExisted, callsSoFar()).withPreflight(resolvedUrl, preflight);
+                fromUrlCalls, submissions, polls, alreadyExisted, callsSoFar()).withPreflight(resolvedUrl, preflight)
+                .withKnown(expectedBytes, mountPollUrl);
     }
 
     /** The calls recorded, or for a record written before they were kept, what it did count. */
@@ -102,7 +113,7 @@ public record LedgerEntry(int version, String requestId, JobState state, IsoRequ
     LedgerEntry withoutRequest() {
         IsoRequest bare = new IsoRequest(requestId, null, null, null, null);
         return new LedgerEntry(VERSION, requestId, state, bare, receivedAt, deadline, jobId, null, fromUrlCalls, submissions,
-                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null, null, preflight, apiCalls);
+                polls, alreadyExisted, sourcePartition, sourceOffset, updatedAt, null, null, preflight, apiCalls, expectedBytes, null);
     }
 
     public boolean isFrom(int partition, long offset) {

@@ -11,9 +11,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
@@ -28,18 +30,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 /**
  * Writes ledger records and outcome events, so that an outcome and its terminal ledger record are
  * published together or not at all, and only by the current owner of their partition.
  * <p>
- * Each owned partition has its own {@link PartitionWriter} for the time it is assigned here (an
- * <em>assignment</em>, numbered by an epoch): its transactional id is derived from the ledger
- * partition, so taking a partition over fences whoever had it before, however long that instance
+ * Each owned request partition has its own {@link PartitionWriter} for the time it is assigned here
+ * (an <em>assignment</em>, numbered by an epoch): its transactional id is derived from the request
+ * topic-partition (for the shared request topic, from the ledger partition alone, as before there
+ * were team topics), so taking a partition over fences whoever had it before, however long that instance
  * was paused. A write names the assignment it was made under; once that assignment has ended (the
  * partition was revoked, lost, fenced, or handed back and assigned again) the write is never
  * committed and fails with {@link NotOwnerException}.
+ * <p>
+ * A writer that ended on its own (fenced, or unsure whether its last commit landed) leaves its
+ * partition <em>orphaned</em>: the consumer still holds it but nothing here may write it. It stays
+ * so, visible in {@link #orphaned()}, until the partition is released or opened afresh.
  */
 @ApplicationScoped
 public class LedgerWriter {
@@ -49,12 +56,15 @@ public class LedgerWriter {
     /** Transactions failing for this long take the instance out of readiness. */
     static final Duration STALLED_AFTER = Duration.ofSeconds(15);
 
-    private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
-    private final Map<Integer, Long> failingSince = new ConcurrentHashMap<>();
-    private final List<IntConsumer> lostListeners = new CopyOnWriteArrayList<>();
+    private final Map<TopicPartition, PartitionWriter> writers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> failingSince = new ConcurrentHashMap<>();
+    private final java.util.Set<TopicPartition> orphaned = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Function<TopicPartition, Producer<String, String>> producers;
+    private final List<Consumer<TopicPartition>> lostListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong epochs = new AtomicLong();
     private final Map<String, Object> producerConfig;
     private final String transactionalIdPrefix;
+    private final String sharedRequests;
     private final int maxRecordBytes;
     private final WorkerMetrics metrics;
     private final Clock clock;
@@ -63,16 +73,19 @@ public class LedgerWriter {
     @Inject
     public LedgerWriter(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
                         WorkerMetrics metrics, Clock clock, Vertx vertx) {
-        this(kafkaConfig, config.ledger().transactionalIdPrefix() + "-" + config.ledgerTopic() + "-", metrics, clock,
-                task -> vertx.getDelegate().runOnContext(v -> task.run()));
+        this(kafkaConfig, config.ledger().transactionalIdPrefix() + "-" + config.ledgerTopic() + "-", config.requestsTopic(),
+                metrics, clock, task -> vertx.getDelegate().runOnContext(v -> task.run()));
     }
 
     /**
-     * @param transactionalIdPrefix the partition number is appended: one transactional id per ledger partition
+     * @param transactionalIdPrefix the partition number is appended (after the topic and a {@code /}
+     *                              for a request topic other than {@code sharedRequests}): one
+     *                              transactional id per request topic-partition
      * @param eventLoop             where a job continues after its write committed
      */
-    LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, WorkerMetrics metrics, Clock clock,
-                 Executor eventLoop) {
+    LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, String sharedRequests, WorkerMetrics metrics,
+                 Clock clock, Executor eventLoop) {
+        this.sharedRequests = sharedRequests;
         this.metrics = metrics;
         this.clock = clock;
         this.eventLoop = eventLoop;
@@ -85,28 +98,46 @@ public class LedgerWriter {
         this.maxRecordBytes = KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024; // room for the batch and record overhead
         this.producerConfig = props;
         this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producers = this::producer;
         metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
+    }
+
+    /** A writer whose producers come from {@code producers} (one per partition and assignment): for tests. */
+    LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers, String sharedRequests,
+                 int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop) {
+        this.sharedRequests = sharedRequests;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.eventLoop = eventLoop;
+        this.maxRecordBytes = maxRecordBytes;
+        this.producerConfig = Map.of();
+        this.transactionalIdPrefix = "";
+        this.producers = producers;
+        metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
+        metrics.bindLedgerOrphaned(orphaned::size);
     }
 
     /**
      * Starts writers for newly assigned {@code partitions} (blocking, in parallel): each fences the
      * partition's previous owner and aborts its open transaction. Answers each partition's epoch.
      */
-    public Map<Integer, Long> open(Collection<Integer> partitions) {
-        Map<Integer, PartitionWriter> started = new HashMap<>();
+    public Map<TopicPartition, Long> open(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, PartitionWriter> started = new HashMap<>();
         List<CompletableFuture<Void>> inits = new ArrayList<>();
-        for (int p : partitions) {
+        for (TopicPartition p : partitions) {
             PartitionWriter old = writers.remove(p);
             if (old != null) {
                 old.close(Duration.ofSeconds(10));
             }
-            PartitionWriter w = new PartitionWriter(p, epochs.incrementAndGet(), () -> producer(p), maxRecordBytes,
-                    metrics, clock, listener());
+            orphaned.remove(p);
+            PartitionWriter w = new PartitionWriter(p.partition(), epochs.incrementAndGet(), () -> producers.apply(p), maxRecordBytes,
+                    metrics, clock, listener(p));
             started.put(p, w);
             inits.add(CompletableFuture.runAsync(w::start, r -> new Thread(r, "ledger-init-" + p).start()));
         }
         CompletableFuture.allOf(inits.toArray(CompletableFuture[]::new)).join();
-        Map<Integer, Long> epochsByPartition = new HashMap<>();
+        Map<TopicPartition, Long> epochsByPartition = new HashMap<>();
         started.forEach((p, w) -> {
             writers.put(p, w);
             epochsByPartition.put(p, w.epoch());
@@ -115,18 +146,22 @@ public class LedgerWriter {
     }
 
     /** Ends the assignments of {@code partitions}: nothing queued under them is committed any more. */
-    public void close(Collection<Integer> partitions) {
-        for (int p : partitions) {
+    public void close(Collection<TopicPartition> partitions) {
+        for (TopicPartition p : partitions) {
             PartitionWriter w = writers.remove(p);
             failingSince.remove(p);
+            orphaned.remove(p);
             if (w != null) {
                 w.close(Duration.ofSeconds(10));
             }
         }
     }
 
-    /** Runs {@code listener} with a partition whose writer was fenced: another instance owns it now. */
-    public void onPartitionLost(IntConsumer listener) {
+    /**
+     * Runs {@code listener} with a partition whose writer ended on its own: fenced (another instance
+     * owns it now) or unsure what it committed. Either way its jobs must stop here.
+     */
+    public void onPartitionLost(Consumer<TopicPartition> listener) {
         lostListeners.add(listener);
     }
 
@@ -136,7 +171,7 @@ public class LedgerWriter {
      * assignment has ended, and with {@link RecordRejectedException} when Kafka refuses the records
      * themselves.
      */
-    public Uni<List<RecordMetadata>> write(int partition, long epoch, List<ProducerRecord<String, String>> records) {
+    public Uni<List<RecordMetadata>> write(TopicPartition partition, long epoch, List<ProducerRecord<String, String>> records) {
         return Uni.createFrom().deferred(() -> {
             PartitionWriter w = writers.get(partition);
             if (w == null || w.epoch() != epoch || !w.isOpen()) {
@@ -148,9 +183,14 @@ public class LedgerWriter {
     }
 
     /** The epoch of {@code partition}'s current assignment here, or -1 when it is not owned. */
-    public long epochOf(int partition) {
+    public long epochOf(TopicPartition partition) {
         PartitionWriter w = writers.get(partition);
         return w == null || !w.isOpen() ? -1 : w.epoch();
+    }
+
+    /** Partitions whose writer ended on its own and that were neither released nor opened afresh since. */
+    public java.util.Set<TopicPartition> orphaned() {
+        return java.util.Set.copyOf(orphaned);
     }
 
     /** False while some partition's transactions have been failing for a while (readiness DOWN). */
@@ -164,34 +204,37 @@ public class LedgerWriter {
         return writers.values().stream().anyMatch(w -> w.busyNanos() > WEDGED_AFTER.toNanos());
     }
 
-    private PartitionWriter.Listener listener() {
+    /** What the writer of request {@code partition} reports (its own ledger partition number aside). */
+    private PartitionWriter.Listener listener(TopicPartition partition) {
         return new PartitionWriter.Listener() {
             @Override
-            public void commitFailed(int partition, Exception cause) {
+            public void commitFailed(int ledgerPartition, Exception cause) {
                 failingSince.putIfAbsent(partition, clock.millis());
             }
 
             @Override
-            public void committed(int partition) {
+            public void committed(int ledgerPartition) {
                 failingSince.remove(partition);
             }
 
             @Override
-            public void fenced(int partition, long epoch) {
-                metrics.ledgerFailure("fenced");
+            public void ended(int ledgerPartition, long epoch, String reason) {
                 PartitionWriter current = writers.get(partition);
                 if (current != null && current.epoch() == epoch && writers.remove(partition, current)) {
                     failingSince.remove(partition);
+                    orphaned.add(partition);
                     lostListeners.forEach(l -> l.accept(partition));
                 }
             }
         };
     }
 
-    private KafkaProducer<String, String> producer(int partition) {
+    private Producer<String, String> producer(TopicPartition partition) {
+        String suffix = partition.topic().equals(sharedRequests) ? String.valueOf(partition.partition())
+                : partition.topic() + "/" + partition.partition(); // '/' is in no topic name: ids cannot collide
         Map<String, Object> props = new HashMap<>(producerConfig);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + partition);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-" + partition);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix + suffix);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-" + suffix.replace('/', '-'));
         return new KafkaProducer<>(props);
     }
 

@@ -4,7 +4,7 @@ import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -40,10 +40,19 @@ import java.util.function.Supplier;
  * moved (a paused or partitioned instance woke up after the group gave its work away): it fails its
  * writes with {@link NotOwnerException} and reports the loss; it does not ask for a restart.
  * <p>
+ * A writer that may have lost its partition never writes it again, and never re-registers the
+ * transactional id: a commit whose result is unknown (it timed out, or the producer can no longer
+ * abort), a producer in a fatal state, or an unexpected failure ends the writer exactly like a
+ * fence. Re-initialising here would fence whoever owns the partition now, and retrying the batch
+ * would commit stale state over theirs (or twice, if the timed-out commit landed). Only a fresh
+ * assignment creates a writer: the next owner's {@code initTransactions} completes or aborts the
+ * transaction left in doubt before it reads the ledger.
+ * <p>
  * Writes are group-committed on the writer's own thread: whatever is queued, up to
  * {@value #MAX_BATCH} writes, goes into one transaction. A write that fails on its own merits (too
  * large, not serializable) fails alone with {@link RecordRejectedException}; the others are
- * retried. Transient errors (broker away) abort the transaction and retry the batch with backoff.
+ * retried. A transaction that failed before its commit was asked for, and was aborted, is retried
+ * with backoff: nothing of it can have landed.
  */
 final class PartitionWriter {
 
@@ -63,26 +72,29 @@ final class PartitionWriter {
         /** A transaction committed. */
         void committed(int partition);
 
-        /** The producer of assignment {@code epoch} was fenced: another instance now owns {@code partition}. */
-        void fenced(int partition, long epoch);
+        /**
+         * The writer of assignment {@code epoch} ended for good: fenced (another instance owns
+         * {@code partition} now) or unsure what it committed. {@code reason} is a metric label.
+         */
+        void ended(int partition, long epoch, String reason);
     }
 
     private final int partition;
     private final long epoch;
-    private final Supplier<KafkaProducer<String, String>> producers;
+    private final Supplier<Producer<String, String>> producers;
     private final int maxRecordBytes;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Listener listener;
     private final BlockingDeque<Write> queue = new LinkedBlockingDeque<>();
     private final Object idle = new Object();
-    private volatile KafkaProducer<String, String> producer;
+    private volatile Producer<String, String> producer;
     private volatile boolean open = true;
     private volatile long busySinceNanos;
     private boolean busy;
     private Thread thread;
 
-    PartitionWriter(int partition, long epoch, Supplier<KafkaProducer<String, String>> producers, int maxRecordBytes,
+    PartitionWriter(int partition, long epoch, Supplier<Producer<String, String>> producers, int maxRecordBytes,
                     WorkerMetrics metrics, Clock clock, Listener listener) {
         this.partition = partition;
         this.epoch = epoch;
@@ -163,7 +175,7 @@ final class PartitionWriter {
     }
 
     private void closeProducer() {
-        KafkaProducer<String, String> p = producer;
+        Producer<String, String> p = producer;
         if (p != null) {
             try {
                 p.close(Duration.ofSeconds(1));
@@ -225,15 +237,10 @@ final class PartitionWriter {
                 return;
             } catch (RuntimeException unexpected) {
                 // Never let the writer thread die with writes waiting on it: their jobs would wait forever.
-                // Put them back in front and try again on a fresh producer.
-                Log.errorf(unexpected, "ledger partition %d: unexpected failure; recreating the producer", partition);
-                metrics.ledgerFailure("fatal");
-                for (int i = batch.size() - 1; i >= 0; i--) {
-                    if (!batch.get(i).done().isDone()) {
-                        queue.addFirst(batch.get(i));
-                    }
-                }
-                recreate();
+                // What this producer did is unknown, so it writes no more: the jobs stop as for a lost partition.
+                Log.errorf(unexpected, "ledger partition %d: unexpected failure; this writer ends", partition);
+                batch.removeIf(w -> w.done().isDone());
+                end(unexpected, "fatal", batch);
             } finally {
                 synchronized (idle) {
                     busy = false;
@@ -270,6 +277,7 @@ final class PartitionWriter {
     private Next transaction(List<Write> pending, Duration backoff) {
         Instant start = clock.instant();
         Map<Write, List<Future<RecordMetadata>>> sent = new java.util.LinkedHashMap<>();
+        boolean committing = false;
         busySinceNanos = System.nanoTime();
         try {
             producer.beginTransaction();
@@ -280,6 +288,7 @@ final class PartitionWriter {
                 }
                 sent.put(w, futures);
             }
+            committing = true;
             producer.commitTransaction();
             busySinceNanos = 0;
             metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
@@ -288,15 +297,21 @@ final class PartitionWriter {
             return Next.DONE;
         } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
             busySinceNanos = 0;
-            fenced(fenced, pending);
+            end(fenced, "fenced", pending);
             return Next.DONE;
         } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
             busySinceNanos = 0;
-            Log.errorf("ledger partition %d: producer failed (%s); recreating it", partition, fatal.getMessage());
-            metrics.ledgerFailure("fatal");
-            listener.commitFailed(partition, fatal);
-            recreate();
-            return Next.AT_ONCE;
+            end(fatal, "fatal", pending);
+            return Next.DONE;
+        } catch (TimeoutException | org.apache.kafka.common.errors.InterruptException unknown) {
+            busySinceNanos = 0;
+            if (committing) {
+                // The commit may have landed or may land later: retrying would send the batch twice, aborting
+                // is refused until the commit is retried. Whoever owns the partition next settles it.
+                end(unknown, "commit_unknown", pending);
+                return Next.DONE;
+            }
+            return aborted(pending, sent, unknown, backoff);
         } catch (KafkaException | IllegalStateException failed) {
             busySinceNanos = 0;
             return aborted(pending, sent, failed, backoff);
@@ -305,7 +320,8 @@ final class PartitionWriter {
 
     /**
      * After a failed transaction: a write rejected on its own merits fails alone and the others go
-     * into the next try at once; otherwise they all wait a backoff. Fenced if even aborting fails.
+     * into the next try at once; otherwise they all wait a backoff. If the abort fails, what the
+     * transaction did is unknown and the writer ends.
      */
     private Next aborted(List<Write> pending, Map<Write, List<Future<RecordMetadata>>> sent, RuntimeException failed,
                          Duration backoff) {
@@ -314,8 +330,10 @@ final class PartitionWriter {
             pending.remove(w);
             metrics.ledgerFailure("rejected");
         });
-        if (!abort()) {
-            fenced(failed, pending);
+        RuntimeException abortFailure = abort();
+        if (abortFailure != null) {
+            end(abortFailure, abortFailure instanceof ProducerFencedException
+                    || abortFailure instanceof InvalidProducerEpochException ? "fenced" : "commit_unknown", pending);
             return Next.DONE;
         }
         if (!rejected.isEmpty()) {
@@ -375,53 +393,28 @@ final class PartitionWriter {
         return out;
     }
 
-    /** The next owner took the partition over: nothing of this assignment may be committed any more. */
-    private void fenced(RuntimeException cause, List<Write> pending) {
-        Log.warnf("ledger partition %d: producer fenced (%s); another instance owns it now", partition,
-                cause.getClass().getSimpleName());
+    /**
+     * This assignment's writer is over: fenced by the next owner, or unsure what it committed.
+     * Nothing of it may be committed any more, and its producer is never re-initialised.
+     */
+    private void end(RuntimeException cause, String reason, List<Write> pending) {
+        Log.warnf("ledger partition %d: writer ended (%s: %s); its jobs stop here until the partition is assigned "
+                + "afresh", partition, reason, cause.getClass().getSimpleName());
         open = false;
-        listener.fenced(partition, epoch); // before the jobs hear of it, so they stop as one
+        metrics.ledgerFailure(reason);
+        listener.ended(partition, epoch, reason); // before the jobs hear of it, so they stop as one
         pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
         failQueued(new NotOwnerException());
     }
 
-    /** Aborts the transaction in progress; false when the abort shows the producer was fenced. */
-    private boolean abort() {
+    /** Aborts the transaction in progress; answers null, or why the abort failed. */
+    private RuntimeException abort() {
         try {
             producer.abortTransaction();
-            return true;
-        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-            return false;
+            return null;
         } catch (KafkaException | IllegalStateException abortFailed) {
-            // The producer is in an error state (e.g. the broker went away mid-commit): replace it.
-            // Re-initialising with the same transactional id aborts whatever the old one left open.
-            Log.warnf("ledger partition %d: producer unusable (%s); recreating it", partition, abortFailed.getMessage());
-            recreate();
-            return true;
-        }
-    }
-
-    private void recreate() {
-        try {
-            producer.close(Duration.ZERO);
-        } catch (KafkaException ignored) {
-            // closing a broken producer may fail too
-        }
-        while (open) {
-            try {
-                KafkaProducer<String, String> p = producers.get();
-                p.initTransactions();
-                producer = p;
-                return;
-            } catch (KafkaException e) {
-                Log.warnf("ledger partition %d: producer not ready yet (%s); retrying", partition, e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            // Fenced, timed out, or refused (after a commit that timed out, Kafka asks for the commit to be retried).
+            return abortFailed;
         }
     }
 

@@ -46,16 +46,20 @@ public class WorkerMetrics {
     public static final String JOBS_RESUMED = "isoworker.jobs.resumed";
     public static final String LEDGER_FAILURES = "isoworker.ledger.failures";
     public static final String LEDGER_STALLED = "isoworker.ledger.stalled";
+    public static final String LEDGER_ORPHANED = "isoworker.ledger.orphaned.partitions";
+    public static final String REQUESTS_DEFERRED = "isoworker.requests.deferred";
 
     /**
      * The values the {@code code} label may take: the worker's own codes and HostUp's documented
-     * ones. Anything else a server sends becomes {@code other}, so a misbehaving server cannot
-     * create unbounded series.
+     * ones, i.e. every code the outcome schema lists (a test holds them together), plus {@code none}
+     * and {@code poison}. Anything else a server sends becomes {@code other}, so a misbehaving server
+     * cannot create unbounded series.
      */
     static final Set<String> KNOWN_CODES = Set.of("none", "poison", "invalid_request", "unauthorized", "forbidden",
             "vps_not_found", "vps_not_ready", "upstream_failed", "rate_limited", "rate_limit_exceeded", "internal_error",
             "upstream_unavailable", "job_failed", "job_timeout", "job_lost", "iso_not_listed", "invalid_response",
-            "connection_error", "timeout", "worker_error", "submit_unconfirmed");
+            "connection_error", "timeout", "worker_error", "submit_unconfirmed", "url_redirects", "url_not_found",
+            "file_too_large", "mount_failed", "unknown_account", "account_not_allowed");
 
     private final MeterRegistry registry;
     private final Timer retryAfterWait;
@@ -101,8 +105,12 @@ public class WorkerMetrics {
                     .tag("kind", kind).register(registry);
         }
         for (String endpoint : JOB_CALL_ENDPOINTS) {
-            jobApiCalls(endpoint); // a 0 from the start, not an absent series
+            jobApiCalls(DEFAULT_ACCOUNT, endpoint); // a 0 from the start, not an absent series
         }
+        // A pod's first dead letter or completion must be an increase from 0 that increase() and
+        // rate() can see, not a series that appears at 1 (the dead-letter alert would miss it).
+        requests("dead_lettered", "poison");
+        requests("completed", "none");
         for (String result : new String[] {"sent", "failed"}) {
             progressEvents(result);
         }
@@ -122,8 +130,12 @@ public class WorkerMetrics {
 
     /** A request got its answer: {@code outcome} is completed, failed, dead_lettered or duplicate. */
     public void requestFinished(String outcome, String code) {
-        Counter.builder(REQUESTS).description("Requests by how they ended")
-                .tag("outcome", outcome).tag("code", codeLabel(code)).register(registry).increment();
+        requests(outcome, codeLabel(code)).increment();
+    }
+
+    private Counter requests(String outcome, String codeLabel) {
+        return Counter.builder(REQUESTS).description("Requests by how they ended")
+                .tag("outcome", outcome).tag("code", codeLabel).register(registry);
     }
 
     /**
@@ -149,19 +161,31 @@ public class WorkerMetrics {
 
     /**
      * The HostUp calls a finished job cost, one value per endpoint label of {@link #JOB_CALL_ENDPOINTS}
-     * (what the key's rate budget paid for that request; calls before a crash or hand-over included).
+     * (what the key's rate budget paid for that request; calls before a crash or hand-over included),
+     * labelled with the account whose key paid ({@link #accountLabel}).
      */
-    public void jobApiCalls(int fromUrl, int job, int isoList, int mount) {
-        jobApiCalls("from_url").record(fromUrl);
-        jobApiCalls("job").record(job);
-        jobApiCalls("iso_list").record(isoList);
-        jobApiCalls("mount").record(mount);
+    public void jobApiCalls(String account, int fromUrl, int job, int isoList, int mount) {
+        jobApiCalls(account, "from_url").record(fromUrl);
+        jobApiCalls(account, "job").record(job);
+        jobApiCalls(account, "iso_list").record(isoList);
+        jobApiCalls(account, "mount").record(mount);
     }
 
-    private DistributionSummary jobApiCalls(String endpoint) {
-        return DistributionSummary.builder(JOB_API_CALLS).description("HostUp API calls per finished job, by endpoint")
-                .tag("endpoint", endpoint).serviceLevelObjectives(1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
+    private DistributionSummary jobApiCalls(String account, String endpoint) {
+        return DistributionSummary.builder(JOB_API_CALLS).description("HostUp API calls per finished job, by account and endpoint")
+                .tag("account", account).tag("endpoint", endpoint).serviceLevelObjectives(1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
                 .register(registry);
+    }
+
+    /** The {@code account} label of the default account (a request naming none). */
+    public static final String DEFAULT_ACCOUNT = "default";
+
+    /** A job's {@code account} label: {@code default} for none, {@code other} for one without a key (request text creates no series). */
+    public static String accountLabel(String account, boolean knownAccount) {
+        if (account == null) {
+            return DEFAULT_ACCOUNT;
+        }
+        return knownAccount ? account : "other";
     }
 
     /** A progress event was handed to Kafka ({@code sent}) or could not be ({@code failed}); best effort. */
@@ -193,6 +217,20 @@ public class WorkerMetrics {
     /** 1 while ledger transactions keep failing (the instance is then not ready). */
     public void bindLedgerHealth(Supplier<Number> stalled) {
         Gauge.builder(LEDGER_STALLED, stalled).description("1 while ledger transactions keep failing").register(registry);
+    }
+
+    /** Request partitions the consumer holds while their ledger writer has ended (the instance is then not ready). */
+    public void bindLedgerOrphaned(Supplier<Number> partitions) {
+        Gauge.builder(LEDGER_ORPHANED, partitions)
+                .description("Request partitions held while their ledger writer has ended; a rebalance reloads them")
+                .register(registry);
+    }
+
+    /** A request record left unacknowledged, for redelivery, because its partition was not writable here. */
+    public void requestDeferred() {
+        Counter.builder(REQUESTS_DEFERRED)
+                .description("Request records left unacknowledged for redelivery: their partition was orphaned here")
+                .register(registry).increment();
     }
 
     /** Jobs taken over from the ledger after a partition was assigned to this instance. */
@@ -255,6 +293,35 @@ public class WorkerMetrics {
         hold.set(reason);
     }
     // --- end API key holds ---
+
+    // --- team accounts' keys ---
+    public static final String ACCOUNT_KEY_KEPT = "isoworker.account.key.kept";
+    public static final String JOBS_AWAITING_ACCOUNT = "isoworker.jobs.awaiting.account";
+    private final AtomicInteger jobsAwaitingAccount = new AtomicInteger();
+    private volatile boolean awaitingBound;
+
+    /**
+     * A reload of the key directory kept {@code account}'s last good key because its file read
+     * {@code reason} ({@code empty}, {@code unreadable}, {@code not_utf8}). Accounts are file names
+     * that passed the account-name check (bounded by the directory), never request text.
+     */
+    public void accountKeyKept(String account, String reason) {
+        Counter.builder(ACCOUNT_KEY_KEPT).description("Key directory reads that kept an account's last good key, by reason")
+                .tag("account", account).tag("reason", reason).register(registry).increment();
+    }
+
+    /** A resumed job starts ({@code +1}) or stops ({@code -1}) waiting for an account this instance holds no key for. */
+    public void jobsAwaitingAccount(int delta) {
+        if (!awaitingBound) {
+            synchronized (this) {
+                Gauge.builder(JOBS_AWAITING_ACCOUNT, jobsAwaitingAccount::get)
+                        .description("Resumed jobs waiting for an account whose key this instance does not hold").register(registry);
+                awaitingBound = true;
+            }
+        }
+        jobsAwaitingAccount.addAndGet(delta);
+    }
+    // --- end team accounts' keys ---
 
     private static double nanIfUnknown(int v) {
         return v < 0 ? Double.NaN : v;

@@ -17,7 +17,7 @@ final class CloudEvents {
     private CloudEvents() {
     }
 
-    /** {@code dataSchema} may be null: the header is then left out. */
+    /** {@code dataSchema} is the {@code $id} of the JSON Schema {@code data} follows: every event names its schema. */
     static ProducerRecord<String, String> record(ObjectMapper mapper, String topic, Object data, String id, String type,
                                                  String source, String subject, Instant time, String dataSchema) {
         String json;
@@ -33,9 +33,7 @@ final class CloudEvents {
         header(headers, "ce_source", source);
         header(headers, "ce_subject", subject);
         header(headers, "ce_time", time.toString());
-        if (dataSchema != null) {
-            header(headers, "ce_dataschema", dataSchema);
-        }
+        header(headers, "ce_dataschema", dataSchema);
         header(headers, "content-type", "application/json");
         return new ProducerRecord<>(topic, null, subject, json, headers);
     }

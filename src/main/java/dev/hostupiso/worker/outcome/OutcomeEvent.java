@@ -25,20 +25,36 @@ import java.time.Instant;
  * @param account      the account the request named, echoed; absent when it named none (the default account)
  * @param receivedAt   when the worker took the request; also published as {@code submittedAt}, its
  *                     older, misleading name, kept for consumers that read it
+ * @param requestTopic the topic the request was read from, which decides the account it may use;
+ *                     absent in outcomes recorded before it was kept
  */
 // submittedAt is written for consumers but read as receivedAt (its alias), so older ledger records still load.
 @JsonIgnoreProperties(value = "submittedAt", allowGetters = true)
 @JsonPropertyOrder({"requestId", "vpsId", "filename", "account", "status", "isoId", "jobId", "alreadyExisted", "attempts", "apiCalls",
-        "resolvedUrl", "preflight", "mounted", "receivedAt", "submittedAt", "finishedAt", "error"})
+        "resolvedUrl", "preflight", "mounted", "receivedAt", "submittedAt", "finishedAt", "requestTopic", "error"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OutcomeEvent(String requestId, String vpsId, String filename, String account, String status, String isoId,
                            @JsonInclude(JsonInclude.Include.ALWAYS) String jobId, Boolean alreadyExisted,
                            @JsonProperty("attempts") int fromUrlCalls, ApiCalls apiCalls, String resolvedUrl,
                            PreflightReport preflight, Mounted mounted, @JsonAlias("submittedAt") Instant receivedAt, Instant finishedAt,
-                           JobError error) {
+                           JobError error, String requestTopic) {
 
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+
+    /** An outcome that does not say which topic its request came from. */
+    public OutcomeEvent(String requestId, String vpsId, String filename, String account, String status, String isoId, String jobId,
+                        Boolean alreadyExisted, int fromUrlCalls, ApiCalls apiCalls, String resolvedUrl, PreflightReport preflight,
+                        Mounted mounted, Instant receivedAt, Instant finishedAt, JobError error) {
+        this(requestId, vpsId, filename, account, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, resolvedUrl,
+                preflight, mounted, receivedAt, finishedAt, error, null);
+    }
+
+    /** This outcome, saying that its request was read from {@code topic}. */
+    public OutcomeEvent fromTopic(String topic) {
+        return new OutcomeEvent(requestId, vpsId, filename, account, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls,
+                resolvedUrl, preflight, mounted, receivedAt, finishedAt, error, topic);
+    }
 
     public static OutcomeEvent of(IsoRequest req, JobResult result, Instant receivedAt, Instant finishedAt) {
         return result.completed()
@@ -73,7 +89,7 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                         "The full outcome could not be recorded (" + reason + ")", error.httpStatus(), error.retryable(),
                         null, null);
         return new OutcomeEvent(requestId, null, null, account, status, isoId, jobId, alreadyExisted, fromUrlCalls, apiCalls, null,
-                null, mounted, receivedAt, finishedAt, bare);
+                null, mounted, receivedAt, finishedAt, bare, requestTopic);
     }
 
     @JsonIgnore // not a field of the contract

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.outcome;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,16 +29,27 @@ public class OutcomeRecords {
             "https://github.com/hostup-iso-worker/hostup-iso-worker/schemas/iso-download-outcome.schema.json";
 
     private final ObjectMapper mapper;
-    private final String topic;
+    private final TeamTopics topics;
     private final String source;
 
-    public OutcomeRecords(ObjectMapper mapper, WorkerConfig config) {
+    public OutcomeRecords(ObjectMapper mapper, WorkerConfig config, TeamTopics topics) {
         this.mapper = mapper;
-        this.topic = config.eventsTopic();
+        this.topics = topics;
         this.source = config.eventsSource();
     }
 
+    /** Where the outcomes of requests read from {@code requestTopic} go: the team's own topic, or the shared one. */
+    public String topicFor(String requestTopic) {
+        return topics.eventsTopic(requestTopic);
+    }
+
+    /** {@code event} as a record on the shared outcome topic. */
     public ProducerRecord<String, String> record(OutcomeEvent event) {
+        return record(event, topics.eventsTopic(null));
+    }
+
+    /** {@code event} as a record on {@code topic}. */
+    public ProducerRecord<String, String> record(OutcomeEvent event, String topic) {
         return toRecord(event, mapper, topic, source);
     }
 

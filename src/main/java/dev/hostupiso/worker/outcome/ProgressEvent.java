@@ -24,6 +24,9 @@ public record ProgressEvent(String requestId, String vpsId, @JsonInclude(JsonInc
                             Long bytesTotal, Instant eta, Instant observedAt) {
 
     public static final String TYPE = OutcomeRecords.TYPE_PREFIX + "progress";
+    /** {@code ce_dataschema}: the {@code $id} of {@code schemas/iso-download-progress.schema.json}. */
+    public static final String DATA_SCHEMA =
+            "https://github.com/hostup-iso-worker/hostup-iso-worker/schemas/iso-download-progress.schema.json";
 
     public static ProgressEvent of(IsoRequest request, String jobId, DownloadProgress progress) {
         return new ProgressEvent(request.requestId(), request.vpsId(), jobId,

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.outcome;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.DownloadProgress;
 import dev.hostupiso.worker.job.JobContext;
@@ -28,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Publishes download progress as CloudEvents ({@code dev.hostupiso.iso.download.progress}, binary
@@ -44,7 +46,8 @@ public class ProgressPublisher implements ProgressListener {
     static final int QUEUE = 1_000;
 
     private final boolean enabled;
-    private final String topic;
+    /** Request topic → its progress topic (a team with its own events topic gets its progress there). */
+    private final UnaryOperator<String> topics;
     private final String source;
     private final ObjectMapper mapper;
     private final WorkerMetrics metrics;
@@ -54,15 +57,21 @@ public class ProgressPublisher implements ProgressListener {
 
     @Inject
     public ProgressPublisher(WorkerConfig config, ObjectMapper mapper, WorkerMetrics metrics,
-                             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
-        this(config.progress().enabled(), config.progress().topic(), config.eventsSource(), mapper, metrics,
+                             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, TeamTopics teams) {
+        this(config.progress().enabled(), teams::progressTopic, config.eventsSource(), mapper, metrics,
                 producerFactory(kafkaConfig));
     }
 
+    /** Every progress event on {@code topic}. */
     ProgressPublisher(boolean enabled, String topic, String source, ObjectMapper mapper, WorkerMetrics metrics,
                       Supplier<Producer<String, String>> producerFactory) {
+        this(enabled, requestTopic -> topic, source, mapper, metrics, producerFactory);
+    }
+
+    ProgressPublisher(boolean enabled, UnaryOperator<String> topics, String source, ObjectMapper mapper, WorkerMetrics metrics,
+                      Supplier<Producer<String, String>> producerFactory) {
         this.enabled = enabled;
-        this.topic = topic;
+        this.topics = topics;
         this.source = source;
         this.mapper = mapper;
         this.metrics = metrics;
@@ -80,16 +89,17 @@ public class ProgressPublisher implements ProgressListener {
             return;
         }
         ProgressEvent event = ProgressEvent.of(ctx.request(), ctx.jobId(), progress);
+        String topic = topics.apply(ctx.topic());
         try {
-            sender.execute(() -> send(event));
+            sender.execute(() -> send(event, topic));
         } catch (RejectedExecutionException e) {
             failed(event, "queue full or stopped");
         }
     }
 
-    private void send(ProgressEvent event) {
+    private void send(ProgressEvent event, String topic) {
         try {
-            producer().send(record(event), (metadata, failure) -> {
+            producer().send(record(event, topic), (metadata, failure) -> {
                 if (failure == null) {
                     metrics.progressEvent(true);
                 } else {
@@ -115,10 +125,10 @@ public class ProgressPublisher implements ProgressListener {
         return p;
     }
 
-    /** The event as a Kafka record: CloudEvents binary mode, key = requestId. */
-    ProducerRecord<String, String> record(ProgressEvent event) {
+    /** The event as a Kafka record on {@code topic}: CloudEvents binary mode, key = requestId. */
+    ProducerRecord<String, String> record(ProgressEvent event, String topic) {
         return CloudEvents.record(mapper, topic, event, eventId(event), ProgressEvent.TYPE, source, event.requestId(),
-                event.observedAt(), null);
+                event.observedAt(), ProgressEvent.DATA_SCHEMA);
     }
 
     /** One id per (request, percentage, observation): a re-send after a retry keeps it. */

@@ -15,18 +15,34 @@ public sealed interface PreflightResult {
 
     List<String> chain();
 
-    /** The origin answered the URL itself, with no size above the limit. */
-    record Passed() implements PreflightResult {
+    /** The file's size as the origin reported it; null when it did not (or was not asked). */
+    default Long bytes() {
+        return null;
+    }
+
+    /** The origin answered the URL itself, with no size above the limit; {@code bytes} null when it named none. */
+    record Passed(Long bytes) implements PreflightResult {
+        public Passed() {
+            this(null);
+        }
+
         @Override
         public List<String> chain() {
             return List.of();
         }
     }
 
-    /** The URL redirects; {@code finalUrl} (the last of {@code chain}) answered, and is what to submit. */
-    record Resolved(String finalUrl, List<String> chain) implements PreflightResult {
+    /**
+     * The URL redirects; {@code finalUrl} (the last of {@code chain}) answered, and is what to submit;
+     * {@code bytes} null when it named no size.
+     */
+    record Resolved(String finalUrl, List<String> chain, Long bytes) implements PreflightResult {
         public Resolved {
             chain = List.copyOf(chain);
+        }
+
+        public Resolved(String finalUrl, List<String> chain) {
+            this(finalUrl, chain, null);
         }
     }
 

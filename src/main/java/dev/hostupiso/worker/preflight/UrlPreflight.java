@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -17,11 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,19 +26,18 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import javax.net.ssl.SSLException;
 
 /**
  * Looks at a download URL the way HostUp will, before from-url: {@code HEAD}, or a one-byte
- * {@code GET} ({@code Range: bytes=0-0}) when HEAD gets no useful answer, following redirects one
- * hop at a time. Each hop resolves the name through the {@link Resolver}, lets the
+ * {@code GET} ({@code Range: bytes=0-0}) only when the origin refuses HEAD (405, 501), following
+ * redirects one hop at a time; a loop, or more than the allowed redirects, is refused
+ * ({@code url_redirects}). Each hop resolves the name through the {@link Resolver}, lets the
  * {@link AddressGuard} check every address, and connects to the checked one (Host header and SNI
  * carry the name). No credential is ever sent: the client has no default headers and the URL's
- * userinfo is dropped. Only headers are read; the connection is closed before any body.
+ * userinfo is dropped. Only headers are read; the connection is closed before any body. Each hop
+ * (lookup, HEAD, GET) has one timeout, which resets whatever request is still open or about to be sent.
  *
  * <p>The returned {@link Uni} never fails: whatever the worker cannot see (DNS, connection, TLS,
  * timeouts, 401/403, 5xx, a blocked address) is {@link PreflightResult.Skipped}.
@@ -50,10 +46,7 @@ import javax.net.ssl.SSLException;
 public class UrlPreflight {
 
     private static final Logger LOG = Logger.getLogger(UrlPreflight.class);
-    private static final Pattern CONTENT_RANGE_TOTAL = Pattern.compile("bytes\\s+(?:\\d+-\\d+|\\*)/(\\d{1,19})\\s*", Pattern.CASE_INSENSITIVE);
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
-    /** HEAD answers worth confirming with a GET: servers that refuse HEAD, and presigned URLs signed for GET only (403). */
-    private static final Set<Integer> ASK_AGAIN_WITH_GET = Set.of(400, 403, 404, 405, 410, 501);
     /** The longest URL a request may carry: a resolved URL longer than that is not submitted. */
     private static final int MAX_URL = 2048;
 
@@ -96,14 +89,15 @@ public class UrlPreflight {
         }
         Set<String> seen = new HashSet<>();
         seen.add(withoutFragment(start).toASCIIString());
-        return hop(start, new ArrayList<>(), seen)
+        return hop(start, new ArrayList<>(), seen, false)
                 .onFailure().recoverWithItem(f -> {
                     LOG.warnf("URL preflight of %s failed unexpectedly: %s", UrlRedactor.redact(url), f.toString());
                     return new PreflightResult.Skipped("preflight error: " + f.getClass().getSimpleName(), List.of());
                 });
     }
 
-    private Uni<PreflightResult> hop(URI uri, List<String> chain, Set<String> seen) {
+    /** One hop; {@code fromPublic}: a public origin redirected here (then only {@code redirect:} entries allow an internal address). */
+    private Uni<PreflightResult> hop(URI uri, List<String> chain, Set<String> seen, boolean fromPublic) {
         String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             return skipped("not an http(s) URL with a host: " + UrlRedactor.redact(uri.toString()), chain);
@@ -111,17 +105,22 @@ public class UrlPreflight {
         boolean https = scheme.equals("https");
         int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
         String host = uri.getHost();
-        return address(host, port)
-                .onItem().transformToUni(ip -> exchange(uri, host, port, https, ip, HttpMethod.HEAD)
-                        .onItem().transformToUni(head -> head.needsGet()
-                                ? exchange(uri, host, port, https, ip, HttpMethod.GET) : Uni.createFrom().item(head)))
+        boolean[] isPublic = new boolean[1];
+        // The whole hop (lookup, HEAD, the GET fallback) shares one timeout; reaching it cancels them all.
+        return address(host, port, fromPublic)
+                .onItem().transformToUni(ip -> {
+                    isPublic[0] = AddressGuard.category(ip).isEmpty();
+                    return exchange(uri, host, port, https, ip, HttpMethod.HEAD)
+                            .onItem().transformToUni(head -> head.needsGet()
+                                    ? exchange(uri, host, port, https, ip, HttpMethod.GET) : Uni.createFrom().item(head));
+                })
                 .ifNoItem().after(settings.timeout()).failWith(() -> new TimeoutException("no answer within " + settings.timeout()))
-                .onItem().transformToUni(answer -> interpret(uri, answer, chain, seen))
-                .onFailure().recoverWithItem(f -> new PreflightResult.Skipped(unreachable(f, host), chain));
+                .onItem().transformToUni(answer -> interpret(uri, answer, chain, seen, isPublic[0]))
+                .onFailure().recoverWithItem(f -> new PreflightResult.Skipped(PreflightReasons.unreachable(f, host), chain));
     }
 
     /** The address to connect to: a literal as written, else the first resolved one; every one must pass the guard. */
-    private Uni<InetAddress> address(String host, int port) {
+    private Uni<InetAddress> address(String host, int port, boolean fromPublic) {
         Optional<InetAddress> literal = AddressGuard.literal(host);
         Uni<List<InetAddress>> addresses = literal.isPresent() ? Uni.createFrom().item(List.of(literal.get()))
                 : resolver.resolve(host);
@@ -131,9 +130,9 @@ public class UrlPreflight {
             }
             // All, not just the one used: a name answering one public and one internal address is not probed.
             for (InetAddress a : list) {
-                Optional<String> blocked = settings.guard().blocked(host, a, port);
+                Optional<String> blocked = settings.guard().blocked(host, a, port, fromPublic);
                 if (blocked.isPresent()) {
-                    throw new BlockedAddress(blocked.get());
+                    throw new PreflightReasons.BlockedAddress(blocked.get());
                 }
             }
             return list.get(0);
@@ -144,9 +143,12 @@ public class UrlPreflight {
         RequestOptions options = options(uri, host, port, https, ip, method);
         return Uni.createFrom().<Answer>emitter(em -> {
             AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            // Whatever happens, the body is never read: the connection goes with the headers.
+            AtomicBoolean over = new AtomicBoolean();
+            // Whatever happens, the body is never read: the connection goes with the headers. A request
+            // whose connection comes after the end (a timeout, a cancellation) is reset unsent.
             em.onTermination(() -> {
-                HttpClientRequest r = sent.get();
+                over.set(true);
+                HttpClientRequest r = sent.getAndSet(null);
                 if (r != null) {
                     r.reset();
                 }
@@ -158,6 +160,12 @@ public class UrlPreflight {
                 }
                 HttpClientRequest request = ar.result();
                 sent.set(request);
+                if (over.get()) {
+                    if (sent.getAndSet(null) != null) {
+                        request.reset();
+                    }
+                    return;
+                }
                 request.send().onComplete(response -> {
                     if (response.failed()) {
                         em.fail(response.cause());
@@ -195,10 +203,10 @@ public class UrlPreflight {
         return options;
     }
 
-    private Uni<PreflightResult> interpret(URI uri, Answer answer, List<String> chain, Set<String> seen) {
+    private Uni<PreflightResult> interpret(URI uri, Answer answer, List<String> chain, Set<String> seen, boolean isPublic) {
         int status = answer.status();
         if (REDIRECTS.contains(status)) {
-            return redirected(uri, answer, chain, seen);
+            return redirected(uri, answer, chain, seen, isPublic);
         }
         if (status == 404 || status == 410) {
             return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_NOT_FOUND,
@@ -210,8 +218,11 @@ public class UrlPreflight {
         return skipped("the origin answered HTTP " + status, chain);
     }
 
-    /** A redirect: refused in check mode, else followed unless it loops or goes on too long. */
-    private Uni<PreflightResult> redirected(URI uri, Answer answer, List<String> chain, Set<String> seen) {
+    /**
+     * A redirect: refused in check mode, else followed; one that loops or goes on too long is refused
+     * too (HostUp refuses URLs that redirect: submitting the original could only fail later).
+     */
+    private Uni<PreflightResult> redirected(URI uri, Answer answer, List<String> chain, Set<String> seen, boolean isPublic) {
         int status = answer.status();
         if (answer.location() == null) {
             return skipped("HTTP " + status + " without a Location", chain);
@@ -229,14 +240,18 @@ public class UrlPreflight {
                     "the URL redirects (HTTP " + status + "): " + redactedChain(longer), longer));
         }
         if (!seen.add(next.toASCIIString())) {
-            return skipped("redirect loop: " + redactedChain(longer), longer);
+            return refusedRedirects("a redirect loop: " + redactedChain(longer), longer);
         }
         if (longer.size() > settings.maxRedirects()) {
-            return skipped("more than " + settings.maxRedirects() + " redirects", longer);
+            return refusedRedirects("more than " + settings.maxRedirects() + " redirects: " + redactedChain(longer), longer);
         }
         LOG.debugf("URL preflight: %s redirects (HTTP %d) to %s", UrlRedactor.redact(uri.toString()), status,
                 UrlRedactor.redact(next.toString()));
-        return hop(next, longer, seen);
+        return hop(next, longer, seen, isPublic);
+    }
+
+    private static Uni<PreflightResult> refusedRedirects(String reason, List<String> chain) {
+        return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_REDIRECTS, reason, chain));
     }
 
     /** The origin has the file: too large for HostUp, or found where asked, or at the end of redirects. */
@@ -248,13 +263,13 @@ public class UrlPreflight {
                     chain));
         }
         if (chain.isEmpty()) {
-            return Uni.createFrom().item(new PreflightResult.Passed());
+            return Uni.createFrom().item(new PreflightResult.Passed(size));
         }
         String last = chain.get(chain.size() - 1);
         if (last.length() > MAX_URL) {
             return skipped("the final URL is longer than " + MAX_URL + " characters", chain);
         }
-        return Uni.createFrom().item(new PreflightResult.Resolved(last, chain));
+        return Uni.createFrom().item(new PreflightResult.Resolved(last, chain, size));
     }
 
     private static Uni<PreflightResult> skipped(String reason, List<String> chain) {
@@ -264,27 +279,6 @@ public class UrlPreflight {
     /** The redacted redirect chain, for logs and outcomes: {@code https://a/…/x.iso → https://b/…/x.iso?…}. */
     public static String redactedChain(List<String> chain) {
         return String.join(" → ", chain.stream().map(UrlRedactor::redact).toList());
-    }
-
-    private static String unreachable(Throwable f, String host) {
-        if (f instanceof BlockedAddress b) {
-            return "address not allowed (" + b.getMessage() + ")";
-        }
-        if (f instanceof UnknownHostException) {
-            return "unknown host " + host;
-        }
-        if (f instanceof TimeoutException || f instanceof io.netty.handler.timeout.TimeoutException
-                || String.valueOf(f.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")
-                || String.valueOf(f.getMessage()).toLowerCase(Locale.ROOT).contains("timed out")) {
-            return "timeout";
-        }
-        if (f instanceof ConnectException) {
-            return "connection refused";
-        }
-        if (f instanceof SSLException || f.getCause() instanceof SSLException) {
-            return "TLS error";
-        }
-        return "unreachable: " + f.getClass().getSimpleName();
     }
 
     private static URI withoutFragment(URI u) {
@@ -300,52 +294,5 @@ public class UrlPreflight {
         client.close();
     }
 
-    /** The guard refused an address; its message is the address's category. */
-    static final class BlockedAddress extends RuntimeException {
-        BlockedAddress(String category) {
-            super(category, null, false, false);
-        }
-    }
 
-    /** What one exchange told: headers only. */
-    record Answer(HttpMethod method, int status, String location, Long contentLength, Long rangeTotal) {
-
-        static Answer of(HttpMethod method, HttpClientResponse r) {
-            return new Answer(method, r.statusCode(), r.getHeader("Location"), number(r.getHeader("Content-Length")),
-                    rangeTotal(r.getHeader("Content-Range")));
-        }
-
-        /** HEAD said nothing to act on: a refusal of HEAD itself, a 404 to confirm, or a 2xx without a size. */
-        boolean needsGet() {
-            return method == HttpMethod.HEAD
-                    && (ASK_AGAIN_WITH_GET.contains(status) || (status >= 200 && status < 300 && contentLength == null));
-        }
-
-        /** The file's size: a Content-Range total, else a full answer's Content-Length. */
-        Long size() {
-            if (rangeTotal != null) {
-                return rangeTotal;
-            }
-            return status == 206 ? null : contentLength;
-        }
-
-        private static Long number(String s) {
-            if (s == null || !s.strip().matches("\\d{1,19}")) {
-                return null;
-            }
-            try {
-                return Long.parseLong(s.strip());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-
-        private static Long rangeTotal(String s) {
-            if (s == null) {
-                return null;
-            }
-            Matcher m = CONTENT_RANGE_TOTAL.matcher(s);
-            return m.matches() ? number(m.group(1)) : null;
-        }
-    }
 }

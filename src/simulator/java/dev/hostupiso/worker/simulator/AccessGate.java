@@ -56,6 +56,10 @@ final class AccessGate {
         this.abusiveReset = ahead;
     }
 
+    void resetPrecision(ResetPrecision precision) {
+        rateLimiter.precision(precision);
+    }
+
     void rateLimit(RateLimiter.Config config) {
         rateLimiter.configure(config);
     }
@@ -147,6 +151,7 @@ final class AccessGate {
             case FROM_URL:
                 return List.of(HostUpSimulator.WRITE_VM, HostUpSimulator.WRITE_STORAGE);
             case ISO_LIST:
+            case VPS_LIST:
                 return List.of(HostUpSimulator.READ_VM);
             case MOUNT:
             case UNMOUNT:

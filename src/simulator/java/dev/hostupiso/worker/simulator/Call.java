@@ -17,6 +17,8 @@ final class Call {
     final String path;
     final byte[] body;
     final Headers requestHeaders;
+    /** The raw query string, null when there is none. */
+    String query;
     private final Clock clock;
     Endpoint endpoint;
     String vpsId;

@@ -21,6 +21,19 @@ final class DownloadRegistry {
     }
 
     private final Map<FileKey, LongAdder> started = new ConcurrentHashMap<>();
+    private final Map<FileKey, LongAdder> asked = new ConcurrentHashMap<>();
+
+    /** A from-url call for the file arrived (whatever its answer, faults included). */
+    void asked(String vpsId, String filename) {
+        asked.computeIfAbsent(new FileKey(vpsId, filename), k -> new LongAdder()).increment();
+    }
+
+    /** From-url calls per file, sorted. */
+    Map<FileKey, Long> askedSnapshot() {
+        Map<FileKey, Long> out = new TreeMap<>();
+        asked.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
 
     void started(String vpsId, String filename) {
         started.computeIfAbsent(new FileKey(vpsId, filename), k -> new LongAdder()).increment();
@@ -49,5 +62,6 @@ final class DownloadRegistry {
 
     void clear() {
         started.clear();
+        asked.clear();
     }
 }

@@ -13,5 +13,11 @@ public enum Endpoint {
     /** {@code POST /api/v2/vps/{id}/iso/actions/mount}: mount an ISO ({@code {"isoId":…,"device":…}}). */
     MOUNT,
     /** {@code POST /api/v2/vps/{id}/iso/actions/unmount}: unmount ({@code {"device":…}} optional). Extra. */
-    UNMOUNT
+    UNMOUNT,
+    /**
+     * {@code GET /api/v2/vps}: the VPSs the key may use, paginated ({@code ?limit=1..100}, default 20, and the
+     * opaque {@code ?cursor=} of {@code nextCursor}); needs {@code read:vm}. Documented: the route, the paging and
+     * {@code data[].id}; the other entry fields are the simulator's.
+     */
+    VPS_LIST
 }

@@ -27,7 +27,8 @@ import java.util.function.Function;
  *
  * <p>Served routes: {@code POST /api/v2/vps/{id}/iso/actions/from-url}, {@code GET /api/jobs/{jobId}},
  * {@code GET /api/v2/vps/{id}/iso}, {@code POST /api/v2/vps/{id}/iso/actions/mount} and
- * {@code POST /api/v2/vps/{id}/iso/actions/unmount}. Anything else answers 404 {@code route_not_found};
+ * {@code POST /api/v2/vps/{id}/iso/actions/unmount}, and {@code GET /api/v2/vps} (the registered VPSs the key may
+ * use, paginated: {@link VpsListing}; no scripted answers or random faults). Anything else answers 404 {@code route_not_found};
  * a known route with another method 405 {@code method_not_allowed}.
  *
  * <p>Order of checks for every call: rate limit (429) → authentication (401) → IP restriction (403) →
@@ -183,7 +184,7 @@ public final class HostUpSimulator implements AutoCloseable {
 
     /**
      * Per-key rate limit of {@code callsPerWindow} per {@code window}, counted by {@code model} (what each model's
-     * headers mean: {@link RateWindowModel}). The reset header is rounded up to a whole second; a 429's
+     * headers mean: {@link RateWindowModel}). The reset header is written as {@link #rateLimitResetPrecision} says; a 429's
      * {@code Retry-After} says when the refused call could have gone through.
      */
     public void rateLimit(int callsPerWindow, Duration window, RetryAfterStyle style, RateWindowModel model) {
@@ -193,6 +194,11 @@ public final class HostUpSimulator implements AutoCloseable {
             gate.rateLimit(new RateLimiter.Config(callsPerWindow, Math.max(1, window.toMillis()),
                     style == null ? RetryAfterStyle.SECONDS : style, model == null ? RateWindowModel.FIXED : model));
         }
+    }
+
+    /** How {@code X-RateLimit-Reset} is written: rounded up to whole seconds (the default) or to the millisecond. */
+    public void rateLimitResetPrecision(ResetPrecision precision) {
+        gate.resetPrecision(precision);
     }
 
     /** Disables rate limiting. */
@@ -264,6 +270,13 @@ public final class HostUpSimulator implements AutoCloseable {
     public Map<String, Long> downloadsStarted() {
         Map<String, Long> out = new TreeMap<>();
         jobs.downloads().snapshot().forEach((k, n) -> out.put(k.vpsId() + "/" + k.filename(), n));
+        return out;
+    }
+
+    /** From-url calls per file, whatever their answer: {@code "vpsId/filename"} to the number of calls. */
+    public Map<String, Long> fromUrlCalls() {
+        Map<String, Long> out = new TreeMap<>();
+        jobs.downloads().askedSnapshot().forEach((k, n) -> out.put(k.vpsId() + "/" + k.filename(), n));
         return out;
     }
 

@@ -85,6 +85,7 @@ final class HttpFront {
             String path = ex.getRequestURI().getRawPath();
             Call c = new Call(s, at, clock, ex.getRequestMethod().toUpperCase(Locale.ROOT),
                     path == null ? "/" : path, body, ex.getRequestHeaders());
+            c.query = ex.getRequestURI().getRawQuery();
             Reply r = answerOf(c);
             if (r.holdFor() != null && !closed) {
                 later.schedule(() -> answer(ex, c, r), r.holdFor().toNanos(), TimeUnit.NANOSECONDS);

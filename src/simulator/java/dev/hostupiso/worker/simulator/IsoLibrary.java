@@ -75,8 +75,11 @@ final class IsoLibrary {
         cu.put("code", vps.canUploadCode());
     }
 
-    /** {@code POST /api/v2/vps/{id}/iso/actions/mount}. */
-    static Reply mount(Call c, VpsScript vps) {
+    /**
+     * {@code POST /api/v2/vps/{id}/iso/actions/mount}: 200 and mounted at once, or (when the VPS's mounts take
+     * time) 202 with a mount job, registered through {@code jobs}.
+     */
+    static Reply mount(Call c, VpsScript vps, java.util.function.Consumer<VpsScript.Job> jobs) {
         JsonNode root = FromUrlRequest.parseObject(c.body);
         if (root == null) {
             return ProblemRenderer.notAnObject(c);
@@ -97,6 +100,16 @@ final class IsoLibrary {
             vps.settle(c.now());
             if (vps.findById(iso.asText()) == null) {
                 return ProblemRenderer.problem(c, 404, "iso_not_found", "ISO " + iso.asText() + " was not found.");
+            }
+            VpsScript.Job job = vps.newMountJob(HostUpSimulator.newId("job_"), c.seq, iso.asText(), dev, c.now());
+            if (job != null) {
+                jobs.accept(job);
+                ObjectNode queued = HostUpSimulator.JSON.createObjectNode();
+                ObjectNode op = queued.putObject("operation");
+                op.put("status", "queued");
+                op.put("jobId", job.id);
+                op.put("pollUrl", "/api/jobs/" + job.id);
+                return ProblemRenderer.json(202, queued);
             }
             vps.mountedLocked().put(dev, iso.asText());
         }

@@ -27,6 +27,11 @@ final class JobStore {
         return jobId == null ? null : jobs.get(jobId);
     }
 
+    /** Makes a job made elsewhere (a mount job) known to polls. */
+    void register(VpsScript.Job job) {
+        jobs.put(job.id, job);
+    }
+
     int size() {
         return jobs.size();
     }

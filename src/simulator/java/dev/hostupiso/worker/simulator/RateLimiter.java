@@ -14,10 +14,10 @@ final class RateLimiter {
     }
 
     record Decision(int limit, boolean exceeded, int remaining, long resetMillis, long retryAfterMillis,
-                    RetryAfterStyle style) {
-        /** The reset rounded up to a whole second (never earlier than the real one). */
+                    RetryAfterStyle style, ResetPrecision precision) {
+        /** The reset as the header writes it: rounded up to a whole second (never earlier), or to the millisecond. */
         Instant resetHeaderInstant() {
-            return Instant.ofEpochMilli(resetMillis).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
+            return precision.header(resetMillis);
         }
 
         long retryAfterSeconds() {
@@ -31,6 +31,12 @@ final class RateLimiter {
     }
 
     private volatile Config config;
+    private volatile ResetPrecision precision = ResetPrecision.SECONDS;
+
+    /** How {@code X-RateLimit-Reset} is written from now on. */
+    void precision(ResetPrecision p) {
+        precision = java.util.Objects.requireNonNull(p, "precision");
+    }
     private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
 
     synchronized void configure(Config c) {
@@ -47,7 +53,8 @@ final class RateLimiter {
         RateWindow w = windows.computeIfAbsent(key, k -> RateWindow.of(cfg.model(), cfg.limit(), cfg.windowMillis()));
         synchronized (w) {
             RateWindow.Decision d = w.hit(now.toEpochMilli());
-            return new Decision(d.limit(), d.exceeded(), d.remaining(), d.resetMillis(), d.retryAfterMillis(), cfg.style());
+            return new Decision(d.limit(), d.exceeded(), d.remaining(), d.resetMillis(), d.retryAfterMillis(), cfg.style(),
+                    precision);
         }
     }
 }

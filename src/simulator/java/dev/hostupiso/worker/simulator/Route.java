@@ -9,6 +9,9 @@ record Route(Endpoint endpoint, String method, String vpsId, String jobId) {
         if (s.length < 4 || !s[0].isEmpty() || !"api".equals(s[1])) {
             return null;
         }
+        if (s.length == 4 && "v2".equals(s[2]) && "vps".equals(s[3])) {
+            return new Route(Endpoint.VPS_LIST, "GET", null, null);
+        }
         if (s.length == 4 && "jobs".equals(s[2]) && !s[3].isEmpty()) {
             return new Route(Endpoint.JOB, "GET", null, s[3]);
         }

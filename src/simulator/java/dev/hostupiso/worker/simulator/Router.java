@@ -52,6 +52,9 @@ final class Router {
 
     /** The VPS (or the polled job and its VPS), then the answer. */
     private Reply lookup(Call c) {
+        if (c.endpoint == Endpoint.VPS_LIST) {
+            return VpsListing.list(c, vpss);
+        }
         if (c.endpoint == Endpoint.JOB) {
             VpsScript.Job job = attributeJob(c);
             if (job == null) {
@@ -68,6 +71,12 @@ final class Router {
 
     /** The VPS's next scripted answer for the endpoint, else a random fault, else normal handling. */
     private Reply scriptedOrNormal(Call c, VpsScript vps, VpsScript.Job job) {
+        if (c.endpoint == Endpoint.FROM_URL) {
+            FromUrlRequest asked = FromUrlRequest.parse(c.body);
+            if (asked != null && asked.filename != null) {
+                jobs.downloads().asked(vps.vpsId(), asked.filename);
+            }
+        }
         ScriptedResponse scripted = vps.nextScripted(c.endpoint);
         if (scripted == null) {
             Fault fault = faults.draw(c.endpoint);
@@ -104,7 +113,7 @@ final class Router {
             case ISO_LIST:
                 return IsoLibrary.list(c, vps);
             case MOUNT:
-                return IsoLibrary.mount(c, vps);
+                return IsoLibrary.mount(c, vps, jobs::register);
             case UNMOUNT:
                 return IsoLibrary.unmount(c, vps);
             default:

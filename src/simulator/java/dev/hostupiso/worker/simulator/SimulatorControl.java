@@ -32,8 +32,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>{@code POST /control/vps?prefix=P&count=N&minMs=a&maxMs=b&shapes=s1,s2&seed=S} — registers VPSs
  * {@code P000000…} ({@link #vpsId(String, int)}), each with a job duration drawn uniformly from [a, b] ms and,
  * when {@code shapes} is given, the {@link DownloadShape} {@code shapes[i % n]} (labels, e.g.
- * {@code linear,slow-start,stalls,jump,verifying-tail,fail-at-80}); {@code seed} makes the durations repeatable;</li>
- * <li>{@code POST /control/ratelimit?calls=N&windowMs=W&model=M} — per-key limit counted by {@code M}
+ * {@code linear,slow-start,stalls,jump,verifying-tail,fail-at-80}); {@code seed} makes the durations repeatable;
+ * with {@code durationsMs=d0,d1,…} instead of {@code count}, VPS {@code i} gets exactly duration {@code d_i};</li>
+ * <li>{@code POST /control/ratelimit?calls=N&windowMs=W&model=M&resetPrecision=P} — per-key limit counted by {@code M},
+ * {@code X-RateLimit-Reset} in whole {@code seconds} (default) or {@code milliseconds};
  * ({@link RateWindowModel}: {@code fixed}, {@code sliding}, {@code token-bucket}; default fixed; {@code calls=0}: off);</li>
  * <li>{@code GET /control/total} — calls received;</li>
  * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
@@ -146,12 +148,16 @@ public final class SimulatorControl implements AutoCloseable {
                 sim.reset();
                 return "ok";
             case "POST /control/vps":
+                if (q.containsKey("durationsMs")) {
+                    return registerListed(q.get("prefix"), required(q, "durationsMs"), q.get("shapes"));
+                }
                 return registerVpss(q.get("prefix"), Integer.parseInt(required(q, "count")),
                         Long.parseLong(q.getOrDefault("minMs", "0")), q.get("maxMs"), q.get("shapes"), q.get("seed"));
             case "POST /control/ratelimit":
                 sim.rateLimit(Integer.parseInt(q.getOrDefault("calls", "0")),
                         Duration.ofMillis(Long.parseLong(q.getOrDefault("windowMs", "0"))), RetryAfterStyle.SECONDS,
                         RateWindowModel.parse(q.getOrDefault("model", "fixed")));
+                sim.rateLimitResetPrecision(ResetPrecision.parse(q.getOrDefault("resetPrecision", "seconds")));
                 return "ok";
             case "GET /control/total":
                 return Long.toString(sim.totalCalls());
@@ -177,6 +183,20 @@ public final class SimulatorControl implements AutoCloseable {
             }
         }
         return "ok " + count;
+    }
+
+    /** One VPS per listed duration, VPS {@code i} with {@code durations[i]} and the shape {@code shapes[i % n]}. */
+    private String registerListed(String prefix, String durations, String shapes) {
+        String[] ms = durations.split(",");
+        java.util.List<DownloadShape> mix = shapes == null || shapes.isBlank() ? java.util.List.of()
+                : java.util.Arrays.stream(shapes.split(",")).map(DownloadShape::of).toList();
+        for (int i = 0; i < ms.length; i++) {
+            VpsScript vps = sim.vps(vpsId(prefix, i)).jobDuration(Duration.ofMillis(Long.parseLong(ms[i].trim())));
+            if (!mix.isEmpty()) {
+                vps.downloadShape(mix.get(i % mix.size()));
+            }
+        }
+        return "ok " + ms.length;
     }
 
     private String callLines() {

@@ -50,6 +50,11 @@ final class VpsDirectory {
         });
     }
 
+    /** The registered VPSs the key may use (not {@link VpsScript#forbidden()}), sorted by id. */
+    java.util.List<String> usable() {
+        return vpss.values().stream().filter(v -> !v.isForbidden()).map(VpsScript::vpsId).sorted().toList();
+    }
+
     int size() {
         return vpss.size();
     }

@@ -28,6 +28,7 @@ public final class VpsScript {
 
     // ---- script (guarded by this)
     private Duration jobDuration = Duration.ZERO;
+    private Duration mountDuration = Duration.ZERO;
     private JobEnvelope envelope = JobEnvelope.V1_GENERIC;
     private DownloadShape downloadShape = DownloadShape.LINEAR;
     private String failMessage;
@@ -58,6 +59,29 @@ public final class VpsScript {
     /** The VPS id this script belongs to. */
     public String vpsId() {
         return vpsId;
+    }
+
+    /**
+     * How long a mount takes: {@code ZERO} (the default) mounts at once and answers 200; longer answers 202 with a
+     * mount job to poll, and the ISO shows in {@code mounted[]} only when that job completes.
+     */
+    public synchronized VpsScript mountDuration(Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("mountDuration must be >= 0");
+        }
+        this.mountDuration = d;
+        return this;
+    }
+
+    /** A mount job for {@code isoId} on {@code device}, if mounts take time here (else null). Caller holds the lock. */
+    Job newMountJob(String jobId, long seq, String isoId, String device, Instant now) {
+        if (mountDuration.isZero()) {
+            return null;
+        }
+        Job j = new Job(jobId, seq, this, isoId, now, now.plus(mountDuration), null, 0, 0, false, 0);
+        j.mountDevice = device;
+        pending.add(j);
+        return j;
     }
 
     /**
@@ -239,6 +263,8 @@ public final class VpsScript {
             j.done = true;
             if (j.failMessage != null) {
                 j.failed = true;
+            } else if (j.mountDevice != null) {
+                mounted.put(j.mountDevice, j.filename); // a mount job: its "filename" is the ISO id
             } else {
                 Iso existing = findByName(j.filename);
                 if (existing != null) {
@@ -374,6 +400,8 @@ public final class VpsScript {
         boolean alreadyExisted;
         /** Failed because the file was already in place when it finished. */
         boolean refusedOverride;
+        /** A mount job's drive (its {@code filename} is then the ISO id); null for a download. */
+        String mountDevice;
         String isoId;
 
         /** The failure message once failed: the scripted one, or Proxmox's refusal. */

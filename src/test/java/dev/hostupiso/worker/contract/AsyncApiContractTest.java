@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.intake.DeadLetter;
@@ -56,7 +57,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncApiContractTest {
 
-    private static final String JSON_SCHEMA_2020_12 = "application/schema+json;version=2020-12";
+    /** JSON Schema draft-07: the schema format the AsyncAPI parser validates (it skips 2020-12 without a word). */
+    private static final String JSON_SCHEMA_DRAFT_07 = "application/schema+json;version=draft-07";
+    private static final String DRAFT_07 = "http://json-schema.org/draft-07/schema";
     private static final Path RESOURCES = Path.of("src/main/resources");
     private static final Path EVENT_CONTRACT = Path.of("docs/event-contract.md");
     private static final Path CONFIGURATION = Path.of("docs/configuration.md");
@@ -79,15 +82,21 @@ class AsyncApiContractTest {
         assertThat(doc.path("asyncapi").asText()).isEqualTo("3.0.0");
         assertThat(doc.at("/info/title").asText()).isNotBlank();
         assertThat(doc.at("/info/version").asText()).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(doc.path("channels").size()).isEqualTo(5);
+        assertThat(doc.path("channels").size()).isEqualTo(7);
         assertThat(doc.path("operations").size()).isGreaterThanOrEqualTo(5);
         assertThat(doc.at("/components/messages").size()).isGreaterThanOrEqualTo(5);
 
         for (Map.Entry<String, JsonNode> c : fields(doc.path("channels"))) {
             JsonNode ch = c.getValue();
-            assertThat(ch.path("address").asText()).as(c.getKey() + " address").isNotBlank();
-            assertThat(ch.at("/bindings/kafka/topic").asText()).as(c.getKey() + " kafka topic = address")
-                    .isEqualTo(ch.path("address").asText());
+            if (isTeamChannel(ch)) {
+                // A team's topics have no default name: the address is unknown (null) and the setting names them.
+                assertThat(ch.path("address").isNull()).as(c.getKey() + " address").isTrue();
+                assertThat(ch.path("x-team-setting").asText()).startsWith("hostup.accounts.<name>.");
+            } else {
+                assertThat(ch.path("address").asText()).as(c.getKey() + " address").isNotBlank();
+                assertThat(ch.at("/bindings/kafka/topic").asText()).as(c.getKey() + " kafka topic = address")
+                        .isEqualTo(ch.path("address").asText());
+            }
             assertThat(ch.path("messages").size()).as(c.getKey() + " messages").isPositive();
             for (JsonNode m : ch.path("messages")) {
                 assertThat(m.path("$ref").asText()).startsWith("#/components/messages/");
@@ -108,10 +117,10 @@ class AsyncApiContractTest {
         assertThat(operatedChannels).as("every channel has an operation").hasSize(doc.path("channels").size());
         for (Map.Entry<String, JsonNode> m : fields(doc.at("/components/messages"))) {
             JsonNode payload = m.getValue().path("payload");
-            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_2020_12);
+            assertThat(payload.path("schemaFormat").asText()).as(m.getKey() + " payload schemaFormat").isEqualTo(JSON_SCHEMA_DRAFT_07);
             assertThat(payload.path("schema").isObject()).as(m.getKey() + " payload schema").isTrue();
             if (m.getValue().has("headers")) {
-                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_2020_12);
+                assertThat(m.getValue().at("/headers/schemaFormat").asText()).isEqualTo(JSON_SCHEMA_DRAFT_07);
             }
             assertThat(m.getValue().at("/bindings/kafka/key").isObject()).as(m.getKey() + " kafka key schema").isTrue();
         }
@@ -139,9 +148,9 @@ class AsyncApiContractTest {
     }
 
     @Test
-    void everyReferencedSchemaFileIsAValidDraft202012SchemaWithItsOwnId() throws IOException {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    void everyReferencedSchemaFileIsAValidDraft07SchemaWithItsOwnId() throws IOException {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+        JsonSchema metaSchema = factory.getSchema(SchemaLocation.of(DRAFT_07));
         Set<String> files = referencedSchemaFiles();
         assertThat(files).contains("iso-download-request.schema.json", "iso-download-outcome.schema.json",
                 "iso-download-progress.schema.json", "iso-download-ledger-entry.schema.json");
@@ -151,18 +160,17 @@ class AsyncApiContractTest {
         }
         for (String file : files) {
             JsonNode schema = mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile());
-            assertThat(schema.path("$schema").asText()).as(file).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+            assertThat(schema.path("$schema").asText()).as(file).isEqualTo(DRAFT_07 + "#");
             assertThat(schema.path("$id").asText()).as(file).isEqualTo(ContractValidator.SCHEMA_ID_PREFIX + file);
             Set<ValidationMessage> errors = metaSchema.validate(schema);
-            assertThat(errors).as(file + " against the 2020-12 meta-schema").isEmpty();
+            assertThat(errors).as(file + " against the draft-07 meta-schema").isEmpty();
             contract.schemaFile(file); // compiles, every $ref resolved
         }
     }
 
     @Test
     void theMetaSchemaCheckCanFail() {
-        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-                .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+        JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(SchemaLocation.of(DRAFT_07));
         assertThat(metaSchema.validate(mapper.createObjectNode().put("type", "strnig").put("maxLength", -1))).isNotEmpty();
     }
 
@@ -174,6 +182,9 @@ class AsyncApiContractTest {
         assertThat(defaults).containsKeys("iso.requests-topic", "iso.events-topic", "iso.dlq-topic", "iso.ledger-topic");
         Map<String, String> documented = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> c : fields(doc.path("channels"))) {
+            if (isTeamChannel(c.getValue())) {
+                continue;
+            }
             String setting = c.getValue().path("x-topic-setting").asText();
             assertThat(setting).as(c.getKey() + " x-topic-setting").startsWith("iso.");
             documented.put(setting, c.getValue().path("address").asText());
@@ -189,7 +200,8 @@ class AsyncApiContractTest {
         try (InputStream in = Files.newInputStream(RESOURCES.resolve("application.properties"))) {
             app.load(in);
         }
-        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isEqualTo("${" + setting("requests") + "}");
+        // The request channel's topics (the shared one and the teams') are computed by RequestTopicsConfigSource.
+        assertThat(app.getProperty("mp.messaging.incoming.iso-requests.topic")).isNull();
         assertThat(app.getProperty("mp.messaging.incoming.iso-requests.group.id"))
                 .isEqualTo("${KAFKA_GROUP_ID:" + doc.at("/operations/receiveRequests/bindings/kafka/groupId/default").asText() + "}");
     }
@@ -200,7 +212,7 @@ class AsyncApiContractTest {
         assertThat(ledger.path("x-internal").asBoolean()).isTrue();
         assertThat(ledger.at("/bindings/kafka/topicConfiguration/cleanup.policy").toString()).isEqualTo("[\"compact\"]");
         assertThat(doc.at("/components/messages/LedgerEntry/payload/schema/$ref").asText()).isEqualTo("schemas/iso-download-ledger-entry.schema.json");
-        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/pattern").asText()).isEqualTo(requestIdPattern());
+        assertThat(doc.at("/components/messages/LedgerEntry/bindings/kafka/key/pattern").asText()).isEqualTo(ledgerKeyPattern());
         assertThat(doc.at("/operations/writeLedger/x-internal").asBoolean()).isTrue();
         assertThat(doc.at("/operations/readLedger/x-internal").asBoolean()).isTrue();
     }
@@ -211,7 +223,8 @@ class AsyncApiContractTest {
         for (String message : List.of("IsoDownloadCompleted", "IsoDownloadFailed", "IsoDownloadProgress", "LedgerEntry", "LedgerTombstone")) {
             JsonNode key = doc.at("/components/messages/" + message + "/bindings/kafka/key");
             assertThat(key.path("type").asText()).as(message).isEqualTo("string");
-            assertThat(key.path("pattern").asText()).as(message).isEqualTo(pattern);
+            // The ledger keys a team topic's request by <topic>/<requestId>: two teams' requestIds never meet.
+            assertThat(key.path("pattern").asText()).as(message).isEqualTo(message.startsWith("Ledger") ? ledgerKeyPattern() : pattern);
             assertThat(doc.at("/components/messages/" + message + "/headers/schema").isMissingNode()
                     || doc.at("/components/schemas/CloudEventHeaders/schema/properties/ce_subject/pattern").asText().equals(pattern)).isTrue();
         }
@@ -242,12 +255,12 @@ class AsyncApiContractTest {
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(written).as(message + ": headers written = headers the contract lists").isEqualTo(headerNames(message));
             assertThat(written).as(message + ": every header written is required").isEqualTo(requiredHeaders(message));
-            assertThat(contract.violations(record.topic(), record.key(), record.headers(), record.value())).isEmpty();
+            assertThat(contract.strictViolations(record.topic(), record.key(), record.headers(), record.value())).isEmpty();
         }
     }
 
     @Test
-    void theValidatorFindsBrokenEvents() {
+    void theValidatorFindsBrokenEvents() throws IOException {
         ProducerRecord<String, String> ok = outcomeRecords().record(completed());
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), ok.value())).isEmpty();
 
@@ -261,6 +274,67 @@ class AsyncApiContractTest {
         String completedSayingFailed = ok.value().replace("\"status\":\"completed\"", "\"status\":\"failed\"");
         assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedSayingFailed)).isNotEmpty();
         assertThat(contract.violations("some-other-topic", ok.key(), ok.headers(), ok.value())).isNotEmpty();
+        String completedWithError = ok.value().replace("\"status\":\"completed\"",
+                "\"status\":\"completed\",\"error\":{\"code\":\"job_failed\",\"title\":\"t\",\"retryable\":false}");
+        assertThat(completedWithError).contains("\"error\"");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), completedWithError)).as("a completed outcome with an error")
+                .isNotEmpty();
+        ProducerRecord<String, String> failed = outcomeRecords().record(failed());
+        com.fasterxml.jackson.databind.node.ObjectNode withoutError = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(failed.value());
+        assertThat(withoutError.remove("error")).isNotNull();
+        String failedWithoutError = mapper.writeValueAsString(withoutError);
+        assertThat(contract.violations(failed.topic(), failed.key(), failed.headers(), failedWithoutError)).as("a failed outcome without an error")
+                .isNotEmpty();
+    }
+
+    // ---- evolution: fields are only added, consumers ignore unknown ones ----
+
+    @Test
+    void everyObjectOfThePublicSchemasAllowsMembersItDoesNotListAndSaysSo() throws IOException {
+        for (String file : List.of("iso-download-request.schema.json", "iso-download-outcome.schema.json",
+                "iso-download-progress.schema.json")) {
+            List<String> objects = new ArrayList<>();
+            collectObjectSchemas(mapper.readTree(RESOURCES.resolve("schemas").resolve(file).toFile()), "", objects, file);
+            assertThat(objects).as(file + ": object schemas").isNotEmpty();
+        }
+        // The internal ledger is read by the worker alone, which checks every member it writes.
+        JsonNode ledger = mapper.readTree(RESOURCES.resolve("schemas/iso-download-ledger-entry.schema.json").toFile());
+        assertThat(ledger.path("additionalProperties").asBoolean(true)).isFalse();
+    }
+
+    private void collectObjectSchemas(JsonNode node, String where, List<String> out, String file) {
+        if (node.isObject()) {
+            // A schema for objects (not an if/not condition that names properties): states additionalProperties: true.
+            if (node.has("properties") && node.path("type").toString().contains("\"object\"")) {
+                assertThat(node.get("additionalProperties")).as(file + where + ": additionalProperties stated, true").isNotNull();
+                assertThat(node.get("additionalProperties").asBoolean()).as(file + where + ": additionalProperties").isTrue();
+                out.add(where);
+            }
+            for (Map.Entry<String, JsonNode> f : fields(node)) {
+                collectObjectSchemas(f.getValue(), where + "/" + f.getKey(), out, file);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectObjectSchemas(node.get(i), where + "/" + i, out, file);
+            }
+        }
+    }
+
+    @Test
+    void anEventWithMembersANewerWorkerAddsStillConforms() {
+        ProducerRecord<String, String> ok = outcomeRecords().record(failed());
+        String newer = ok.value().replaceFirst("^\\{", "{\"addedLater\":{\"x\":1},")
+                .replace("\"retryable\":false", "\"retryable\":false,\"alsoAddedLater\":true");
+        assertThat(newer).contains("addedLater", "alsoAddedLater");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), newer)).isEmpty();
+        // The worker itself writes only what the contract lists: its own tests find an unlisted member.
+        assertThat(contract.strictViolations(ok.topic(), ok.key(), ok.headers(), newer))
+                .containsExactlyInAnyOrder("value member /addedLater is not in the contract",
+                        "value member /error/alsoAddedLater is not in the contract");
+        assertThat(contract.strictViolations(ok.topic(), ok.key(), ok.headers(), ok.value())).isEmpty();
+        String unknownCode = ok.value().replace("\"code\":\"invalid_request\"", "\"code\":\"some_new_hostup_code\"");
+        assertThat(unknownCode).contains("some_new_hostup_code");
+        assertThat(contract.violations(ok.topic(), ok.key(), ok.headers(), unknownCode)).as("a code HostUp adds").isEmpty();
     }
 
     @Test
@@ -339,6 +413,7 @@ class AsyncApiContractTest {
         String readme = Files.readString(EVENT_CONTRACT) + Files.readString(CONFIGURATION);
         Set<String> addresses = new TreeSet<>();
         doc.path("channels").forEach(c -> addresses.add(c.path("address").asText()));
+        addresses.remove("null"); // team channels: their names are settings
         assertThat(matches(readme, "`(iso-download-[a-z-]+)`")).as("topics the docs name").isNotEmpty().isSubsetOf(addresses);
         // The configuration table: every ISO_*_TOPIC row is a channel, with the channel's address as default.
         Matcher row = Pattern.compile("(?m)^\\| `ISO_[A-Z_]*TOPIC` \\(`(iso\\.[a-z.-]+)`\\) \\| `([^`]+)` \\|").matcher(readme);
@@ -347,7 +422,11 @@ class AsyncApiContractTest {
             table.put(row.group(1), row.group(2));
         }
         Map<String, String> bySetting = new LinkedHashMap<>();
-        doc.path("channels").forEach(c -> bySetting.put(c.path("x-topic-setting").asText(), c.path("address").asText()));
+        doc.path("channels").forEach(c -> {
+            if (!isTeamChannel(c)) {
+                bySetting.put(c.path("x-topic-setting").asText(), c.path("address").asText());
+            }
+        });
         SETTINGS_NOT_YET_IN_CONFIG.forEach(bySetting::remove);
         assertThat(table).as("configuration topic settings = the document's (configured) channels").isEqualTo(bySetting);
     }
@@ -389,6 +468,16 @@ class AsyncApiContractTest {
         return method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** A ledger key: the requestId, after a team topic's name and a {@code /} for a team's request. */
+    private String ledgerKeyPattern() {
+        return requestIdPattern().replace("^", "^(?:[A-Za-z0-9._-]{1,249}/)?");
+    }
+
+    /** A channel of a team's topics, named by a team's setting rather than a default. */
+    private static boolean isTeamChannel(JsonNode channel) {
+        return channel.has("x-team-setting");
+    }
+
     private String setting(String channel) {
         return doc.at("/channels/" + channel + "/x-topic-setting").asText();
     }
@@ -403,7 +492,8 @@ class AsyncApiContractTest {
                     }
                     return d.value();
                 });
-        return new OutcomeRecords(mapper, defaults);
+        return new OutcomeRecords(mapper, defaults, new TeamTopics("iso-download-requests",
+                defaults.eventsTopic(), "iso-download-progress", java.util.Set.of(), Map.of(), Map.of()));
     }
 
     private final Instant t0 = Instant.parse("2026-11-27T10:00:00Z");

@@ -59,6 +59,18 @@ final class ChartDocs {
         return names;
     }
 
+    /** A values file holding {@code yaml}, under target/ (for values {@code --set} cannot express). */
+    static java.nio.file.Path valuesFile(String yaml) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createDirectories(Rendered.ROOT.resolve("target/chart-values"));
+            java.nio.file.Path file = java.nio.file.Files.createTempFile(dir, "values", ".yaml");
+            java.nio.file.Files.writeString(file, yaml);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);

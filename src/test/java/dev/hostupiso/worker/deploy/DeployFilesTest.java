@@ -51,6 +51,7 @@ class DeployFilesTest {
             "isoworker_retry_after_wait_seconds_count", "isoworker_retry_after_wait_seconds_sum",
             "isoworker_retry_after_wait_seconds_max",
             "isoworker_rate_limit_remaining", "isoworker_rate_limit_limit",
+            "isoworker_rate_limit_share", "isoworker_rate_limit_paced_rate",
             "isoworker_api_key_rejected", "isoworker_intake_paused",
             "isoworker_ledger_transactions_seconds_count", "isoworker_ledger_transactions_seconds_bucket",
             "isoworker_ledger_writes_total", "isoworker_jobs_resumed_total",
@@ -92,7 +93,11 @@ class DeployFilesTest {
         JsonNode datasource = variable(vars, "datasource");
         assertThat(datasource.path("type").asText()).isEqualTo("datasource");
         assertThat(datasource.path("query").asText()).isEqualTo("prometheus");
-        assertThat(vars).extracting(v -> v.path("name").asText()).containsExactly("datasource", "cluster", "namespace", "job", "pod");
+        assertThat(vars).extracting(v -> v.path("name").asText())
+                .containsExactly("datasource", "cluster", "namespace", "job", "pod", "consumergroup");
+        JsonNode group = variable(vars, "consumergroup");
+        assertThat(group.at("/query/query").asText()).isEqualTo("label_values(kafka_consumergroup_lag{cluster=~\"$cluster\"}, consumergroup)");
+        assertThat(group.at("/current/value").asText()).as("the chart's default consumer group").isEqualTo("hostup-iso-worker");
         for (String name : List.of("cluster", "namespace", "job", "pod")) {
             JsonNode v = variable(vars, name);
             assertThat(v.path("type").asText()).isEqualTo("query");
@@ -121,6 +126,12 @@ class DeployFilesTest {
                     .anySatisfy(t -> assertThat(t.at("/datasource/uid").asText()).isEqualTo("${datasource}"));
             for (JsonNode target : targets) {
                 String expr = target.path("expr").asText();
+                if (expr.contains("kafka_consumergroup_lag")) {
+                    // kafka-exporter's series carry the exporter's namespace, job and pod, not the worker's.
+                    assertThat(expr).as(panel.path("title").asText()).contains("cluster=~\"$cluster\"", "consumergroup=~\"$consumergroup\"")
+                            .doesNotContain("$namespace", "$job", "$pod");
+                    continue;
+                }
                 assertThat(expr).as(panel.path("title").asText()).contains("cluster=~\"$cluster\"", "namespace=~\"$namespace\"",
                         "job=~\"$job\"", "pod=~\"$pod\"");
             }
@@ -175,7 +186,14 @@ class DeployFilesTest {
                 "isoworker_job_duration_seconds_bucket", "isoworker_api_calls_total", "status=\"429\"",
                 "isoworker_retry_after_wait_seconds", "isoworker_rate_limit_remaining", "kafka_consumer_fetch_manager_records_lag",
                 "jvm_memory_used_bytes", "by (outcome, code)", "histogram_quantile", "status=~\"5..|timeout|io_error\"",
-                "isoworker_api_key_hold", "isoworker_ledger_failures_total", "isoworker_ledger_stalled");
+                "isoworker_api_key_hold", "isoworker_ledger_failures_total", "isoworker_ledger_stalled",
+                // the lag the lag alert watches, counted once per partition across exporter replicas
+                "max by (consumergroup, topic, partition) (kafka_consumergroup_lag{",
+                // the rate budget: each instance's share and pace, 429s by instance, calls per job by account
+                "isoworker_rate_limit_share", "isoworker_rate_limit_paced_rate", "sum by (pod, endpoint) (rate(isoworker_api_calls_total",
+                "sum by (account) (rate(isoworker_job_api_calls_sum",
+                // the key-hold panel keeps the account whose key is held
+                "max by (pod, account, reason) (isoworker_api_key_hold");
     }
 
     @Test
@@ -236,6 +254,40 @@ class DeployFilesTest {
             assertThat(cases).as(name + " silent").anyMatch(c -> c.path("exp_alerts").isEmpty());
             assertThat(cases).as(name + " firing").anyMatch(c -> !c.path("exp_alerts").isEmpty());
         }
+    }
+
+    @Test
+    @DisplayName("the alert tests count requests with the outcome and code labels the worker really emits")
+    void alertTestsUseEmittedLabels() throws Exception {
+        Set<String> outcomes = Set.of("completed", "failed", "dead_lettered", "duplicate");
+        java.lang.reflect.Field known = dev.hostupiso.worker.metrics.WorkerMetrics.class.getDeclaredField("KNOWN_CODES");
+        known.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Set<String> codes = (Set<String>) known.get(null);
+        Pattern label = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+        List<String> checked = new ArrayList<>();
+        for (JsonNode test : elements(YAML.readTree(Rendered.ALERTS_TEST.toFile()).path("tests"))) {
+            for (JsonNode input : elements(test.path("input_series"))) {
+                String series = input.path("series").asText();
+                if (!series.startsWith("isoworker_requests_total{")) {
+                    continue;
+                }
+                java.util.Map<String, String> labels = new java.util.HashMap<>();
+                for (Matcher m = label.matcher(series); m.find(); ) {
+                    labels.put(m.group(1), m.group(2));
+                }
+                assertThat(labels.get("outcome")).as(series).isIn(outcomes);
+                assertThat(codes).as(series).contains(labels.get("code"));
+                if (labels.get("outcome").equals("dead_lettered")) {
+                    assertThat(labels.get("code")).as("the consumer counts every dead letter as poison: %s", series).isEqualTo("poison");
+                }
+                if (!labels.get("outcome").equals("failed")) {
+                    assertThat(labels.get("code")).as(series).isIn("none", "poison");
+                }
+                checked.add(series);
+            }
+        }
+        assertThat(checked).hasSizeGreaterThanOrEqualTo(5);
     }
 
     // ----------------------------------------------------------------------------- Dockerfile

@@ -65,6 +65,9 @@ class HelmChartTest {
             "KAFKA_SSL_TRUSTSTORE_PASSWORD", "KAFKA_SSL_KEYSTORE_PASSWORD",
             "HOSTUP_API_PROXY_USERNAME", "HOSTUP_API_PROXY_PASSWORD");
 
+    /** A team account's own topics: one pair of variables per account, named after it, so not in the fixed table. */
+    static final java.util.regex.Pattern TEAM_TOPIC_ENV = java.util.regex.Pattern.compile("^HOSTUP_ACCOUNTS_[A-Z0-9_]+_(TOPICS|EVENTS_TOPIC)$");
+
     static final String RELEASE = "iso";
     static final String NAMESPACE = "workers";
     static final String FULLNAME = "iso-hostup-iso-worker";
@@ -258,11 +261,17 @@ class HelmChartTest {
     void envNamesMatchTheWorkerContract() {
         for (List<JsonNode> docs : List.of(defaults, allOn, documents(template(t -> t.withValuesFile(HPA))))) {
             Set<String> names = new TreeSet<>(envNames(docs));
+            names.removeIf(TEAM_TOPIC_ENV.asPredicate());
             assertThat(names).isSubsetOf(WORKER_ENV);
             assertThat(names).contains("HOSTUP_API_TOKEN", "HOSTUP_API_URL", "KAFKA_BOOTSTRAP_SERVERS",
                     "ISO_REQUESTS_TOPIC", "ISO_EVENTS_TOPIC", "ISO_DLQ_TOPIC", "QUARKUS_SHUTDOWN_TIMEOUT", "JAVA_OPTS");
         }
-        assertThat(new TreeSet<>(envNames(allOn))).as("all toggles on sets every variable").isEqualTo(new TreeSet<>(WORKER_ENV));
+        Set<String> allOnNames = new TreeSet<>(envNames(allOn));
+        assertThat(allOnNames).as("team topics of ci/all-on-values.yaml").filteredOn(TEAM_TOPIC_ENV.asPredicate())
+                .containsExactlyInAnyOrder("HOSTUP_ACCOUNTS_TEAM_A_TOPICS", "HOSTUP_ACCOUNTS_TEAM_A_EVENTS_TOPIC",
+                        "HOSTUP_ACCOUNTS_TEAM_B_EVENTS_TOPIC");
+        allOnNames.removeIf(TEAM_TOPIC_ENV.asPredicate());
+        assertThat(allOnNames).as("all toggles on sets every variable").isEqualTo(new TreeSet<>(WORKER_ENV));
         assertThat(configMapData(defaults)).containsEntry("ISO_JOB_TIMEOUT", "6h").containsEntry("ISO_MAX_IN_FLIGHT", "1000")
                 .containsEntry("HOSTUP_API_URL", "https://cloud.hostup.se").containsEntry("KAFKA_GROUP_ID", "hostup-iso-worker")
                 .containsEntry("ISO_REQUESTS_TOPIC", "iso-download-requests").containsEntry("ISO_EVENTS_TOPIC", "iso-download-events")
@@ -490,12 +499,13 @@ class HelmChartTest {
     }
 
     @Test
-    @DisplayName("the NetworkPolicy allows egress only to DNS, Kafka and the HostUp API")
+    @DisplayName("the NetworkPolicy allows egress only to DNS, Kafka, the HostUp API, download origins and what values add")
     void networkPolicy() {
         JsonNode np = single(allOn, "NetworkPolicy");
         assertThat(elements(np.at("/spec/policyTypes"))).extracting(JsonNode::asText).containsExactlyInAnyOrder("Ingress", "Egress");
         List<JsonNode> egress = elements(np.at("/spec/egress"));
-        assertThat(egress).hasSize(3).allSatisfy(rule -> {
+        // DNS, Kafka, HostUp; origins (preflight "check"), the allowed 10.20.0.0/16, one extraEgress (ChartNetworkPolicyTest)
+        assertThat(egress).hasSize(6).allSatisfy(rule -> {
             assertThat(elements(rule.path("to"))).as("every egress rule names its peers").isNotEmpty();
             assertThat(elements(rule.path("ports"))).isNotEmpty();
         });

@@ -63,6 +63,7 @@ class PrometheusEndToEndTest {
     static final String POD = "hostup-iso-worker-7d9f8-x2x4q";
     static final String CLUSTER = "e2e";
     static final String JOB = "hostup-iso-worker";
+    static final String GROUP = "hostup-iso-worker";
     static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(20);
 
     /**
@@ -134,8 +135,10 @@ class PrometheusEndToEndTest {
         for (DashboardQueries.Panel p : panels) {
             if (!MAY_HAVE_NO_DATA.containsKey(p.expr())) {
                 // As Grafana sends it with "All" selected, and with the one namespace/pod selected.
-                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", ".*", "namespace", ".*", "job", ".*", "pod", ".*")));
-                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD)));
+                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", ".*", "namespace", ".*", "job", ".*", "pod", ".*",
+                        "consumergroup", GROUP)));
+                queries.add(DashboardQueries.substitute(p.expr(), Map.of("cluster", CLUSTER, "namespace", NAMESPACE, "job", JOB, "pod", POD,
+                        "consumergroup", GROUP)));
             }
         }
         List<String> problems = new ArrayList<>();
@@ -154,7 +157,7 @@ class PrometheusEndToEndTest {
         // Micrometer's *_max gauges decay within two minutes).
         assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"job_failed\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("sum(isoworker_requests_total{outcome=\"failed\", code=\"invalid_request\"})")).isGreaterThanOrEqualTo(2);
-        assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\"})")).isGreaterThanOrEqualTo(2);
+        assertThat(scalar("sum(isoworker_requests_total{outcome=\"dead_lettered\", code=\"poison\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("sum(isoworker_api_calls_total{status=\"429\"})")).isGreaterThanOrEqualTo(2);
         assertThat(scalar("max(isoworker_retry_after_wait_seconds_max)")).isGreaterThanOrEqualTo(0.9);
         assertThat(scalar("max(isoworker_rate_limit_limit)")).isEqualTo(PrometheusTraffic.RATE_LIMIT_CALLS);
@@ -167,6 +170,15 @@ class PrometheusEndToEndTest {
                 problems.add("dashboard variable $" + variable + " would offer " + values);
             }
         }
+
+        // Two kafka-exporter replicas report the same partition: the committed-lag panel counts it once.
+        assertThat(scalar("count(kafka_consumergroup_lag{job=\"kafka-exporter\"})")).isEqualTo(2);
+        String committedLag = panels.stream().map(DashboardQueries.Panel::expr).filter(e -> e.contains("kafka_consumergroup_lag"))
+                .findFirst().orElseThrow();
+        assertThat(scalar("(" + DashboardQueries.substitute(committedLag, Map.of("cluster", CLUSTER, "consumergroup", GROUP))
+                + ") - on (consumergroup, topic) max by (consumergroup, topic) (kafka_consumergroup_lag{job=\"kafka-exporter\"})"))
+                .as("the panel's lag minus one replica's").isZero();
+        assertThat(labelValues("account", "isoworker_job_api_calls_count")).as("calls per job by account").contains("default");
 
         awaitKafkaPartitionMetrics(empty);
         empty.forEach(promql -> problems.add("no data: " + promql));
@@ -204,12 +216,13 @@ class PrometheusEndToEndTest {
                     "sum by (namespace) (increase(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=~\"5..|timeout|io_error\"}[10m]))")),
             Map.entry("HostupIsoWorkerHighFailureRatio", List.of("""
                     (
-                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"failed|dead_lettered"}[15m]))
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome="failed", code!~"invalid_request|unknown_account|account_not_allowed"}[15m]))
                       /
-                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"completed|failed|dead_lettered"}[15m]))
-                    )""")),
+                        sum by (namespace) (rate(isoworker_requests_total{job=~".*hostup-iso-worker.*", outcome=~"completed|failed", code!~"invalid_request|unknown_account|account_not_allowed"}[15m]))
+                    )""",
+                    "sum by (namespace) (increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"failed\", code!~\"invalid_request|unknown_account|account_not_allowed\"}[15m]))")),
             Map.entry("HostupIsoWorkerDeadLettering", List.of(
-                    "sum by (namespace) (increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"dead_lettered\"}[15m]))")),
+                    "increase(isoworker_requests_total{job=~\".*hostup-iso-worker.*\", outcome=\"dead_lettered\"}[15m])")),
             Map.entry("HostupIsoWorkerRateLimited", List.of(
                     "sum by (namespace) (rate(isoworker_api_calls_total{job=~\".*hostup-iso-worker.*\", status=\"429\"}[5m]))")),
             Map.entry("HostupIsoWorkerJobsStuckPastDeadline", List.of(
@@ -405,23 +418,33 @@ class PrometheusEndToEndTest {
                   scrape_timeout: 1s
                   evaluation_interval: 1s
                 rule_files:
-                  - %s
+                  - %1$s
                 scrape_configs:
                   - job_name: kube-state-metrics
                     static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                  - job_name: hostup-iso-worker
-                    metrics_path: %s
+                      - targets: ["127.0.0.1:%2$d"]
+                  # Two replicas of kafka-exporter (the stub twice), in their own namespace.
+                  - job_name: kafka-exporter
+                    metrics_path: /kafka-exporter
                     static_configs:
-                      - targets: ["127.0.0.1:%d"]
+                      - targets: ["127.0.0.1:%2$d", "localhost:%2$d"]
+                    relabel_configs:
+                      - target_label: namespace
+                        replacement: kafka
+                      - target_label: cluster
+                        replacement: %7$s
+                  - job_name: hostup-iso-worker
+                    metrics_path: %3$s
+                    static_configs:
+                      - targets: ["127.0.0.1:%4$d"]
                     relabel_configs:
                       # What the ServiceMonitor's Kubernetes service discovery adds in a cluster.
                       - target_label: namespace
-                        replacement: %s
+                        replacement: %5$s
                       - target_label: pod
-                        replacement: %s
+                        replacement: %6$s
                       - target_label: cluster
-                        replacement: %s
+                        replacement: %7$s
                 """.formatted(rules, startStubExporter(), target.getPath(), target.getPort(), NAMESPACE, POD, CLUSTER);
         Path configFile = workDir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
@@ -459,24 +482,28 @@ class PrometheusEndToEndTest {
     static int startStubExporter() throws IOException {
         long start = System.currentTimeMillis();
         stubExporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        stubExporter.createContext("/metrics", exchange -> {
-            long lag = 2000 + (System.currentTimeMillis() - start) / 100;
-            byte[] body = """
-                    # TYPE kube_deployment_spec_replicas gauge
-                    kube_deployment_spec_replicas{namespace="%1$s",deployment="hostup-iso-worker"} 1
-                    # TYPE kube_deployment_status_replicas_available gauge
-                    kube_deployment_status_replicas_available{namespace="%1$s",deployment="hostup-iso-worker"} 0
-                    # TYPE kafka_consumergroup_lag gauge
-                    kafka_consumergroup_lag{consumergroup="hostup-iso-worker",topic="iso-download-requests",partition="0"} %2$d
-                    """.formatted(NAMESPACE, lag).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-            exchange.sendResponseHeaders(200, body.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        stubExporter.createContext("/metrics", exchange -> serve(exchange, """
+                # TYPE kube_deployment_spec_replicas gauge
+                kube_deployment_spec_replicas{namespace="%1$s",deployment="hostup-iso-worker"} 1
+                # TYPE kube_deployment_status_replicas_available gauge
+                kube_deployment_status_replicas_available{namespace="%1$s",deployment="hostup-iso-worker"} 0
+                """.formatted(NAMESPACE)));
+        // Whole seconds: both replicas report the same lag within a second, as real ones read the same offsets.
+        stubExporter.createContext("/kafka-exporter", exchange -> serve(exchange, """
+                # TYPE kafka_consumergroup_lag gauge
+                kafka_consumergroup_lag{consumergroup="hostup-iso-worker",topic="iso-download-requests",partition="0"} %d
+                """.formatted(2000 + (System.currentTimeMillis() - start) / 1000 * 10)));
         stubExporter.start();
         return stubExporter.getAddress().getPort();
+    }
+
+    private static void serve(com.sun.net.httpserver.HttpExchange exchange, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        exchange.sendResponseHeaders(200, body.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     /** Waits until {@code n} more successful scrapes of the worker have been ingested. */

@@ -116,7 +116,8 @@ class PrometheusRuleChartTest {
                       consumerGroupLag: 'consumergroup="iso", topic="requests"'
                     runbookBaseUrl: https://wiki.example.org/iso-runbooks/
                     alertLabels: {team: iso, cluster: eu-1}
-                    thresholds: {apiErrorRatio: 0.25, apiErrorMinCalls: 30, failureRatio: 0.05, consumerLag: 25000}
+                    thresholds: {apiErrorRatio: 0.25, apiErrorMinCalls: 30, failureRatio: 0.05, failureMinCount: 12, consumerLag: 25000}
+                    requesterCodes: [invalid_request, vps_not_found]
                     alerts:
                       HostupIsoWorkerDeadLettering: {enabled: false}
                       HostupIsoWorkerMetricsAbsent: {severity: critical, for: 30m, labels: {pager: night}}
@@ -142,10 +143,11 @@ class PrometheusRuleChartTest {
         assertThat(errors).contains(") > 0.25\n").contains(">= 30\n")
                 .contains("isoworker_api_calls_total{cluster=\"eu-1\", job=\"iso-worker\", status=~\"5..|timeout|io_error\"}[10m]");
         JsonNode failure = alerts.get("HostupIsoWorkerHighFailureRatio");
-        assertThat(failure.path("expr").asText()).contains(") > 0.05\n");
+        assertThat(failure.path("expr").asText()).contains(") > 0.05\n").contains(">= 12\n")
+                .contains("outcome=\"failed\", code!~\"invalid_request|vps_not_found\"}").doesNotContain("dead_lettered");
         assertThat(failure.at("/annotations/summary").asText()).isEqualTo("More than 5% of ISO download requests fail.");
         assertThat(alerts.get("HostupIsoWorkerConsumerLagGrowing").path("expr").asText())
-                .contains("kafka_consumergroup_lag{consumergroup=\"iso\", topic=\"requests\"})\n    > 25000");
+                .contains("kafka_consumergroup_lag{consumergroup=\"iso\", topic=\"requests\"})\n  ) > 25000");
 
         for (JsonNode alert : alerts.values()) {
             if (alert.path("alert").asText().startsWith("HostupIsoWorker")) {
@@ -172,6 +174,8 @@ class PrometheusRuleChartTest {
             "metrics: {prometheusRule: {selectors: {worker: 'job'}}}",
             "metrics: {prometheusRule: {thresholds: {apiErrorRatio: 50}}}",
             "metrics: {prometheusRule: {thresholds: {apiErrorMinCalls: 0}}}",
+            "metrics: {prometheusRule: {thresholds: {failureMinCount: 0}}}",
+            "metrics: {prometheusRule: {requesterCodes: ['invalid request']}}",
             "metrics: {prometheusRule: {alerts: {HostupIsoWorkerDeadLettering: {disabled: true}}}}",
             "metrics: {prometheusRule: {alerts: {HostupIsoWorkerDeadLettering: {for: soon}}}}",
             "metrics: {prometheusRule: {runbookBaseUrl: 'wiki/runbooks'}}",

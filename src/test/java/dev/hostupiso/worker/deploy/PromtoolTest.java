@@ -62,7 +62,8 @@ class PromtoolTest {
                 metrics:
                   prometheusRule:
                     selectors: {worker: 'cluster="eu", job=~"iso-.*"', deployment: 'deployment=~"iso-.*"', consumerGroupLag: 'consumergroup=~"iso.*"'}
-                    thresholds: {apiErrorRatio: 0.333, apiErrorMinCalls: 3, failureRatio: 0.025, consumerLag: 1000000}
+                    thresholds: {apiErrorRatio: 0.333, apiErrorMinCalls: 3, failureRatio: 0.025, failureMinCount: 1, consumerLag: 1000000}
+                    requesterCodes: []
                     alertLabels: {team: iso}
                     alerts: {HostupIsoWorkerTargetDown: {enabled: false}, HostupIsoWorkerMetricsAbsent: {for: 1h, severity: critical}}
                     extraRules: [{record: 'namespace:isoworker_requests:rate5m', expr: 'sum by (namespace) (rate(isoworker_requests_total[5m]))'}]

@@ -7,6 +7,7 @@ import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.SubmitControl;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -24,10 +25,39 @@ class InFlightRequestsTest {
     private final AtomicInteger slotsFreed = new AtomicInteger();
     private final InFlightRequests inFlight = new InFlightRequests(Clock.systemUTC(), slotsFreed::incrementAndGet);
 
+    private static final String TOPIC = "requests";
+
     private static JobContext job(String id, int partition) {
+        return job(TOPIC, id, partition);
+    }
+
+    private static JobContext job(String topic, String id, int partition) {
         Instant now = Instant.now();
         return new JobContext(new IsoRequest(id, "vps_1", "https://h/x.iso", "x.iso", "none"), now, now.plusSeconds(60),
-                partition, 1);
+                partition, 1).fromTopic(topic);
+    }
+
+    private static TopicPartition tp(int partition) {
+        return new TopicPartition(TOPIC, partition);
+    }
+
+    @Test
+    void theSameRequestIdOnTwoTopicsIsTwoJobsAndAHandOverStopsOnlyItsTopicsJobs() {
+        AtomicInteger runs = new AtomicInteger();
+        inFlight.start(job("r-7", 0), () -> {
+            runs.incrementAndGet();
+            return waitingWork(new AtomicBoolean());
+        });
+        inFlight.start(job("team-b-requests", "r-7", 0), () -> {
+            runs.incrementAndGet();
+            return waitingWork(new AtomicBoolean());
+        });
+        assertThat(runs).as("another team's requestId is not a duplicate to join").hasValue(2);
+
+        inFlight.cancel(List.of(new TopicPartition("team-b-requests", 0)));
+
+        assertThat(inFlight.running("team-b-requests", "r-7")).isEmpty();
+        assertThat(inFlight.running(TOPIC, "r-7")).as("partition 0 of another topic is another partition").isPresent();
     }
 
     /** Work that waits (like a job between polls) until cancelled; {@code released} tells when its wait ended. */
@@ -42,9 +72,9 @@ class InFlightRequestsTest {
                 .subscribe().withSubscriber(UniAssertSubscriber.create());
         inFlight.start(job("r-2", 1), () -> waitingWork(new AtomicBoolean()));
 
-        inFlight.cancel(List.of(2));
+        inFlight.cancel(List.of(tp(2)));
 
-        assertThat(inFlight.running("r-1")).as("left the registry at once").isEmpty();
+        assertThat(inFlight.running(TOPIC, "r-1")).as("left the registry at once").isEmpty();
         assertThat(released).as("its wait (timer) was cancelled").isTrue();
         joiner.assertFailedWith(JobCancelledException.class);
         assertThat(inFlight.size()).as("other partitions untouched").isEqualTo(1);
@@ -85,7 +115,7 @@ class InFlightRequestsTest {
         });
         finisher.start();
         long start = System.nanoTime();
-        inFlight.drainSubmissions(List.of(0), Duration.ofSeconds(5));
+        inFlight.drainSubmissions(List.of(tp(0)), Duration.ofSeconds(5));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(tookMs).as("waited for the answer to be recorded").isBetween(100L, 4000L);
 
@@ -93,7 +123,7 @@ class InFlightRequestsTest {
         inFlight.start(stuck, () -> waitingWork(new AtomicBoolean()));
         SubmitControl.begin(stuck);
         start = System.nanoTime();
-        inFlight.drainSubmissions(List.of(1), Duration.ofMillis(200));
+        inFlight.drainSubmissions(List.of(tp(1)), Duration.ofMillis(200));
         assertThat((System.nanoTime() - start) / 1_000_000).as("bounded by the grace").isLessThan(2000L);
     }
 

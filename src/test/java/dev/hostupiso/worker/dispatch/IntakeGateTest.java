@@ -28,7 +28,7 @@ class IntakeGateTest {
 
     private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
     private final HostUpAccounts accounts = new HostUpAccounts(account(Account.DEFAULT), Map.of("team-a", "a"),
-            Optional.empty(), (name, token) -> account(name), null);
+            Optional.empty(), (name, token) -> account(name), null, metrics);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final IntakeGate gate = new IntakeGate(config(WorkerConfig.class, Map.of("maxInFlight", 2)),
             config(AccountsConfig.class, Map.of("maxWaiting", 1)), accounts, metrics);

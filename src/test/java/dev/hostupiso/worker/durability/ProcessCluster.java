@@ -100,6 +100,14 @@ final class ProcessCluster implements AutoCloseable {
         producer.send(new ProducerRecord<>(REQUESTS, requestId, value)).get(60, TimeUnit.SECONDS);
     }
 
+    /** Sends a request that asks for the downloaded ISO to be mounted on {@code device}. */
+    void sendWithMount(String requestId, String vpsId, String filename, String device) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode value = JSON.createObjectNode().put("requestId", requestId)
+                .put("vpsId", vpsId).put("url", "https://releases.example.org/" + filename).put("filename", filename);
+        value.putObject("mount").put("device", device);
+        producer.send(new ProducerRecord<>(REQUESTS, requestId, value.toString())).get(60, TimeUnit.SECONDS);
+    }
+
     /** requestId → outcome events seen for it. */
     Map<String, List<ConsumerRecord<String, String>>> outcomes() {
         return events.records(EVENTS).stream().collect(Collectors.groupingBy(ConsumerRecord::key));

@@ -22,18 +22,32 @@ class StartupChecksIT {
         try (ProcessCluster cluster = new ProcessCluster("startup-bare", 3, false);
              EmbeddedKafka bare = EmbeddedKafka.start(java.nio.file.Path.of("target", "it", "startup-bare", "bare-kafka"))) {
             WorkerProcess worker = cluster.launchWorker(Map.of("KAFKA_BOOTSTRAP_SERVERS", bare.bootstrapServers(),
-                    "ISO_TOPICS_PARTITIONS", "4"));
+                    "ISO_TOPICS_PARTITIONS", "4", "HOSTUP_ACCOUNTS_TEAM_A_TOPICS", "team-a-requests",
+                    "HOSTUP_ACCOUNTS_TEAM_A_EVENTS_TOPIC", "team-a-events", "HOSTUP_ACCOUNTS_TEAM_A_TOKEN", "team-a-key"));
             worker.awaitReady(Duration.ofSeconds(90));
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.of("bootstrap.servers", bare.bootstrapServers()))) {
                 var topics = admin.describeTopics(java.util.List.of("iso-download-requests", "iso-download-jobs",
-                        "iso-download-events", "iso-download-requests-dlq")).allTopicNames().get();
+                        "iso-download-events", "iso-download-requests-dlq", "team-a-requests", "team-a-events"))
+                        .allTopicNames().get();
                 assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
                 var ledger = new org.apache.kafka.common.config.ConfigResource(
                         org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "iso-download-jobs");
                 assertThat(admin.describeConfigs(java.util.List.of(ledger)).all().get().get(ledger)
                         .get("cleanup.policy").value()).isEqualTo("compact");
             }
+        }
+    }
+
+    @Test
+    void refusesToStartWithSettingsThatCannotWorkNamingEachOne() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster("startup-settings", 3, false)) {
+            WorkerProcess worker = cluster.launchWorker(Map.of("ISO_MAX_IN_FLIGHT", "0", "ISO_SUBMIT_MAX_ATTEMPTS", "0",
+                    "ISO_HAND_OVER_GRACE", "40s", "QUARKUS_SHUTDOWN_TIMEOUT", "30s"));
+            assertThatThrownBy(() -> worker.awaitReady(Duration.ofSeconds(90))).hasMessageContaining("exited");
+            assertThat(Files.readString(worker.log())).contains("Invalid settings, refusing to start")
+                    .contains("ISO_MAX_IN_FLIGHT is 0").contains("ISO_SUBMIT_MAX_ATTEMPTS is 0")
+                    .contains("ISO_HAND_OVER_GRACE (PT40S) must be shorter than the shutdown timeout");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
 import io.quarkus.test.common.WithTestResource;
@@ -33,6 +34,7 @@ class ApiKeyRejectedTest extends EndToEndSupport {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(ready).statusCode() == 200);
         List<String> vpss = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        long listsBefore = sim().count(null, Endpoint.VPS_LIST);
         sim().rejectAllTokens(true);
         try {
             for (int i = 0; i < 3; i++) {
@@ -53,10 +55,11 @@ class ApiKeyRejectedTest extends EndToEndSupport {
             for (String rid : ids) {
                 assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
             }
-            // The first request is held and keeps retrying (the read-scope check before its from-url is
-            // the call that meets the 401); intake stopped, so the later ones made no call.
+            // The first request met the 401 (with the read-scope check before its from-url) and waits:
+            // the prober alone calls HostUp while the key is held, with the VPS list, once per 5 s.
             assertThat(sim().count(vpss.get(0), Endpoint.FROM_URL) + sim().count(vpss.get(0), Endpoint.ISO_LIST))
-                    .isGreaterThanOrEqualTo(2);
+                    .as("no retry loop for the held request").isEqualTo(1);
+            assertThat(sim().count(null, Endpoint.VPS_LIST) - listsBefore).as("probes, at most one per 5 s").isBetween(0L, 2L);
             assertThat(sim().count(vpss.get(1), Endpoint.FROM_URL)).isZero();
             assertThat(sim().count(vpss.get(2), Endpoint.FROM_URL)).isZero();
             assertThat(get(metrics).body()).contains("isoworker_intake_paused 1.0");
@@ -71,33 +74,59 @@ class ApiKeyRejectedTest extends EndToEndSupport {
     }
 
     @Test
-    void forbiddenForSeveralVpssHoldsRequestsWithReasonForbiddenUntilTheKeyWorks() throws Exception {
+    void anIpRestrictionHoldsRequestsWithReasonForbiddenUntilTheKeyWorks() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(ready).statusCode() == 200);
-        List<String> vpss = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            String vps = vps();
-            sim().vps(vps).forbidden(true); // e.g. the key's IP restriction: every VPS answers 403
-            vpss.add(vps);
-        }
-        for (int i = 0; i < 3; i++) {
-            String rid = uid("storm");
-            ids.add(rid);
-            send(request(rid, vpss.get(i), "s" + i + ".iso"));
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 503);
-        assertThat(get(ready).body()).contains("\"reason\"").contains("forbidden");
-        assertThat(get(metrics).body()).containsPattern("isoworker_api_key_hold\\{account=\"default\",reason=\"forbidden\",?} 1.0");
-        Thread.sleep(2500); // longer than the confirmation period: a lone 403 would have failed by now
-        for (String rid : ids) {
-            assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
-        }
-        for (String vps : vpss) {
-            sim().vps(vps).forbidden(false);
+        sim().ipRestricted(true); // every call answers 403, the key's VPS list too
+        try {
+            for (int i = 0; i < 3; i++) {
+                String vps = vps();
+                sim().vps(vps);
+                String rid = uid("iprestricted");
+                ids.add(rid);
+                send(request(rid, vps, "s" + i + ".iso"));
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 503);
+            assertThat(get(ready).body()).contains("\"reason\"").contains("forbidden");
+            assertThat(get(metrics).body()).containsPattern("isoworker_api_key_hold\\{account=\"default\",reason=\"forbidden\",?} 1.0");
+            Thread.sleep(2500);
+            for (String rid : ids) {
+                assertThat(watcher().records(WorkerTestEnvironment.EVENTS, rid)).isEmpty();
+            }
+        } finally {
+            sim().ipRestricted(false);
         }
         for (String rid : ids) {
             assertThat(awaitOutcome(rid).get("status").asText()).isEqualTo("completed");
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(ready).statusCode() == 200);
+    }
+
+    @Test
+    void aRequestForAVpsTheKeyDoesNotOwnFailsForbiddenAndHoldsNobody() throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> get(ready).statusCode() == 200);
+        String foreign = vps();
+        sim().vps(foreign).forbidden(true); // every call for this VPS answers 403; the key's VPS list omits it
+        String first = uid("foreign");
+        send(request(first, foreign, "foreign.iso"));
+        Thread.sleep(1000);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String vps = vps();
+            sim().vps(vps);
+            String rid = uid("owned");
+            ids.add(rid);
+            send(request(rid, vps, "o" + i + ".iso"));
+        }
+        // At most one probe (the VPS list) stands between the 403 and the verdict: well inside 30 s.
+        JsonNode failed = awaitOutcome(first);
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("error").get("code").asText()).isEqualTo("forbidden");
+        for (String rid : ids) {
+            assertThat(awaitOutcome(rid).get("status").asText()).isEqualTo("completed");
+        }
+        assertThat(get(ready).statusCode()).isEqualTo(200);
+        assertThat(sim().count(foreign, Endpoint.FROM_URL) + sim().count(foreign, Endpoint.ISO_LIST))
+                .as("the read-scope check and one from-url at most, not a retry loop").isLessThanOrEqualTo(2);
     }
 }

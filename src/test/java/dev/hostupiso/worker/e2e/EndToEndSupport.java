@@ -57,11 +57,26 @@ abstract class EndToEndSupport {
         WorkerTestEnvironment.send(request.get("requestId").asText(), request.toString());
     }
 
+    /** Sends {@code request} on request topic {@code topic}. */
+    static void send(String topic, JsonNode request) {
+        WorkerTestEnvironment.send(topic, request.get("requestId").asText(), request.toString());
+    }
+
+    /** The outcome of {@code requestId} on outcome topic {@code topic}, checked against the outcome channel's contract. */
+    static JsonNode awaitOutcome(String topic, String requestId) {
+        ConsumerRecord<String, String> record = watcher().awaitKey(topic, requestId, OUTCOME_TIMEOUT);
+        ContractValidator.get().assertConformsAs(TEAM_EVENTS_CHANNEL, record);
+        return parse(record.value());
+    }
+
     static ConsumerRecord<String, String> awaitOutcomeRecord(String requestId) {
         ConsumerRecord<String, String> record = watcher().awaitKey(WorkerTestEnvironment.EVENTS, requestId, OUTCOME_TIMEOUT);
         ContractValidator.get().assertConforms(record);
         return record;
     }
+
+    /** The contract's channel of a team's own outcome and progress topic. */
+    static final String TEAM_EVENTS_CHANNEL = "teamEvents";
 
     /** Records checked so far, by partition: the next check starts after them. */
     private static final Map<TopicPartition, Long> CHECKED_UP_TO = new ConcurrentHashMap<>();
@@ -79,6 +94,13 @@ abstract class EndToEndSupport {
                     CHECKED_UP_TO.merge(tp, r.offset(), Math::max); // first: a bad record fails one test, not all later ones
                     ContractValidator.get().assertConforms(r);
                 }
+            }
+        }
+        for (ConsumerRecord<String, String> r : watcher().records(WorkerTestEnvironment.TEAM_A_EVENTS)) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            if (r.offset() > CHECKED_UP_TO.getOrDefault(tp, -1L)) {
+                CHECKED_UP_TO.merge(tp, r.offset(), Math::max);
+                ContractValidator.get().assertConformsAs(TEAM_EVENTS_CHANNEL, r);
             }
         }
     }

@@ -19,8 +19,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Team accounts: each request uses its account's key; one team's revoked key holds only that team's
- * requests (recorded, waiting) while the others complete, and a rotated key file lets them finish.
+ * Team accounts: each request topic spends its team's key and no other (the shared topic only the
+ * default key), a team's outcomes go to its own topic when it has one; one team's revoked key holds
+ * only that team's requests (recorded, waiting) while the others complete, and a rotated key file
+ * lets them finish.
  */
 @QuarkusTest
 @WithTestResource(WorkerTestEnvironment.class)
@@ -48,7 +50,7 @@ class TeamAccountsTest extends EndToEndSupport {
     }
 
     @Test
-    void eachRequestUsesItsAccountsKey() {
+    void eachTopicSpendsItsTeamsKeyAndTeamAsOutcomesLandOnItsOwnTopic() {
         String va = vps();
         String vb = vps();
         String vd = vps();
@@ -58,14 +60,17 @@ class TeamAccountsTest extends EndToEndSupport {
         String ra = uid("team-a");
         String rb = uid("team-b");
         String rd = uid("default");
-        send(teamRequest(ra, va, "a.iso", "team-a"));
-        send(teamRequest(rb, vb, "b.iso", "team-b"));
+        send(WorkerTestEnvironment.TEAM_A_REQUESTS, teamRequest(ra, va, "a.iso", null)); // the topic says whose key
+        send(WorkerTestEnvironment.TEAM_B_REQUESTS, teamRequest(rb, vb, "b.iso", "team-b"));
         send(teamRequest(rd, vd, "d.iso", "default"));
 
-        JsonNode a = awaitOutcome(ra);
+        JsonNode a = awaitOutcome(WorkerTestEnvironment.TEAM_A_EVENTS, ra);
         assertThat(a.get("status").asText()).isEqualTo("completed");
-        assertThat(a.get("account").asText()).isEqualTo("team-a");
-        assertThat(awaitOutcome(rb).get("status").asText()).isEqualTo("completed");
+        assertThat(a.get("requestTopic").asText()).isEqualTo(WorkerTestEnvironment.TEAM_A_REQUESTS);
+        assertThat(watcher().records(WorkerTestEnvironment.EVENTS, ra)).as("team A's outcome is not on the shared topic").isEmpty();
+        JsonNode b = awaitOutcome(rb);
+        assertThat(b.get("status").asText()).isEqualTo("completed");
+        assertThat(b.get("requestTopic").asText()).isEqualTo(WorkerTestEnvironment.TEAM_B_REQUESTS);
         assertThat(awaitOutcome(rd).get("account").asText()).isEqualTo("default");
         assertThat(sim().callsWithToken(WorkerTestEnvironment.TEAM_A_TOKEN, va)).isPositive();
         assertThat(sim().callsWithToken(WorkerTestEnvironment.TOKEN, va)).isZero();
@@ -76,15 +81,46 @@ class TeamAccountsTest extends EndToEndSupport {
     }
 
     @Test
-    void unknownAccountFailsWithoutAnyApiCall() {
+    void aRequestOnTeamAsTopicNamingTeamBFailsWithoutSpendingTeamBsKey() {
+        String vps = vps();
+        sim().vps(vps);
+        String rid = uid("a-names-b");
+        send(WorkerTestEnvironment.TEAM_A_REQUESTS, teamRequest(rid, vps, "steal.iso", "team-b"));
+
+        JsonNode e = awaitOutcome(WorkerTestEnvironment.TEAM_A_EVENTS, rid);
+        assertThat(e.get("status").asText()).isEqualTo("failed");
+        assertThat(e.get("error").get("code").asText()).isEqualTo("account_not_allowed");
+        assertThat(e.get("error").get("retryable").asBoolean()).isFalse();
+        assertThat(e.get("requestTopic").asText()).as("says where it came from").isEqualTo(WorkerTestEnvironment.TEAM_A_REQUESTS);
+        assertThat(e.get("error").get("detail").asText()).contains(WorkerTestEnvironment.TEAM_A_REQUESTS);
+        assertThat(e.get("apiCalls").get("total").asInt()).isZero();
+        assertThat(sim().callsWithToken(WorkerTestEnvironment.TEAM_B_TOKEN, vps)).as("team B's key was not spent").isZero();
+        assertThat(sim().calls().stream().filter(c -> vps.equals(c.vpsId()))).as("no API call at all").isEmpty();
+    }
+
+    @Test
+    void theSharedTopicSpendsOnlyTheDefaultKey() {
+        String vps = vps();
+        sim().vps(vps);
+        String rid = uid("shared-names-a");
+        send(teamRequest(rid, vps, "shared.iso", "team-a"));
+
+        JsonNode e = awaitOutcome(rid);
+        assertThat(e.get("error").get("code").asText()).isEqualTo("account_not_allowed");
+        assertThat(e.get("requestTopic").asText()).isEqualTo(WorkerTestEnvironment.REQUESTS);
+        assertThat(sim().calls().stream().filter(c -> vps.equals(c.vpsId()))).isEmpty();
+    }
+
+    @Test
+    void aTeamTopicWhoseAccountHasNoKeyFailsUnknownAccountWithoutAnyApiCall() {
         String vps = vps();
         String rid = uid("nobody");
-        send(teamRequest(rid, vps, "n.iso", "team-nobody"));
+        send(WorkerTestEnvironment.TEAM_C_REQUESTS, teamRequest(rid, vps, "n.iso", null));
 
         JsonNode e = awaitOutcome(rid);
         assertThat(e.get("status").asText()).isEqualTo("failed");
-        assertThat(e.get("account").asText()).isEqualTo("team-nobody");
         assertThat(e.get("error").get("code").asText()).isEqualTo("unknown_account");
+        assertThat(e.get("error").get("detail").asText()).contains("team-c");
         assertThat(e.get("error").get("retryable").asBoolean()).isTrue();
         assertThat(e.get("apiCalls").get("total").asInt()).isZero();
         assertThat(sim().calls().stream().filter(c -> vps.equals(c.vpsId()))).isEmpty();
@@ -103,17 +139,23 @@ class TeamAccountsTest extends EndToEndSupport {
                 sim().vps(vps);
                 String rid = uid("b-held");
                 held.add(rid);
-                send(teamRequest(rid, vps, "held" + i + ".iso", "team-b"));
+                send(WorkerTestEnvironment.TEAM_B_REQUESTS, teamRequest(rid, vps, "held" + i + ".iso", "team-b"));
             }
             for (int i = 0; i < 3; i++) {
                 String vps = vps();
                 sim().vps(vps);
                 String rid = uid("flowing");
                 flowing.add(rid);
-                send(teamRequest(rid, vps, "flow" + i + ".iso", i == 0 ? null : "team-a"));
+                if (i == 0) {
+                    send(teamRequest(rid, vps, "flow" + i + ".iso", null));
+                } else {
+                    send(WorkerTestEnvironment.TEAM_A_REQUESTS, teamRequest(rid, vps, "flow" + i + ".iso", "team-a"));
+                }
             }
-            for (String rid : flowing) {
-                assertThat(awaitOutcome(rid).get("status").asText()).as("other teams keep flowing").isEqualTo("completed");
+            for (int i = 0; i < flowing.size(); i++) {
+                String topic = i == 0 ? WorkerTestEnvironment.EVENTS : WorkerTestEnvironment.TEAM_A_EVENTS;
+                assertThat(awaitOutcome(topic, flowing.get(i)).get("status").asText()).as("other teams keep flowing")
+                        .isEqualTo("completed");
             }
             Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> hold("team-b", 1));

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The accounts registry: where team keys come from, how a rotated or removed key is picked up. */
 class HostUpAccountsTest {
 
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WorkerMetrics metrics = new WorkerMetrics(registry);
 
     @TempDir
     Path dir;
@@ -30,7 +31,7 @@ class HostUpAccountsTest {
     }
 
     private HostUpAccounts registry(Map<String, String> configured, Optional<Path> keyDir) {
-        return new HostUpAccounts(account(Account.DEFAULT, "default-key"), configured, keyDir, this::account, null);
+        return new HostUpAccounts(account(Account.DEFAULT, "default-key"), configured, keyDir, this::account, null, metrics);
     }
 
     @Test
@@ -129,6 +130,85 @@ class HostUpAccountsTest {
         held.run();
         parked.run(); // twice: counted once
         assertThat(accounts.teamCallsWaiting()).isZero();
+    }
+
+    private double kept(String account, String reason) {
+        var counter = registry.find(WorkerMetrics.ACCOUNT_KEY_KEPT).tag("account", account).tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void anEmptyReadKeepsTheLastGoodKeyAndSaysSo() throws Exception {
+        Files.writeString(dir.resolve("team-a"), "good");
+        HostUpAccounts accounts = registry(Map.of("team-a", "env-key"), Optional.of(dir));
+        Files.writeString(dir.resolve("team-a"), "  \n"); // a write caught half-way, or a Secret emptied by mistake
+        accounts.reload();
+        assertThat(accounts.find("team-a")).as("not removed").isPresent();
+        assertThat(accounts.find("team-a").orElseThrow().authorization()).as("nor switched to the variable's key")
+                .isEqualTo("Bearer good");
+        assertThat(kept("team-a", "empty")).isEqualTo(1);
+        Files.writeString(dir.resolve("team-a"), "better");
+        accounts.reload();
+        assertThat(accounts.find("team-a").orElseThrow().authorization()).isEqualTo("Bearer better");
+    }
+
+    @Test
+    void oneUnreadableOrNonUtf8FileDoesNotStopTheOthersFromLoading() throws Exception {
+        Files.writeString(dir.resolve("team-a"), "a1");
+        Files.writeString(dir.resolve("team-b"), "b1");
+        HostUpAccounts accounts = registry(Map.of(), Optional.of(dir));
+        Files.write(dir.resolve("team-a"), new byte[] {'k', (byte) 0xC3, (byte) 0x28}); // not UTF-8
+        Files.writeString(dir.resolve("team-b"), "b2");
+        Files.writeString(dir.resolve("team-c"), "c1");
+        Files.createSymbolicLink(dir.resolve("team-d"), dir.resolve("..gone/team-d")); // a link whose target is missing
+        accounts.reload();
+        assertThat(accounts.find("team-a").orElseThrow().authorization()).as("kept").isEqualTo("Bearer a1");
+        assertThat(accounts.find("team-b").orElseThrow().authorization()).as("rotated").isEqualTo("Bearer b2");
+        assertThat(accounts.find("team-c")).as("added").isPresent();
+        assertThat(accounts.find("team-d")).as("never read: not offered").isEmpty();
+        assertThat(kept("team-a", "not_utf8")).isEqualTo(1);
+    }
+
+    @Test
+    void aNonUtf8FileAtStartUpDoesNotStopTheStart() throws Exception {
+        Files.write(dir.resolve("team-a"), new byte[] {(byte) 0xFF});
+        Files.writeString(dir.resolve("team-b"), "b");
+        HostUpAccounts accounts = registry(Map.of(), Optional.of(dir));
+        assertThat(accounts.all()).extracting(Account::name).containsExactly("default", "team-b");
+    }
+
+    /**
+     * A mounted Kubernetes Secret: each key is a link {@code name -> ..data/name}, {@code ..data} a
+     * link to a timestamped directory; an update writes a new directory and swaps {@code ..data}
+     * with one atomic rename.
+     */
+    @Test
+    void aKubernetesSecretVolumesAtomicSwapIsFollowed() throws Exception {
+        Path v1 = Files.createDirectory(dir.resolve("..2026_12_07_10_00_00.1"));
+        Files.writeString(v1.resolve("team-a"), "a1\n");
+        Files.writeString(v1.resolve("team-b"), "b1\n");
+        Files.createSymbolicLink(dir.resolve("..data"), dir.relativize(v1));
+        Files.createSymbolicLink(dir.resolve("team-a"), Path.of("..data", "team-a"));
+        Files.createSymbolicLink(dir.resolve("team-b"), Path.of("..data", "team-b"));
+        HostUpAccounts accounts = registry(Map.of(), Optional.of(dir));
+        assertThat(accounts.all()).extracting(Account::name).containsExactly("default", "team-a", "team-b");
+
+        Path v2 = Files.createDirectory(dir.resolve("..2026_12_07_10_05_00.2"));
+        Files.writeString(v2.resolve("team-a"), "a2\n"); // rotated; team-b removed from the Secret
+        Files.createSymbolicLink(dir.resolve("..data_tmp"), dir.relativize(v2));
+        Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        accounts.reload(); // between the swap and the cleanup, team-b's link points nowhere
+        assertThat(accounts.find("team-a").orElseThrow().authorization()).isEqualTo("Bearer a2");
+        assertThat(accounts.find("team-b")).as("a dangling link mid-update keeps the key").isPresent();
+
+        Files.delete(dir.resolve("team-b"));
+        Files.delete(v1.resolve("team-a"));
+        Files.delete(v1.resolve("team-b"));
+        Files.delete(v1);
+        accounts.reload();
+
+        assertThat(accounts.find("team-a").orElseThrow().authorization()).isEqualTo("Bearer a2");
+        assertThat(accounts.find("team-b")).isEmpty();
     }
 
     @Test

@@ -248,6 +248,22 @@ class HostUpRateLimiterTest {
     }
 
     @Test
+    void aReleaseThatNeverComesDoesNotFreezeTheAccountLongerThanAPermitsLifetime() {
+        Instant reset = clock.instant().plusSeconds(2);
+        limiter.observe(headers(1, 1, reset));
+        clock.advance(Duration.ofSeconds(3)); // the window rolled over: one call finds out what came back
+        assertThat(limiter.reserve().granted()).isTrue(); // ...and its release is lost
+        clock.advance(HostUpRateLimiter.PERMIT_LIFETIME.minusSeconds(1));
+        assertThat(limiter.reserve().granted()).as("the lost call may still be running").isFalse();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(limiter.reserve().granted()).as("past its lifetime the lost permit no longer blocks").isTrue();
+        limiter.answered();
+        limiter.answered(); // the late release of the expired permit changes nothing
+        limiter.observe(headers(1, 1, clock.instant().plusSeconds(2)));
+        assertThat(limiter.reserve().granted()).isTrue();
+    }
+
+    @Test
     void callsThatAllFailWithoutAnswerDoNotFreezeTheWorker() {
         Instant reset = clock.instant().plusSeconds(2);
         limiter.observe(headers(1, 1, reset));

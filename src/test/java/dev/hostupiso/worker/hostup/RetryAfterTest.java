@@ -61,4 +61,46 @@ class RetryAfterTest {
         assertThat(RetryAfter.parse("\t7 ", null, NOW)).contains(Duration.ofSeconds(7));
         assertThat(RetryAfter.parse("0000000000000000000000000", null, NOW)).isEmpty();
     }
+
+    @Test
+    void allThreeHttpDateFormatsOfRfc9110AreRead() {
+        // RFC 9110 section 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime formats a recipient must accept.
+        assertThat(RetryAfter.parse("Fri, 27 Nov 2026 10:00:07 GMT", null, NOW)).contains(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("Friday, 27-Nov-26 10:00:07 GMT", null, NOW)).contains(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("Fri Nov 27 10:00:07 2026", null, NOW)).contains(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("Tue Dec  1 10:00:00 2026", null, NOW)).contains(Duration.ofDays(4));
+        // The server's Date header may be in any of them too.
+        assertThat(RetryAfter.parse("Fri Nov 27 09:50:30 2026", "Friday, 27-Nov-26 09:50:00 GMT", NOW))
+                .contains(Duration.ofSeconds(30));
+        assertThat(RetryAfter.parse("Friday, 27-Nov-26 09:50:30 GMT", "Fri Nov 27 09:50:00 2026", NOW))
+                .contains(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anRfc850TwoDigitYearIsNeverMoreThanFiftyYearsAhead() {
+        // From 2026: "76" is 2076 (50 years ahead), "77" would be 2077, more than 50 years ahead, so 1977.
+        assertThat(RetryAfter.parse("Wednesday, 01-Jan-76 00:00:00 GMT", null, NOW)).hasValueSatisfying(d ->
+                assertThat(d).isGreaterThan(Duration.ofDays(49 * 365)));
+        assertThat(RetryAfter.parse("Saturday, 01-Jan-77 00:00:00 GMT", null, NOW)).isEmpty(); // 1977, in the past
+        assertThat(RetryAfter.parse("Friday, 01-Jan-77 00:00:00 GMT", null, NOW)).as("2077's day name").isEmpty();
+        assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", null, NOW)).isEmpty();
+    }
+
+    @Test
+    void datesThatAreNoneOfTheThreeFallBack() {
+        assertThat(RetryAfter.parse("2026-11-27T10:00:07Z", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("tomorrow at ten", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Fri, 32 Nov 2026 10:00:07 GMT", null, NOW)).isEmpty();
+        // Dates that do not exist, in each format (28 February 2027 is a Sunday).
+        assertThat(RetryAfter.parse("Sun, 31 Feb 2027 10:00:00 GMT", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Sunday, 31-Feb-27 10:00:00 GMT", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Sun Feb 31 10:00:00 2027", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Sun, 28 Feb 2027 10:00:00 GMT", null, NOW)).isPresent();
+        // A day name that is not the date's, text around a date, the wrong case.
+        assertThat(RetryAfter.parse("Monday, 27-Nov-26 10:00:07 GMT", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Mon Nov 27 10:00:07 2026", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("x Fri Nov 27 10:00:07 2026", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("Fri Nov 27 10:00:07 2026 GMT", null, NOW)).isEmpty();
+        assertThat(RetryAfter.parse("FRIDAY, 27-NOV-26 10:00:07 GMT", null, NOW)).isEmpty();
+    }
 }

@@ -3,6 +3,7 @@ package dev.hostupiso.worker.hostup;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.RateWindow;
 import dev.hostupiso.worker.simulator.RateWindowModel;
+import dev.hostupiso.worker.simulator.ResetPrecision;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,28 +26,29 @@ import java.util.PriorityQueue;
  * of whole seconds) back, with a 429's {@code Retry-After} paused as the worker does. Deterministic and fast: ten
  * 10-second windows take milliseconds.
  */
-final class SharedKeySimulation {
+public final class SharedKeySimulation {
+
 
     /** Calls of one run within the measured span (the first {@code windows} windows after the first call). */
-    record Result(RateWindowModel model, long[] ok, long[] refused, double allowed, double peakPerSecond,
+    public record Result(RateWindowModel model, long[] ok, long[] refused, double allowed, double peakPerSecond,
                   double averagePerSecond) {
-        long okTotal() {
+        public long okTotal() {
             return Arrays.stream(ok).sum();
         }
 
-        long refusedTotal() {
+        public long refusedTotal() {
             return Arrays.stream(refused).sum();
         }
 
-        double usedFraction() {
+        public double usedFraction() {
             return okTotal() / allowed;
         }
 
-        double refusedFraction() {
+        public double refusedFraction() {
             return refusedTotal() / (double) (okTotal() + refusedTotal());
         }
 
-        double peakRatio() {
+        public double peakRatio() {
             return peakPerSecond / averagePerSecond;
         }
 
@@ -74,8 +75,11 @@ final class SharedKeySimulation {
         queue.add(new Event(nanos, seq++, r));
     }
 
-    private SharedKeySimulation(long phaseMillis) {
+    private final ResetPrecision precision;
+
+    private SharedKeySimulation(long phaseMillis, ResetPrecision precision) {
         clock = new VirtualClock(Instant.parse("2026-11-27T10:00:00Z").plusMillis(phaseMillis));
+        this.precision = precision;
     }
 
     static Result run(RateWindowModel model, int limit, Duration window, int instances, int windows, int jobsPerInstance,
@@ -86,15 +90,30 @@ final class SharedKeySimulation {
     /** {@code phaseMillis}: where in a whole second the run starts (resets are rounded to whole seconds). */
     static Result run(RateWindowModel model, int limit, Duration window, int instances, int windows, int jobsPerInstance,
                       Duration latency, PacingPolicy policy, long phaseMillis) {
-        return new SharedKeySimulation(phaseMillis).go(model, limit, window, instances, windows, jobsPerInstance, latency, policy);
+        double[] shares = new double[instances];
+        java.util.Arrays.fill(shares, 1.0 / instances);
+        return new SharedKeySimulation(phaseMillis, ResetPrecision.SECONDS).go(model, limit, window, shares, windows,
+                jobsPerInstance, latency, policy);
     }
 
-    private Result go(RateWindowModel model, int limit, Duration window, int instances, int windows, int jobsPerInstance,
+    /**
+     * One cell of the rate-limit matrix: instances whose limiters believe the given {@code shares} (one per instance;
+     * they need not add up to 1: an instance without partitions, a skewed assignment) share one key whose resets are
+     * written with {@code precision}.
+     */
+    public static Result run(RateWindowModel model, int limit, Duration window, double[] shares, int windows,
+                             int jobsPerInstance, Duration latency, ResetPrecision precision, long phaseMillis) {
+        return new SharedKeySimulation(phaseMillis, precision).go(model, limit, window, shares, windows, jobsPerInstance,
+                latency, PacingPolicy.DEFAULT);
+    }
+
+    private Result go(RateWindowModel model, int limit, Duration window, double[] shares, int windows, int jobsPerInstance,
                       Duration latency, PacingPolicy policy) {
         RateWindow key = RateWindow.of(model, limit, window.toMillis());
         long end = (windows + 2L) * window.toNanos();
-        double share = 1.0 / instances;
+        int instances = shares.length;
         for (int i = 0; i < instances; i++) {
+            double share = shares[i];
             HostUpRateLimiter limiter = new HostUpRateLimiter(clock, new WorkerMetrics(new SimpleMeterRegistry()), null,
                     Duration.ofMinutes(10), policy, () -> share);
             int instance = i;
@@ -161,7 +180,7 @@ final class SharedKeySimulation {
             calls.add(new long[] {clock.nanos() / 1_000_000, instance, d.exceeded() ? 1 : 0});
             at(clock.nanos() + latency.toNanos(), () -> {
                 Instant serverNow = Instant.ofEpochMilli(callMillis);
-                Instant reset = Instant.ofEpochMilli(d.resetMillis()).plusMillis(999).truncatedTo(ChronoUnit.SECONDS);
+                Instant reset = precision.header(d.resetMillis());
                 String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(serverNow.atZone(ZoneOffset.UTC));
                 limiter.answered();
                 if (d.exceeded()) {

@@ -75,16 +75,24 @@ class RequestCorpusTest {
     void invalidRequestsAreRefusedByParserAndSchema(Path file) throws IOException {
         String text = Files.readString(file);
         JsonNode doc = strict(text);
+        // A repeated member: JSON Schema sees one value (the last), the parser answers with the repeated member's pointer.
+        String repeated = RepeatedMembers.first(text);
+        if (repeated != null) {
+            doc = RepeatedMembers.lastWins(text);
+        }
         Set<String> schemaFields = new TreeSet<>();
         if (doc != null) {
             Set<ValidationMessage> errors = schema.validate(doc);
-            assertThat(errors).as("the schema refuses it").isNotEmpty();
+            assertThat(errors.isEmpty() && repeated == null).as("the schema refuses it").isFalse();
             for (ValidationMessage m : errors) {
                 schemaFields.add("required".equals(m.getType()) ? "/" + m.getProperty() : m.getInstanceLocation().toString());
             }
         }
         Parsed parsed = parser.parse(text);
         assertThat(parsed).as("the parser refuses it").isNotInstanceOf(Valid.class);
+        if (repeated != null) {
+            schemaFields.add(repeated);
+        }
         boolean requestIdBroken = doc == null || !doc.isObject() || schemaFields.remove("/requestId");
         if (requestIdBroken) {
             assertThat(parsed).as("unanswerable: dead-lettered").isInstanceOf(Poison.class);

@@ -60,17 +60,19 @@ class IsoResolverTest {
     @Test
     void watchingEndsEmptyWhenTheNextReadWouldStartAfterTheWindow() {
         f.hostUp.then(Endpoint.ISO_LIST, library());
-        var sub = run(f.resolver.watch(f.job(Duration.ofHours(1)), f.clock.instant().plusMillis(350)));
+        var sub = run(f.resolver.watch(f.job(Duration.ofHours(1)), new AmbiguityWatch(Duration.ofMillis(350),
+                JobFixture.INITIAL), f.clock.instant().plusMillis(350)));
         f.timers.advance(Duration.ofSeconds(1));
         sub.assertItem(Optional.empty());
-        assertThat(f.hostUp.calls(Endpoint.ISO_LIST)).as("reads at 0, 100, 200, 300 ms").isEqualTo(4);
+        assertThat(f.hostUp.calls(Endpoint.ISO_LIST)).as("reads at 0, 100, 200, 300 ms (at least 100 ms apart)").isEqualTo(4);
     }
 
     @Test
     void watchingEndsAsSoonAsTheFileIsListed() {
         f.hostUp.then(Endpoint.ISO_LIST, library(), library("x.iso"));
-        var sub = run(f.resolver.watch(f.job(Duration.ofHours(1)), f.clock.instant().plusSeconds(600)));
-        f.timers.advance(Duration.ofMillis(100));
+        var sub = run(f.resolver.watch(f.job(Duration.ofHours(1)), new AmbiguityWatch(Duration.ofSeconds(7),
+                JobFixture.INITIAL), f.clock.instant().plusSeconds(600)));
+        f.timers.advance(Duration.ofSeconds(1));
         sub.assertItem(Optional.of("iso_1"));
     }
 }

@@ -42,12 +42,16 @@ final class JobFixture {
     final ScriptedHostUp hostUp = new ScriptedHostUp();
     /** The states each job recorded, in order. */
     final List<JobState> journal = new ArrayList<>();
+    /** The download progress told to the listener, in percent, in order. */
+    final List<Double> progressed = new ArrayList<>();
     final WorkerConfig config;
     final Backoff backoff;
     final RetryingCaller caller;
     final JobPoller poller;
     final IsoResolver resolver;
+    final MountStep mountStep;
     final IsoJobRunner runner;
+    final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null, metrics);
 
     JobFixture() {
         this(Map.of());
@@ -60,17 +64,19 @@ final class JobFixture {
         config = TestConfig.worker(all);
         RetryPolicy policy = new RetryPolicy(config.poll().initialDelay(), config.poll().maxDelay(), config.retryAfterMax());
         backoff = new Backoff(policy, () -> 0L);
-        caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config);
+        caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config,
+                new dev.hostupiso.worker.hostup.KeyProbe(hostUp, timers, clock, dev.hostupiso.worker.hostup.ShareSource.WHOLE, mapper));
         poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
-                (ctx, progress) -> { });
+                (ctx, progress) -> progressed.add(progress.percentage()));
         resolver = new IsoResolver(hostUp, caller, backoff, timers, clock, config, mapper);
         JobJournal recording = (ctx, state) -> {
             journal.add(state);
             return Uni.createFrom().voidItem();
         };
-        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), backoff, timers, clock, config,
-                mapper, new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null));
+        mountStep = new MountStep(hostUp, caller, poller, resolver, recording, backoff, timers, clock, config, mapper);
+        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config,
+                mapper, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
         keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }

@@ -1,9 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.job.PollSchedule.Sample;
-import dev.hostupiso.worker.testsupport.Coverage;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.core.Gen;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,14 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.hostupiso.worker.testsupport.Theories.qt;
-import static dev.hostupiso.worker.testsupport.Theories.shown;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
-import static org.quicktheories.generators.SourceDSL.longs;
 
+/** Properties of the poll schedule over generated histories and downloads. */
 class PollSchedulePropertyTest {
 
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
@@ -26,83 +23,88 @@ class PollSchedulePropertyTest {
     private final PollSchedule schedule = new PollSchedule(backoff, Duration.ofMinutes(10), true);
 
     @Test
-    void everyWaitIsWithinTheFloorAndTheProgressCap() {
-        Coverage coverage = new Coverage("everyWaitIsWithinTheFloorAndTheProgressCap");
-        qt(3000).forAll(histories(), integers().between(0, 3600), integers().between(0, 100), randoms())
-                .checkAssert((history, secondsLater, attempt, random) -> {
-                    coverage.count();
-                    Instant now = history.isEmpty() ? T0 : history.get(history.size() - 1).at().plusSeconds(secondsLater);
-                    Duration wait = schedule.next(history, now, attempt, Optional.empty(), random);
-                    assertThat(wait).isBetween(backoff.initialDelay(), Duration.ofMinutes(10));
+    void everyWaitIsAtLeastTheFloorAndAtMostTheCapOrThreeTimesTheTimeSinceSubmission() {
+        qt().withExamples(3000).forAll(lists().of(integers().between(0, 3600)).ofSizeBetween(0, 8),
+                        lists().of(doubles().between(0, 1)).ofSizeBetween(0, 8), integers().between(0, 3600),
+                        doubles().between(0, 0.999_999))
+                .checkAssert((steps, fractions, later, random) -> {
+                    List<Sample> history = history(steps, fractions);
+                    Instant now = (history.isEmpty() ? T0 : history.get(history.size() - 1).at()).plusSeconds(later);
+                    Duration wait = schedule.next(T0, history, now, history.size(), Optional.empty(), random);
+                    long elapsedMs = Duration.between(T0, now).toMillis();
+                    assertThat(wait).isGreaterThanOrEqualTo(backoff.initialDelay()).isLessThanOrEqualTo(Duration.ofMinutes(10));
+                    assertThat(wait.toMillis()).isLessThanOrEqualTo(Math.max(backoff.maxDelay().toMillis(), 3 * elapsedMs));
                 });
-        coverage.print();
     }
 
     @Test
-    void aWaitBeyondTheBackoffCapComesOnlyFromATrustedEstimateAndEndsBeforeIt() {
-        Coverage coverage = new Coverage("aWaitBeyondTheBackoffCapComesOnlyFromATrustedEstimateAndEndsBeforeIt");
-        qt(3000).forAll(histories(), integers().between(0, 100), randoms()).checkAssert((history, attempt, random) -> {
-            coverage.count();
-            Instant now = history.isEmpty() ? T0 : history.get(history.size() - 1).at();
-            Duration wait = schedule.next(history, now, attempt, Optional.empty(), random);
-            if (wait.compareTo(backoff.maxDelay()) > 0) {
-                PollSchedule.Estimate e = PollSchedule.estimate(history).orElseThrow();
-                assertThat(e.jumped()).isFalse();
-                assertThat(now.plus(wait)).isBefore(e.end()); // long steps close in on the end, never pass it
-            }
-        });
-        coverage.print();
+    void withoutAnyProgressNoWaitExceedsTheBackoffCap() {
+        qt().withExamples(2000).forAll(lists().of(integers().between(0, 3600)).ofSizeBetween(0, 8), integers().between(0, 3600),
+                        doubles().between(0, 0.999_999))
+                .checkAssert((steps, later, random) -> {
+                    List<Sample> history = history(steps, steps.stream().map(s -> 0.0).toList());
+                    Instant now = (history.isEmpty() ? T0 : history.get(history.size() - 1).at()).plusSeconds(later);
+                    assertThat(schedule.next(T0, history, now, history.size(), Optional.empty(), random))
+                            .isLessThanOrEqualTo(backoff.maxDelay());
+                });
     }
 
     @Test
-    void aSteadyDownloadIsPolledFewTimes() {
-        Coverage coverage = new Coverage("aSteadyDownloadIsPolledFewTimes");
-        qt(2000).forAll(integers().between(60, 20 * 60), randoms()).checkAssert((durationSeconds, random) -> {
-            coverage.count();
-            aSteadyDownloadIsPolledFewTimes(durationSeconds, random);
-        });
-        coverage.print();
+    void aLinearDownloadReportingWholePercentIsSeenDoneWithinFivePercentOfItsTimePlusFiveSeconds() {
+        // As HostUp's simulator reports it: 0 % while queued (the first tenth), then whole percent of the time elapsed.
+        qt().withExamples(1000).forAll(integers().between(60, 3600), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, random) -> {
+                    Run run = run(seconds * 1000L, x -> x < 0.1 ? 0 : Math.floor(Math.min(0.99, x) * 100) / 100, random);
+                    assertThat((double) run.latenessMs).isLessThanOrEqualTo(0.05 * seconds * 1000 + 5000);
+                    assertThat(run.polls).isLessThanOrEqualTo(16); // up to 6 while queued, then steps of at most 10 min
+                });
     }
 
-    private void aSteadyDownloadIsPolledFewTimes(int durationSeconds, double random) {
-        // Linear progress over durationSeconds: the schedule needs at most a handful of polls, and
-        // the poll that sees it done comes no later than a backoff-capped poll would.
-        double perSecond = 1.0 / durationSeconds;
+    @Test
+    void aDownloadWithoutProgressIsPolledNoMoreOftenThanBackoffAtItsAverageJitter() {
+        qt().withExamples(1000).forAll(integers().between(10, 7200), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, random) -> {
+                    Run aware = run(seconds * 1000L, x -> 0, random);
+                    int backoffPolls = 0;
+                    long t = backoff.initialDelay().toMillis();
+                    while (true) {
+                        backoffPolls++;
+                        if (t >= seconds * 1000L) {
+                            break;
+                        }
+                        t += backoff.backoff(backoffPolls, 0.5).toMillis();
+                    }
+                    assertThat(aware.polls).isLessThanOrEqualTo(backoffPolls);
+                });
+    }
+
+    private record Run(int polls, long latenessMs) { }
+
+    /** Polls a download of {@code totalMs} whose reported fraction at share x of its time is {@code shape(x)}. */
+    private Run run(long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
         List<Sample> history = new ArrayList<>();
-        Instant now = T0;
-        Duration wait = backoff.initialDelay();
+        long now = backoff.initialDelay().toMillis();
         int polls = 0;
         while (true) {
-            now = now.plus(wait);
             polls++;
-            double done = Math.min(1, perSecond * Duration.between(T0, now).toMillis() / 1000.0);
-            if (done >= 1) {
-                break;
+            if (now >= totalMs) {
+                return new Run(polls, now - totalMs);
             }
-            history.add(new Sample(now, done));
-            wait = schedule.next(history, now, polls, Optional.empty(), random);
+            if (history.size() == PollSchedule.KEEP) {
+                history.remove(0);
+            }
+            history.add(new Sample(T0.plusMillis(now), shape.applyAsDouble((double) now / totalMs)));
+            now += schedule.next(T0, List.copyOf(history), T0.plusMillis(now), polls, Optional.empty(), random).toMillis();
         }
-        long lateSeconds = Duration.between(T0.plusSeconds(durationSeconds), now).toSeconds();
-        assertThat(polls).isLessThanOrEqualTo(10); // backing off to a 60 s cap takes 20 or more for 20 minutes
-        assertThat(lateSeconds).isLessThanOrEqualTo(backoff.maxDelay().toSeconds());
     }
 
-    /** Uniform in [0, 1): the random draw the schedule takes. */
-    private static Gen<Double> randoms() {
-        return doubles().between(0, 1).map(d -> d < 1 ? d : Math.nextDown(1.0));
-    }
-
-    private static Gen<List<Sample>> histories() {
-        Gen<List<Long>> steps = lists().of(longs().between(0, 3600)).ofSizeBetween(0, PollSchedule.KEEP + 2);
-        Gen<List<Double>> fractions = lists().of(doubles().between(0, 1)).ofSizeBetween(0, PollSchedule.KEEP + 2);
-        return shown(steps.zip(fractions, (s, f) -> {
-            List<Sample> h = new ArrayList<>();
-            Instant t = T0;
-            for (int i = 0; i < Math.min(s.size(), f.size()); i++) {
-                t = t.plusSeconds(s.get(i));
-                h.add(new Sample(t, f.get(i)));
-            }
-            return h;
-        }));
+    private static List<Sample> history(List<Integer> steps, List<Double> fractions) {
+        List<Sample> h = new ArrayList<>();
+        Instant t = T0;
+        for (int i = 0; i < Math.min(steps.size(), fractions.size()); i++) {
+            t = t.plusSeconds(steps.get(i));
+            h.add(new Sample(t, fractions.get(i)));
+        }
+        return h;
     }
 }

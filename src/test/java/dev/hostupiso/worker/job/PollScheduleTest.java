@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,111 +14,138 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PollScheduleTest {
 
+    /** Submission: every time below is seconds after it. */
     private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
     private final RetryPolicy backoff = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(10));
     private final PollSchedule aware = new PollSchedule(backoff, Duration.ofMinutes(10), true);
-    private final PollSchedule blind = new PollSchedule(backoff, Duration.ofMinutes(10), false);
+    private final PollSchedule off = new PollSchedule(backoff, Duration.ofMinutes(10), false);
 
-    private static Sample at(long seconds, double fraction) {
-        return new Sample(T0.plusSeconds(seconds), fraction);
+    private static Sample at(double seconds, double fraction) {
+        return new Sample(t(seconds), fraction);
     }
 
-    private static Instant t(long seconds) {
-        return T0.plusSeconds(seconds);
+    private static Instant t(double seconds) {
+        return T0.plusMillis((long) (seconds * 1000));
+    }
+
+    private Duration next(List<Sample> history, double now, double random) {
+        return aware.next(T0, history, t(now), history.size(), Optional.empty(), random);
     }
 
     @Test
-    void withoutProgressItBacksOffExactlyLikeTheRetryPolicy() {
-        for (int attempt = 0; attempt < 8; attempt++) {
-            assertThat(aware.next(List.of(), t(10), attempt, Optional.empty(), 0.37))
-                    .isEqualTo(backoff.backoff(attempt, 0.37));
-            assertThat(aware.next(List.of(at(2, 0.3)), t(10), attempt, Optional.empty(), 0.37))
-                    .as("one sample gives no rate").isEqualTo(backoff.backoff(attempt, 0.37));
+    void withoutProgressTheWaitGrowsWithTheTimeSinceSubmissionUpToTheBackoffCap() {
+        assertThat(next(List.of(), 0, 0)).isEqualTo(Duration.ofSeconds(2)); // the floor
+        assertThat(next(List.of(at(2, 0)), 2, 0)).isEqualTo(Duration.ofSeconds(8)); // 4 × 2 s: the next poll at 10 s
+        assertThat(next(List.of(at(2, 0), at(10, 0)), 10, 0)).isEqualTo(Duration.ofSeconds(40));
+        // Capped just under the backoff cap (0.9 × 60 s), and jittered down, never up.
+        assertThat(next(List.of(at(2, 0), at(10, 0), at(50, 0)), 50, 0)).isEqualTo(Duration.ofSeconds(54));
+        assertThat(next(List.of(at(3000, 0)), 3000, 0.99)).isBetween(Duration.ofSeconds(48), Duration.ofSeconds(54));
+    }
+
+    @Test
+    void aSingleSampleIsExtrapolatedFromSubmissionButOnlyAsFarAsTheCapOrHalfAgainTheTimeSoFar() {
+        // 10 % after 10 s: the pace since submission says the end is near 100 s; one rate is not trusted far.
+        assertThat(ProgressEstimate.of(T0, List.of(at(10, 0.1)))).hasValueSatisfying(e -> {
+            assertThat(e.end()).isBetween(t(94), t(100));
+            assertThat(e.confirmed()).isFalse();
+        });
+        assertThat(next(List.of(at(2, 0), at(10, 0.1)), 10, 0)).isEqualTo(Duration.ofSeconds(60));
+        // After 100 s at 10 %: the end is ~900 s away, the wait at most 1.5 × 100 s.
+        assertThat(next(List.of(at(50, 0), at(100, 0.1)), 100, 0)).isEqualTo(Duration.ofSeconds(150));
+    }
+
+    @Test
+    void twoAgreeingRatesAimJustPastTheEnd() {
+        // 1 %/s from submission, seen at 10 s and 70 s: the end is at 100 s; the poll lands just after it.
+        List<Sample> steady = List.of(at(10, 0.1), at(70, 0.7));
+        assertThat(ProgressEstimate.of(T0, steady)).hasValueSatisfying(e -> assertThat(e.confirmed()).isTrue());
+        Duration wait = next(steady, 70, 0.5);
+        assertThat(t(70).plus(wait)).isAfter(t(100)).isBefore(t(103));
+    }
+
+    @Test
+    void anEstimateTooCoarseForTheLatenessAimedForLandsBeforeTheEndToLookAgain() {
+        // Whole percent at 12 % and 24 % of a 1000 s download: the rounding allows an end some 60 s either way, more
+        // than half of the 5 % + 5 s aimed for: the next poll lands before the end.
+        List<Sample> coarse = List.of(at(120, 0.12), at(240, 0.24));
+        ProgressEstimate e = ProgressEstimate.of(T0, coarse).orElseThrow();
+        assertThat(e.spreadMs()).isGreaterThan((0.05 * 1000 + 5) / 2 * 1000);
+        assertThat(t(240).plus(next(coarse, 240, 0.5))).isBefore(e.end());
+    }
+
+    @Test
+    void aSteadyDownloadThatReportsBytesIsPolledAFewTimesAndSeenDoneWithinItsLatenessTarget() {
+        for (int seconds : new int[] {60, 90, 300, 1200, 3600}) {
+            double total = seconds * 1000.0;
+            List<Sample> history = new ArrayList<>();
+            double now = 2000;
+            int polls = 0;
+            while (now < total) {
+                polls++;
+                double fraction = now < total / 10 ? 0 : Math.min(0.999, now / total) * 0.999_999;
+                history.add(new Sample(T0.plusMillis((long) now), fraction));
+                now += aware.next(T0, List.copyOf(history.subList(Math.max(0, history.size() - PollSchedule.KEEP),
+                        history.size())), T0.plusMillis((long) now), polls, Optional.empty(), 0.5).toMillis();
+            }
+            polls++;
+            assertThat(now - total).as("lateness of a %d s download", seconds).isLessThanOrEqualTo(0.05 * total + 5000);
+            assertThat(polls).as("polls of a %d s download", seconds).isLessThanOrEqualTo(seconds <= 300 ? 5 : 16);
         }
     }
 
     @Test
-    void aSteadyDownloadWhoseEndIsNearIsPolledJustAfterTheEstimatedEnd() {
-        // 10 %/10 s: at 40 s it is 40 % done, the end is at 100 s, 60 s from now: inside the cap.
-        Duration wait = aware.next(List.of(at(30, 0.3), at(40, 0.4)), t(40), 3, Optional.empty(), 0.5);
-        assertThat(wait).isBetween(Duration.ofSeconds(60), Duration.ofSeconds(60));
-        Duration near = aware.next(List.of(at(80, 0.8), at(90, 0.9)), t(90), 3, Optional.empty(), 0.5);
-        assertThat(near).as("end at 100 s: poll just after it").isBetween(Duration.ofSeconds(10), Duration.ofSeconds(13));
+    void aPlateauIsPolledBlindFromWhenItBegan() {
+        // 99 % since 60 s (a verifying tail): waits grow with the time spent there, not with the time since submission.
+        List<Sample> verifying = List.of(at(30, 0.5), at(60, 0.99), at(70, 0.99));
+        assertThat(ProgressEstimate.of(T0, verifying)).isEmpty();
+        assertThat(next(verifying, 70, 0)).isEqualTo(Duration.ofSeconds(10));
+        List<Sample> stalled = List.of(at(10, 0.2), at(20, 0.4), at(40, 0.4), at(400, 0.4));
+        assertThat(next(stalled, 400, 0)).as("capped").isEqualTo(Duration.ofSeconds(54));
     }
 
     @Test
-    void aFarEndIsApproachedInLongStepsThatNeverOvershootIt() {
-        // 10 %/100 s: the end is 800 s away; a long step, bounded by the progress cap and the horizon, never past the end.
-        Duration wait = aware.next(List.of(at(100, 0.1), at(200, 0.2)), t(200), 2, Optional.empty(), 0.5);
-        assertThat(wait).isGreaterThan(backoff.maxDelay()).isLessThanOrEqualTo(Duration.ofMinutes(10));
-        assertThat(wait).isLessThan(Duration.ofSeconds(800));
-        assertThat(wait).as("at most 1.5 × the 100 s the samples span").isLessThanOrEqualTo(Duration.ofSeconds(150));
+    void anOverdueEstimateIsPolledBlindFromTheNewestProgress() {
+        // The estimate said done at 100 s; it is 130 s now and the last progress was at 90 s.
+        Duration wait = next(List.of(at(80, 0.8), at(90, 0.9)), 130, 0);
+        assertThat(wait).isEqualTo(Duration.ofSeconds(40));
     }
 
     @Test
-    void aShortHistoryIsNotExtrapolatedFarAhead() {
-        // 1 %/10 s seen over 10 s only: the end is ~16 min away, but no step reaches further than the cap then.
-        Duration wait = aware.next(List.of(at(10, 0.01), at(20, 0.02)), t(20), 2, Optional.empty(), 0.5);
-        assertThat(wait).isLessThanOrEqualTo(backoff.maxDelay()).isGreaterThan(Duration.ofSeconds(50));
-    }
-
-    @Test
-    void aStallFallsBackToBackoff() {
-        List<Sample> stalled = List.of(at(10, 0.2), at(20, 0.4), at(40, 0.4));
-        assertThat(aware.next(stalled, t(40), 4, Optional.empty(), 0.2)).isEqualTo(backoff.backoff(4, 0.2));
-        List<Sample> verifying = List.of(at(10, 0.5), at(20, 0.99), at(60, 0.99));
-        assertThat(aware.next(verifying, t(60), 5, Optional.empty(), 0.2)).isEqualTo(backoff.backoff(5, 0.2));
-    }
-
-    @Test
-    void anOverdueEstimateFallsBackToBackoff() {
-        // The estimate said 100 % at 100 s; it is 130 s now and the last poll was at 90 s.
-        assertThat(aware.next(List.of(at(80, 0.8), at(90, 0.9)), t(130), 6, Optional.empty(), 0.9))
-                .isEqualTo(backoff.backoff(6, 0.9));
-    }
-
-    @Test
-    void aJumpIsDistrustedAndNeverWaitsLongerThanBackoffWould() {
-        // 1 % per 100 s, then 50 % in 10 s: the newer rate says the end is near, but not far ahead is trusted.
-        List<Sample> jump = List.of(at(0, 0.0), at(100, 0.01), at(110, 0.51));
-        assertThat(PollSchedule.estimate(jump)).hasValueSatisfying(e -> assertThat(e.jumped()).isTrue());
-        assertThat(aware.next(jump, t(110), 3, Optional.empty(), 0.5)).isLessThanOrEqualTo(backoff.maxDelay());
-        // A slowdown by more than the factor is a jump too: the wait stays within the cap.
-        List<Sample> slowdown = List.of(at(0, 0.0), at(10, 0.5), at(110, 0.51));
-        assertThat(PollSchedule.estimate(slowdown)).hasValueSatisfying(e -> assertThat(e.jumped()).isTrue());
-        assertThat(aware.next(slowdown, t(110), 3, Optional.empty(), 0.5)).isLessThanOrEqualTo(backoff.maxDelay());
+    void aSpeedUpIsNotConfirmedAndNotExtrapolatedFar() {
+        // 1 % per 100 s, then 50 % in 10 s: the newer rate is used, not trusted far.
+        List<Sample> speedUp = List.of(at(100, 0.01), at(110, 0.51));
+        assertThat(ProgressEstimate.of(T0, speedUp)).hasValueSatisfying(e -> assertThat(e.confirmed()).isFalse());
+        assertThat(next(speedUp, 110, 0.5)).isLessThanOrEqualTo(Duration.ofSeconds(165));
     }
 
     @Test
     void retryAfterAlwaysWins() {
         List<Sample> steady = List.of(at(10, 0.01), at(20, 0.02));
-        assertThat(aware.next(steady, t(20), 2, Optional.of(Duration.ofSeconds(7)), 0.5)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(aware.next(steady, t(20), 2, Optional.of(Duration.ofHours(2)), 0.5)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(aware.next(T0, steady, t(20), 2, Optional.of(Duration.ofSeconds(7)), 0.5)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(aware.next(T0, steady, t(20), 2, Optional.of(Duration.ofHours(2)), 0.5)).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
     void offItIsTodaysBackoffWhateverTheProgress() {
         List<Sample> steady = List.of(at(10, 0.01), at(20, 0.02));
-        assertThat(blind.next(steady, t(20), 3, Optional.empty(), 0.4)).isEqualTo(backoff.backoff(3, 0.4));
+        assertThat(off.next(T0, steady, t(20), 3, Optional.empty(), 0.4)).isEqualTo(backoff.backoff(3, 0.4));
     }
 
     @Test
-    void estimateUsesTheNewestRate() {
-        Optional<PollSchedule.Estimate> e = PollSchedule.estimate(List.of(at(0, 0.0), at(10, 0.1), at(20, 0.2)));
-        assertThat(e).hasValueSatisfying(x -> {
-            assertThat(x.end()).isEqualTo(t(100));
-            assertThat(x.jumped()).isFalse();
-        });
-        assertThat(PollSchedule.estimate(List.of(at(0, 0.5), at(10, 0.4)))).as("backwards").isEmpty();
-        assertThat(PollSchedule.estimate(List.of(at(10, 0.5), at(10, 0.6)))).as("same instant").isEmpty();
-        assertThat(PollSchedule.estimate(List.of(at(0, 0.5), at(10, 1.0)))).as("done").isEmpty();
+    void nothingToExtrapolate() {
+        assertThat(ProgressEstimate.of(T0, List.of())).isEmpty();
+        assertThat(ProgressEstimate.of(T0, List.of(at(10, 0)))).as("queued").isEmpty();
+        assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 0.4)))).as("backwards").isEmpty();
+        assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 1.0)))).as("done").isEmpty();
     }
 
     @Test
-    void rejectsAProgressCapBelowTheBackoffCap() {
+    void rejectsBadValues() {
         assertThatThrownBy(() -> new PollSchedule(backoff, Duration.ofSeconds(30), true))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Sample(T0, 1.5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Sample(T0, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> aware.next(T0, List.of(), T0, 0, Optional.empty(), 1.0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

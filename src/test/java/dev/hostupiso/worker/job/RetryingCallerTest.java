@@ -8,6 +8,9 @@ import dev.hostupiso.worker.hostup.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
+import dev.hostupiso.worker.hostup.KeyProbe;
+import dev.hostupiso.worker.hostup.ProbeSchedule;
+import dev.hostupiso.worker.hostup.ShareSource;
 import dev.hostupiso.worker.hostup.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.ManualClock;
@@ -45,11 +48,15 @@ class RetryingCallerTest {
     private final Deque<ApiResponse> library = new ArrayDeque<>();
     private final AtomicInteger libraryReads = new AtomicInteger();
     private final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
+    /** {@code GET /api/v2/vps}: answers {@link #vpsList} in turn, then repeats the last; counts calls. */
+    private final Scripted vpsList = new Scripted(vpss("vps_ok"));
+    private final KeyProbe probe = new KeyProbe((a, limit, cursor) -> vpsList.get(), timers, clock, ShareSource.WHOLE,
+            new ObjectMapper(), ProbeSchedule.DEFAULT);
     private final RetryingCaller caller = new RetryingCaller(backoff, timers, clock, metrics, new ObjectMapper(),
             (account, vps) -> {
                 libraryReads.incrementAndGet();
                 return Uni.createFrom().item(library.isEmpty() ? answer(Endpoint.ISO_LIST, 200) : library.poll());
-            }, CONFIRMATION, Duration.ofMinutes(10));
+            }, CONFIRMATION, Duration.ofMinutes(10), probe);
 
     RetryingCallerTest() {
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
@@ -69,6 +76,12 @@ class RetryingCallerTest {
     private static ApiResponse answer(Endpoint endpoint, int status, String body, String contentType) {
         return new ApiResponse(endpoint, status, body, Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.of(contentType));
+    }
+
+    private static ApiResponse vpss(String... ids) {
+        String data = String.join(",", java.util.Arrays.stream(ids).map(id -> "{\"id\":\"" + id + "\"}").toList());
+        return answer(Endpoint.VPS_LIST, 200, "{\"data\":[" + data + "],\"hasMore\":false,\"nextCursor\":null}",
+                "application/json");
     }
 
     private static ApiResponse problem(Endpoint endpoint, int status, String code) {
@@ -101,13 +114,16 @@ class RetryingCallerTest {
 
     @Test
     void aRejectedKeyIsHeldWithoutFailingUntilTheDeadlineThenFailsRetryable() {
-        JobContext ctx = job("vps_a", Duration.ofSeconds(5));
+        vpsList.answers.clear();
+        vpsList.answers.add(problem(Endpoint.VPS_LIST, 401, "unauthorized"));
+        JobContext ctx = job("vps_a", Duration.ofSeconds(30));
         Scripted call = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"));
         var sub = run(caller.call(ctx, call));
-        timers.advance(Duration.ofMillis(4900));
+        timers.advance(Duration.ofMillis(29_900));
         sub.assertNotTerminated();
         assertThat(keyState.hold()).contains(ApiKeyState.Reason.UNAUTHORIZED);
-        assertThat(call.calls.get()).isGreaterThan(5);
+        assertThat(call.calls.get()).as("the held call waits for the probe instead of calling again").isEqualTo(1);
+        assertThat(vpsList.calls.get()).as("probes at 5 s and 15 s (then 35 s)").isEqualTo(2);
         timers.advance(Duration.ofMillis(200));
         JobFailure f = (JobFailure) sub.getFailure();
         assertThat(f).isNotNull();
@@ -117,40 +133,59 @@ class RetryingCallerTest {
     }
 
     @Test
-    void aCallOfAHeldAccountWaitsWithoutCallingUntilTheProberSeesTheKeyWork() {
-        JobContext prober = job("vps_a", Duration.ofSeconds(30));
-        Scripted probe = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"), problem(Endpoint.JOB, 401, "unauthorized"),
-                answer(Endpoint.JOB, 200));
-        var probing = run(caller.call(prober, probe));
+    void aCallOfAHeldAccountWaitsWithoutCallingUntilTheProbeSeesTheKeyWork() {
+        vpsList.answers.clear();
+        vpsList.answers.addAll(java.util.List.of(problem(Endpoint.VPS_LIST, 401, "unauthorized"), vpss("vps_a")));
+        JobContext first = job("vps_a", Duration.ofSeconds(60));
+        Scripted revoked = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"), answer(Endpoint.JOB, 200));
+        var held = run(caller.call(first, revoked));
         assertThat(keyState.isRejected()).isTrue();
-        JobContext parked = job("vps_b", Duration.ofSeconds(30));
+        JobContext parked = job("vps_b", Duration.ofSeconds(60));
         Scripted waiting = new Scripted(answer(Endpoint.JOB, 200));
         var sub = run(caller.call(parked, waiting));
-        timers.advance(Duration.ofMillis(50));
+        timers.advance(Duration.ofSeconds(14));
         assertThat(waiting.calls).as("parked: no call while the key is held").hasValue(0);
+        assertThat(revoked.calls).as("held: no call while the key is held").hasValue(1);
         assertThat(keyState.waitingCalls()).isEqualTo(2);
-        timers.advance(Duration.ofSeconds(2)); // the prober's backoff passes: its next call works
-        probing.assertCompleted();
+        timers.advance(Duration.ofSeconds(1)); // the second probe (15 s) sees the key work
+        held.assertCompleted();
         sub.assertCompleted();
         assertThat(waiting.calls).hasValue(1);
+        assertThat(revoked.calls).hasValue(2);
         assertThat(keyState.waitingCalls()).isZero();
     }
 
     @Test
-    void aParkedCallProbesTheKeyItselfAfterTheParkCeiling() {
-        RetryingCaller shortPark = new RetryingCaller(backoff, timers, clock, metrics, new ObjectMapper(),
-                (a, vps) -> Uni.createFrom().item(answer(Endpoint.ISO_LIST, 200)), CONFIRMATION, Duration.ofSeconds(1));
-        keyState.unauthorized(); // held by a call that gave up meanwhile
+    void aRevokedKeyIsProbedOncePerIntervalBackingOffToAMinuteHoweverManyRequestsWait() {
+        vpsList.answers.clear();
+        vpsList.answers.add(problem(Endpoint.VPS_LIST, 401, "unauthorized"));
+        Scripted revoked = new Scripted(problem(Endpoint.JOB, 401, "unauthorized"));
+        java.util.List<UniAssertSubscriber<ApiResponse>> subs = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            subs.add(run(caller.call(job("vps_" + i, Duration.ofMinutes(10)), revoked)));
+        }
+        timers.advance(Duration.ofMinutes(2));
+        assertThat(revoked.calls.get()).as("only the first request met the 401; the others parked").isEqualTo(1);
+        assertThat(vpsList.calls.get()).as("probes at 5, 15, 35 and 75 s").isEqualTo(4);
+        timers.advance(Duration.ofMinutes(3)); // 135, 195, 255 s: one a minute
+        assertThat(vpsList.calls.get()).isEqualTo(7);
+        vpsList.answers.clear();
+        vpsList.answers.add(vpss());
+        revoked.answers.clear();
+        revoked.answers.add(answer(Endpoint.JOB, 200));
+        timers.advance(Duration.ofMinutes(1));
+        subs.forEach(UniAssertSubscriber::assertCompleted);
+        assertThat(revoked.calls.get()).isEqualTo(51);
+    }
+
+    @Test
+    void anIdleInstanceLiftsItsOwnHold() {
+        keyState.unauthorized(); // the call that met it gave up (handed over) while the key stays held elsewhere
         Runnable gone = keyState.heldCall();
-        JobContext ctx = job("vps_c", Duration.ofSeconds(30));
-        Scripted call = new Scripted(answer(Endpoint.JOB, 200));
-        var sub = run(shortPark.call(ctx, call));
-        timers.advance(Duration.ofMillis(900));
-        assertThat(call.calls).hasValue(0);
-        timers.advance(Duration.ofMillis(200));
-        sub.assertCompleted();
-        assertThat(call.calls).hasValue(1);
-        assertThat(keyState.isRejected()).as("its 200 shows the key working").isFalse();
+        probe.watch(account);
+        timers.advance(Duration.ofSeconds(5));
+        assertThat(vpsList.calls.get()).isEqualTo(1);
+        assertThat(keyState.isRejected()).as("the VPS list answered: the key works").isFalse();
         gone.run();
     }
 
@@ -185,61 +220,90 @@ class RetryingCallerTest {
     // --- 403s -----------------------------------------------------------------------------------
 
     @Test
-    void forbiddenForThreeVpssInARowHoldsIntakeAndNothingFailsUntilTheKeyWorks() {
-        Scripted[] calls = new Scripted[3];
-        UniAssertSubscriber<?>[] subs = new UniAssertSubscriber<?>[3];
-        for (int i = 0; i < 3; i++) {
-            calls[i] = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
-            subs[i] = run(caller.call(job("vps_" + i, Duration.ofMinutes(5)), calls[i]));
-        }
-        assertThat(keyState.hold()).contains(ApiKeyState.Reason.FORBIDDEN);
-        timers.advance(CONFIRMATION.multipliedBy(3));
-        for (var s : subs) {
-            s.assertNotTerminated();
-        }
-        for (Scripted c : calls) {
-            c.answers.clear();
-            c.answers.add(answer(Endpoint.FROM_URL, 202));
-        }
-        timers.advance(Duration.ofSeconds(1));
-        for (var s : subs) {
-            assertThat(((ApiResponse) s.getItem()).status()).isEqualTo(202);
-        }
-        assertThat(keyState.isRejected()).isFalse();
-    }
-
-    @Test
-    void aSingle403AmongWorkingCallsFailsItsRequestOnceAnotherCallWorks() {
+    void a403ForAVpsTheKeysListDoesNotNameFailsItsRequestAtOnceAndHoldsNobody() {
         Scripted forbidden = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
-        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)), forbidden));
-        sub.assertNotTerminated(); // not final yet: could be the first of a storm
-        run(caller.call(job("vps_ok", Duration.ofMinutes(5)), new Scripted(answer(Endpoint.JOB, 200)))).assertCompleted();
-        timers.advance(Duration.ofMillis(100));
-        assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(403);
+        keyStateReadProven();
+        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)), forbidden, Idempotency.NONE));
+        assertThat(sub.getItem()).as("settled by one VPS list, without waiting").isNotNull();
+        assertThat(sub.getItem().status()).isEqualTo(403);
         assertThat(forbidden.calls.get()).isEqualTo(1);
+        assertThat(vpsList.calls.get()).isEqualTo(1);
         assertThat(keyState.isRejected()).isFalse();
+        run(caller.call(job("vps_ok", Duration.ofMinutes(5)), new Scripted(answer(Endpoint.FROM_URL, 202)), Idempotency.NONE))
+                .assertCompleted();
     }
 
     @Test
-    void aSingle403WithoutOtherTrafficIsFinalAfterTheConfirmationPeriod() {
-        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)),
-                new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"))));
-        timers.advance(CONFIRMATION.minusMillis(1));
+    void aFirstRequestForAForeignVpsDoesNotHoldTheKeyAsMissingReadScope() {
+        library.add(problem(Endpoint.ISO_LIST, 403, "forbidden")); // the read-scope check meets the foreign VPS
+        Scripted submit = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
+        var sub = run(caller.call(job("vps_foreign", Duration.ofHours(6)), submit, Idempotency.NONE));
+        assertThat(keyState.isRejected()).isFalse();
+        assertThat(keyState.readScopeProven()).as("the VPS list needs read:vm").isTrue();
+        assertThat(sub.getItem().status()).isEqualTo(403);
+        var other = run(caller.call(job("vps_ok", Duration.ofHours(6)), new Scripted(answer(Endpoint.FROM_URL, 202)),
+                Idempotency.NONE));
+        assertThat(other.getItem().status()).isEqualTo(202);
+    }
+
+    @Test
+    void a403ThatTheVpsListRefusesTooHoldsTheKeyUntilAProbeSeesItWork() {
+        vpsList.answers.clear();
+        vpsList.answers.addAll(java.util.List.of(problem(Endpoint.VPS_LIST, 403, "forbidden"), vpss("vps_0")));
+        Scripted call = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"), answer(Endpoint.FROM_URL, 202));
+        keyStateReadProven();
+        var sub = run(caller.call(job("vps_0", Duration.ofMinutes(5)), call, Idempotency.NONE));
+        assertThat(keyState.hold()).contains(ApiKeyState.Reason.FORBIDDEN);
+        timers.advance(Duration.ofMillis(4999));
         sub.assertNotTerminated();
         timers.advance(Duration.ofMillis(1));
-        assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(403);
+        assertThat(sub.getItem().status()).isEqualTo(202);
+        assertThat(call.calls.get()).isEqualTo(2);
+        assertThat(keyState.isRejected()).isFalse();
+    }
+
+    @Test
+    void aMissingWriteScopeIsProbedByOneHeldCallPerInterval() {
+        vpsList.answers.clear();
+        vpsList.answers.add(vpss("vps_0", "vps_1", "vps_2"));
+        Scripted submit = new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"));
+        keyStateReadProven();
+        java.util.List<UniAssertSubscriber<ApiResponse>> subs = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            subs.add(run(caller.call(job("vps_" + i, Duration.ofMinutes(10)), submit, Idempotency.NONE)));
+        }
+        assertThat(keyState.hold()).as("the VPS is the key's: a scope is missing").contains(ApiKeyState.Reason.FORBIDDEN);
+        timers.advance(Duration.ofSeconds(60));
+        assertThat(submit.calls.get()).as("the first, then one trial at 5, 15 and 35 s").isEqualTo(4);
+        assertThat(keyState.isRejected()).as("the VPS list works, which says nothing of write:vm").isTrue();
+        submit.answers.clear();
+        submit.answers.add(answer(Endpoint.FROM_URL, 202));
+        timers.advance(Duration.ofSeconds(15)); // the trial at 75 s works
+        assertThat(keyState.isRejected()).isFalse();
+        subs.forEach(UniAssertSubscriber::assertCompleted);
+    }
+
+    @Test
+    void a403TheVpsListCannotSettleIsFinalAfterTheConfirmationPeriod() {
+        vpsList.answers.clear();
+        vpsList.answers.add(problem(Endpoint.VPS_LIST, 503, "upstream_unavailable"));
+        var sub = run(caller.call(job("vps_foreign", Duration.ofMinutes(5)),
+                new Scripted(problem(Endpoint.FROM_URL, 403, "forbidden"))));
+        assertThat(sub.getItem().status()).isEqualTo(403);
+        assertThat(keyState.isRejected()).isFalse();
     }
 
     @Test
     void aKeyWithoutReadScopeIsHeldBeforeAnyDownloadIsQueued() {
         library.add(problem(Endpoint.ISO_LIST, 403, "forbidden"));
-        library.add(problem(Endpoint.ISO_LIST, 403, "forbidden"));
+        vpsList.answers.clear();
+        vpsList.answers.addAll(java.util.List.of(problem(Endpoint.VPS_LIST, 403, "forbidden"), vpss("vps_a")));
         Scripted submit = new Scripted(answer(Endpoint.FROM_URL, 202));
         var sub = run(caller.call(job("vps_a", Duration.ofMinutes(5)), submit, Idempotency.NONE));
         assertThat(keyState.hold()).contains(ApiKeyState.Reason.MISSING_SCOPE);
         assertThat(submit.calls.get()).isZero();
         assertThat(registry.get(WorkerMetrics.API_KEY_HOLD).tag("reason", "missing_scope").gauge().value()).isEqualTo(1);
-        timers.advance(Duration.ofSeconds(2)); // the scope is granted: the next read works
+        timers.advance(Duration.ofSeconds(5)); // the scope is granted: the probe's list works
         assertThat(keyState.isRejected()).isFalse();
         assertThat(((ApiResponse) sub.getItem()).status()).isEqualTo(202);
         // One check per start-up or hold, not per job.

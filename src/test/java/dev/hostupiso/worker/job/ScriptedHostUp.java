@@ -14,8 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * HostUp as a script: each endpoint answers its queued answers (an {@link ApiResponse} or a
- * {@link Throwable}) in turn, then repeats the last one. Answers synchronously; counts calls.
+ * HostUp as a script: each endpoint answers its queued answers (an {@link ApiResponse}, a
+ * {@link Throwable}, or a {@link Uni} the test completes when it likes) in turn, then repeats the
+ * last one. Answers synchronously unless given a Uni; counts calls.
  */
 final class ScriptedHostUp implements HostUpApi {
 
@@ -41,6 +42,11 @@ final class ScriptedHostUp implements HostUpApi {
             throw new AssertionError("no answer scripted for " + endpoint);
         }
         Object a = q.size() > 1 ? q.poll() : q.peek();
+        if (a instanceof Uni<?> later) {
+            @SuppressWarnings("unchecked")
+            Uni<ApiResponse> answer = (Uni<ApiResponse>) later;
+            return answer;
+        }
         return a instanceof Throwable t ? Uni.createFrom().failure(t) : Uni.createFrom().item((ApiResponse) a);
     }
 
@@ -62,6 +68,11 @@ final class ScriptedHostUp implements HostUpApi {
     @Override
     public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
         return Uni.createFrom().deferred(() -> answer(Endpoint.MOUNT));
+    }
+
+    @Override
+    public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
+        return Uni.createFrom().deferred(() -> answer(Endpoint.VPS_LIST));
     }
 
     // --- answers --------------------------------------------------------------------------------
@@ -88,6 +99,22 @@ final class ScriptedHostUp implements HostUpApi {
             sb.append(i == 0 ? "" : ",").append("{\"id\":\"iso_").append(i + 1).append("\",\"name\":\"").append(names[i]).append("\"}");
         }
         return json(Endpoint.ISO_LIST, 200, sb.append("]}").toString());
+    }
+
+    /** A library listing {@code name} as {@code iso_1}, mounted on {@code device} (null: not mounted, empty list). */
+    static ApiResponse libraryMounted(String name, String device) {
+        String mounted = device == null ? "[]" : "[{\"device\":\"" + device + "\",\"isoId\":\"iso_1\",\"mounted\":true}]";
+        return json(Endpoint.ISO_LIST, 200, "{\"available\":[{\"id\":\"iso_1\",\"name\":\"" + name + "\"}],\"mounted\":"
+                + mounted + "}");
+    }
+
+    /** A one-page {@code GET /api/v2/vps} answer listing {@code ids}. */
+    static ApiResponse vpss(String... ids) {
+        StringBuilder sb = new StringBuilder("{\"data\":[");
+        for (int i = 0; i < ids.length; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids[i]).append("\"}");
+        }
+        return json(Endpoint.VPS_LIST, 200, sb.append("],\"hasMore\":false,\"nextCursor\":null}").toString());
     }
 
     static ApiResponse jobIs(String state) {

@@ -55,6 +55,15 @@ class LedgerEntryTest {
     }
 
     @Test
+    void aResumedJobKnowsTheFilesSizeAndTheMountJobItWasPolling() {
+        JobContext mounting = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.MOUNTING, "job_9",
+                "/api/jobs/job_9", 1, 1, 4, false).withKnown(3_000_000_000L, "/api/jobs/mnt_1");
+        JobContext ctx = LedgerEntry.received(context(), 7, t0).progressed(mounting, JobState.MOUNTING, t0).toContext(1);
+        assertThat(ctx.expectedBytes()).isEqualTo(3_000_000_000L);
+        assertThat(ctx.mountPollUrl()).isEqualTo("/api/jobs/mnt_1");
+    }
+
+    @Test
     void resumedContextContinuesWhereTheEntryStopped() {
         JobContext submitted = JobContext.resumed(request, t0, t0.plusSeconds(3600), 2, 1, JobState.SUBMITTED, "job_9",
                 "/api/jobs/job_9", 1, 1, 4, false);

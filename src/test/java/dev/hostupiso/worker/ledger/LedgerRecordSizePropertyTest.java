@@ -92,7 +92,7 @@ class LedgerRecordSizePropertyTest {
         for (JobError error : new JobError[] {fromProblem, jobFailed}) {
             OutcomeEvent event = OutcomeEvent.failed(req, jobId, 3, error, t, t);
             LedgerEntry entry = new LedgerEntry(LedgerEntry.VERSION, req.requestId(), JobState.FAILED, req, t, t, jobId, pollUrl, 3, 1, 9, false, 0, 0L,
-                    t, event, null, null, event.apiCalls());
+                    t, event, null, null, event.apiCalls(), null, null);
             assertThat(bytes(event)).isLessThanOrEqualTo(Bounds.MAX_OUTCOME_EVENT_BYTES);
             assertThat(bytes(entry)).isLessThanOrEqualTo(Bounds.MAX_LEDGER_ENTRY_BYTES);
         }
@@ -130,7 +130,8 @@ class LedgerRecordSizePropertyTest {
                 Integer.MIN_VALUE,
                 Long.MIN_VALUE, longest, outcome, "~".repeat(Bounds.URL), // the longest resolved URL LedgerEntry keeps
                 new PreflightReport(worst(16), worst(Bounds.PREFLIGHT_REASON), Integer.MIN_VALUE),
-                new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE));
+                new ApiCalls(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
+                Long.MIN_VALUE, "~".repeat(Bounds.POLL_URL)); // the longest mount poll URL LedgerEntry keeps
     }
 
     // ---- generators: huge and hostile ----

@@ -37,6 +37,8 @@ class LedgerWriterFencingTest {
 
     private static EmbeddedKafka kafka;
     private static final String TOPIC = "fencing-ledger";
+    /** The shared request topic the writers' partitions belong to. */
+    private static final String REQUESTS = "requests";
 
     @BeforeAll
     static void broker() {
@@ -51,9 +53,14 @@ class LedgerWriterFencingTest {
 
     private LedgerWriter writer(AtomicInteger lost) {
         LedgerWriter w = new LedgerWriter(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                "fencing-test-", new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Runnable::run);
+                "fencing-test-", REQUESTS, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Runnable::run);
         w.onPartitionLost(p -> lost.incrementAndGet());
         return w;
+    }
+
+    /** Partition {@code p} of the shared request topic. */
+    private static TopicPartition tp(int p) {
+        return new TopicPartition(REQUESTS, p);
     }
 
     private static List<ProducerRecord<String, String>> record(int partition, String key, String value) {
@@ -66,21 +73,21 @@ class LedgerWriterFencingTest {
         LedgerWriter zombie = writer(zombieLost);
         LedgerWriter next = writer(new AtomicInteger());
         try {
-            long zombieEpoch = zombie.open(List.of(0)).get(0);
-            zombie.write(0, zombieEpoch, record(0, "a", "by-zombie-before")).await().atMost(Duration.ofSeconds(30));
+            long zombieEpoch = zombie.open(List.of(tp(0))).get(tp(0));
+            zombie.write(tp(0), zombieEpoch, record(0, "a", "by-zombie-before")).await().atMost(Duration.ofSeconds(30));
 
-            long nextEpoch = next.open(List.of(0)).get(0); // the zombie is paused meanwhile: nobody told it
+            long nextEpoch = next.open(List.of(tp(0))).get(tp(0)); // the zombie is paused meanwhile: nobody told it
 
-            assertThatThrownBy(() -> zombie.write(0, zombieEpoch, record(0, "a", "by-zombie-after"))
+            assertThatThrownBy(() -> zombie.write(tp(0), zombieEpoch, record(0, "a", "by-zombie-after"))
                     .await().atMost(Duration.ofSeconds(30))).isInstanceOf(NotOwnerException.class);
             assertThat(zombieLost).as("the fenced writer reports the partition lost").hasValue(1);
-            assertThat(zombie.epochOf(0)).isEqualTo(-1);
-            next.write(0, nextEpoch, record(0, "a", "by-next")).await().atMost(Duration.ofSeconds(30));
+            assertThat(zombie.epochOf(tp(0))).isEqualTo(-1);
+            next.write(tp(0), nextEpoch, record(0, "a", "by-next")).await().atMost(Duration.ofSeconds(30));
 
             assertThat(committedValues(0, "a")).containsExactly("by-zombie-before", "by-next");
         } finally {
-            zombie.close(List.of(0));
-            next.close(List.of(0));
+            zombie.close(List.of(tp(0)));
+            next.close(List.of(tp(0)));
         }
     }
 
@@ -88,16 +95,16 @@ class LedgerWriterFencingTest {
     void aWriteUnderAnEndedAssignmentIsNeverCommittedEvenWhenThePartitionComesBack() {
         LedgerWriter w = writer(new AtomicInteger());
         try {
-            long first = w.open(List.of(1)).get(1);
-            w.close(List.of(1));
-            long second = w.open(List.of(1)).get(1);
+            long first = w.open(List.of(tp(1))).get(tp(1));
+            w.close(List.of(tp(1)));
+            long second = w.open(List.of(tp(1))).get(tp(1));
             assertThat(second).isNotEqualTo(first);
-            assertThatThrownBy(() -> w.write(1, first, record(1, "b", "stale")).await().atMost(Duration.ofSeconds(30)))
+            assertThatThrownBy(() -> w.write(tp(1), first, record(1, "b", "stale")).await().atMost(Duration.ofSeconds(30)))
                     .isInstanceOf(NotOwnerException.class);
-            w.write(1, second, record(1, "b", "current")).await().atMost(Duration.ofSeconds(30));
+            w.write(tp(1), second, record(1, "b", "current")).await().atMost(Duration.ofSeconds(30));
             assertThat(committedValues(1, "b")).containsExactly("current");
         } finally {
-            w.close(List.of(1));
+            w.close(List.of(tp(1)));
         }
     }
 
@@ -105,16 +112,16 @@ class LedgerWriterFencingTest {
     void aRecordTooLargeFailsAloneAndTheOthersCommit() {
         LedgerWriter w = writer(new AtomicInteger());
         try {
-            long epoch = w.open(List.of(0)).get(0);
-            var big = w.write(0, epoch, record(0, "big", "x".repeat(2 * 1024 * 1024))).subscribeAsCompletionStage();
-            var small = w.write(0, epoch, record(0, "small", "fits")).subscribeAsCompletionStage();
+            long epoch = w.open(List.of(tp(0))).get(tp(0));
+            var big = w.write(tp(0), epoch, record(0, "big", "x".repeat(2 * 1024 * 1024))).subscribeAsCompletionStage();
+            var small = w.write(tp(0), epoch, record(0, "small", "fits")).subscribeAsCompletionStage();
             assertThatThrownBy(() -> big.toCompletableFuture().get()).hasCauseInstanceOf(RecordRejectedException.class);
             assertThat(small.toCompletableFuture().join()).hasSize(1);
             assertThat(w.isCommitting()).isTrue();
             assertThat(committedValues(0, "small")).containsExactly("fits");
             assertThat(committedValues(0, "big")).isEmpty();
         } finally {
-            w.close(List.of(0));
+            w.close(List.of(tp(0)));
         }
     }
 
@@ -122,12 +129,12 @@ class LedgerWriterFencingTest {
     void writesThatArriveTogetherShareTransactionsAndAllCommit() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LedgerWriter w = new LedgerWriter(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                "batching-test-", new WorkerMetrics(registry), Clock.systemUTC(), Runnable::run);
+                "batching-test-", REQUESTS, new WorkerMetrics(registry), Clock.systemUTC(), Runnable::run);
         try {
-            long epoch = w.open(List.of(1)).get(1);
+            long epoch = w.open(List.of(tp(1))).get(tp(1));
             List<CompletableFuture<List<RecordMetadata>>> writes = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                writes.add(w.write(1, epoch, record(1, "batch", "v" + i)).subscribeAsCompletionStage());
+                writes.add(w.write(tp(1), epoch, record(1, "batch", "v" + i)).subscribeAsCompletionStage());
             }
             writes.forEach(CompletableFuture::join);
             assertThat(registry.get(WorkerMetrics.LEDGER_WRITES).counter().count()).isEqualTo(300);
@@ -135,7 +142,31 @@ class LedgerWriterFencingTest {
                     .as("writes queued during a transaction go together into the next one").isLessThan(30);
             assertThat(committedValues(1, "batch")).hasSize(300).startsWith("v0", "v1").endsWith("v299");
         } finally {
-            w.close(List.of(1));
+            w.close(List.of(tp(1)));
+        }
+    }
+
+    @Test
+    void twoRequestTopicsOwnedByDifferentInstancesWriteTheSameLedgerPartitionWithoutFencingEachOther() {
+        AtomicInteger sharedLost = new AtomicInteger();
+        AtomicInteger teamLost = new AtomicInteger();
+        LedgerWriter sharedOwner = writer(sharedLost);
+        LedgerWriter teamOwner = writer(teamLost);
+        TopicPartition team = new TopicPartition("team-a-requests", 0);
+        try {
+            long sharedEpoch = sharedOwner.open(List.of(tp(0))).get(tp(0));
+            long teamEpoch = teamOwner.open(List.of(team)).get(team);
+            sharedOwner.write(tp(0), sharedEpoch, record(0, "s", "shared")).await().atMost(Duration.ofSeconds(30));
+            teamOwner.write(team, teamEpoch, record(0, "team-a-requests/s", "team")).await().atMost(Duration.ofSeconds(30));
+            sharedOwner.write(tp(0), sharedEpoch, record(0, "s", "shared-again")).await().atMost(Duration.ofSeconds(30));
+
+            assertThat(sharedLost).as("a team topic's owner is not the shared topic's successor").hasValue(0);
+            assertThat(teamLost).hasValue(0);
+            assertThat(committedValues(0, "s")).containsExactly("shared", "shared-again");
+            assertThat(committedValues(0, "team-a-requests/s")).containsExactly("team");
+        } finally {
+            sharedOwner.close(List.of(tp(0)));
+            teamOwner.close(List.of(team));
         }
     }
 

@@ -12,6 +12,7 @@ import dev.hostupiso.worker.job.DownloadProgress;
 import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.testsupport.ContractValidator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -62,7 +63,7 @@ class ProgressPublisherTest {
     private static JsonSchema schema() throws Exception {
         try (InputStream in = ProgressPublisherTest.class.getResourceAsStream("/schemas/iso-download-progress.schema.json")) {
             SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(in, config);
         }
     }
 
@@ -81,6 +82,14 @@ class ProgressPublisherTest {
                 .containsEntry("ce_source", "/hostup-iso-worker").containsEntry("ce_subject", "r-42")
                 .containsEntry("ce_time", "2026-11-27T10:00:30Z").containsEntry("content-type", "application/json")
                 .containsKey("ce_id");
+        // Like an outcome, a progress event names the schema its data follows, the progress schema's own $id.
+        try (InputStream in = ProgressPublisherTest.class.getResourceAsStream("/schemas/iso-download-progress.schema.json")) {
+            assertThat(headers(r)).containsEntry("ce_dataschema", mapper.readTree(in).path("$id").asText());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode headerObject = mapper.createObjectNode();
+        headers(r).forEach(headerObject::put);
+        assertThat(ContractValidator.get().violations("/components/messages/IsoDownloadProgress/headers/schema", headerObject))
+                .as("headers against the contract").isEmpty();
         JsonNode json = mapper.readTree(r.value());
         assertThat(json.get("percentage").asDouble()).isEqualTo(25.0);
         assertThat(json.get("bytesDone").asLong()).isEqualTo(250);

@@ -101,4 +101,54 @@ class AddressGuardTest {
         assertThat(AddressGuard.literal("256.1.1.1")).isEmpty();
         assertThat(AddressGuard.literal("deadbeef")).isEmpty();
     }
+
+    private static InetAddress mapped(String v4) throws Exception {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xff;
+        b[11] = (byte) 0xff;
+        System.arraycopy(InetAddress.getByName(v4).getAddress(), 0, b, 12, 4);
+        return Inet6Address.getByAddress(null, b, -1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"168.63.129.16", "169.254.169.254", "169.254.170.2", "100.100.100.200", "192.0.0.192",
+            "fd00:ec2::254", "fd20:ce::254", "64:ff9b::a83f:8110", "2002:a83f:8110::1"})
+    void cloudMetadataAddressesAreBlockedInEveryForm(String address) throws Exception {
+        // Literals only: InetAddress parses them without any lookup, and nothing here opens a socket.
+        InetAddress a = InetAddress.getByName(address);
+        assertThat(AddressGuard.category(a)).hasValueSatisfying(c -> assertThat(c).startsWith("cloud metadata"));
+        assertThat(strict.blocked("origin.example", a, 80)).isPresent();
+    }
+
+    @Test
+    void azuresWireServerIsBlockedAlsoAsAnIpv4MappedAddress() throws Exception {
+        assertThat(AddressGuard.category(mapped("168.63.129.16"))).contains("cloud metadata (IPv4-mapped)");
+        assertThat(AddressGuard.category(InetAddress.getByName("168.63.129.17"))).as("its neighbours are public").isEmpty();
+    }
+
+    @Test
+    void aMetadataAddressIsAllowedOnlyByAnEntryNamingExactlyIt() throws Exception {
+        InetAddress metadata = InetAddress.getByName("169.254.169.254");
+        InetAddress linkLocal = InetAddress.getByName("169.254.1.1");
+        AddressGuard range = AddressGuard.allowing(List.of("169.254.0.0/16", "metadata.example"));
+        assertThat(range.blocked("x.example", linkLocal, 80)).isEmpty();
+        assertThat(range.blocked("x.example", metadata, 80)).as("a range does not open the metadata endpoint").isPresent();
+        assertThat(range.blocked("metadata.example", metadata, 80)).as("nor a name resolving to it").isPresent();
+        assertThat(AddressGuard.allowing(List.of("169.254.169.254")).blocked("x.example", metadata, 80)).isEmpty();
+    }
+
+    @Test
+    void anAllowedInternalAddressIsNotReachedThroughAPublicOriginsRedirectUnlessItsEntrySaysSo() throws Exception {
+        InetAddress mirror = InetAddress.getByName("10.20.1.1");
+        AddressGuard guard = AddressGuard.allowing(List.of("10.20.0.0/16", "mirror.internal"));
+        assertThat(guard.blocked("10.20.1.1", mirror, 443, false)).as("the request's own host").isEmpty();
+        assertThat(guard.blocked("mirror.internal", mirror, 443, false)).isEmpty();
+        assertThat(guard.blocked("10.20.1.1", mirror, 443, true)).as("a public origin's redirect").contains("private");
+        assertThat(guard.blocked("mirror.internal", mirror, 443, true)).contains("private");
+        AddressGuard viaRedirect = AddressGuard.allowing(List.of("redirect:10.20.0.0/16", "REDIRECT: mirror.internal:443"));
+        assertThat(viaRedirect.blocked("10.20.1.1", mirror, 443, true)).isEmpty();
+        assertThat(viaRedirect.blocked("other.internal", mirror, 443, true)).isEmpty();
+        assertThat(viaRedirect.blocked("mirror.internal", InetAddress.getByName("192.168.1.1"), 443, true)).isEmpty();
+        assertThat(viaRedirect.blocked("mirror.internal", InetAddress.getByName("192.168.1.1"), 8443, true)).isPresent();
+    }
 }

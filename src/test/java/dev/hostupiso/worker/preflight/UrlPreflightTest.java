@@ -122,7 +122,7 @@ class UrlPreflightTest {
     @Test
     void aFileAnsweredDirectlyPasses() {
         origin.file("/ubuntu.iso", 3 * GIB);
-        assertThat(check(PreflightMode.RESOLVE, origin.url("/ubuntu.iso"))).isEqualTo(new PreflightResult.Passed());
+        assertThat(check(PreflightMode.RESOLVE, origin.url("/ubuntu.iso"))).isEqualTo(new PreflightResult.Passed(3 * GIB));
         assertThat(origin.seen).containsExactly("HEAD /ubuntu.iso");
     }
 
@@ -133,7 +133,7 @@ class UrlPreflightTest {
         origin.redirect("/mirror/ubuntu.iso", 301, last);
         origin.file("/files/ubuntu.iso", 5 * GIB);
         PreflightResult r = check(PreflightMode.RESOLVE, origin.url("/latest.iso"));
-        assertThat(r).isEqualTo(new PreflightResult.Resolved(last, List.of(origin.url("/mirror/ubuntu.iso"), last)));
+        assertThat(r).isEqualTo(new PreflightResult.Resolved(last, List.of(origin.url("/mirror/ubuntu.iso"), last), 5 * GIB));
         assertThat(origin.seen).containsExactly("HEAD /latest.iso", "HEAD /mirror/ubuntu.iso",
                 "HEAD /files/ubuntu.iso?X-Amz-Signature=s3cr3t");
     }
@@ -151,32 +151,38 @@ class UrlPreflightTest {
     }
 
     @Test
-    void aRedirectLoopIsSkipped() {
+    void aRedirectLoopIsRefusedWithTheHopsSeen() {
         origin.redirect("/a.iso", 302, "/b.iso");
         origin.redirect("/b.iso", 302, "/a.iso");
         PreflightResult r = check(PreflightMode.RESOLVE, origin.url("/a.iso"));
-        assertThat(r).isInstanceOf(PreflightResult.Skipped.class);
-        assertThat(((PreflightResult.Skipped) r).reason()).startsWith("redirect loop");
+        assertThat(r).isInstanceOfSatisfying(PreflightResult.Refused.class, refused -> {
+            assertThat(refused.code()).isEqualTo("url_redirects");
+            assertThat(refused.reason()).startsWith("a redirect loop: ").contains(origin.url("/b.iso"));
+            assertThat(refused.chain()).containsExactly(origin.url("/b.iso"), origin.url("/a.iso"));
+        });
         assertThat(origin.seen).hasSize(2);
     }
 
     @Test
-    void moreRedirectsThanAllowedAreSkipped() {
+    void moreRedirectsThanAllowedAreRefused() {
         for (int i = 0; i < 6; i++) {
             origin.redirect("/r" + i + ".iso", 302, "/r" + (i + 1) + ".iso");
         }
         origin.file("/r6.iso", 10);
         PreflightResult r = check(PreflightMode.RESOLVE, origin.url("/r0.iso"), Duration.ofSeconds(2), 5);
-        assertThat(r).isInstanceOf(PreflightResult.Skipped.class);
-        assertThat(((PreflightResult.Skipped) r).reason()).isEqualTo("more than 5 redirects");
+        assertThat(r).isInstanceOfSatisfying(PreflightResult.Refused.class, refused -> {
+            assertThat(refused.code()).isEqualTo("url_redirects");
+            assertThat(refused.reason()).startsWith("more than 5 redirects: ");
+            assertThat(refused.redirects()).isEqualTo(6);
+        });
         assertThat(origin.seen).hasSize(6).doesNotContain("HEAD /r6.iso");
     }
 
     @Test
-    void notFoundAndGoneAreRefusedOnceAGetConfirmsThem() {
+    void notFoundAndGoneAreRefusedWithoutAGet() {
         assertThat(check(PreflightMode.RESOLVE, origin.url("/missing.iso")))
                 .isInstanceOfSatisfying(PreflightResult.Refused.class, r -> assertThat(r.code()).isEqualTo("url_not_found"));
-        assertThat(origin.seen).containsExactly("HEAD /missing.iso", "GET /missing.iso");
+        assertThat(origin.seen).containsExactly("HEAD /missing.iso");
         origin.routes.put("/gone.iso", r -> r.response().setStatusCode(410).end());
         origin.redirect("/old.iso", 302, "/gone.iso");
         assertThat(check(PreflightMode.RESOLVE, origin.url("/old.iso")))
@@ -220,6 +226,23 @@ class UrlPreflightTest {
     }
 
     @Test
+    void aHeadAnsweredWithoutASizeIsNotAskedAgainWithAGet() {
+        origin.routes.put("/nosize.iso", r -> r.response().setChunked(true).end());
+        assertThat(check(PreflightMode.RESOLVE, origin.url("/nosize.iso"))).isInstanceOf(PreflightResult.Passed.class);
+        assertThat(origin.seen).containsExactly("HEAD /nosize.iso");
+    }
+
+    @Test
+    void anInternalNameAndAnUnknownOneReadTheSameInTheOutcome() {
+        // The requester must not learn that evil.test resolves (to an internal address) and nowhere.test does not.
+        PreflightResult internal = check(PreflightMode.RESOLVE, "http://evil.test:" + forbidden.port() + "/x.iso");
+        PreflightResult unknown = check(PreflightMode.RESOLVE, "http://nowhere.test:" + forbidden.port() + "/x.iso");
+        assertThat(internal).isEqualTo(unknown);
+        assertThat(((PreflightResult.Skipped) internal).reason()).doesNotContain("loopback").doesNotContain("127.");
+        assertThat(forbidden.seen).isEmpty();
+    }
+
+    @Test
     void aGetIgnoringRangeIsNotReadBeyondItsHeaders() {
         // 200 with a 10 GiB body announced and never finished: only a probe that stops at the headers
         // answers within the hop timeout (waiting for the body would end as "timeout").
@@ -248,10 +271,12 @@ class UrlPreflightTest {
         origin.routes.put("/broken.iso", r -> r.response().setStatusCode(503).end());
         assertThat(check(PreflightMode.RESOLVE, origin.url("/private.iso")))
                 .isEqualTo(new PreflightResult.Skipped("the origin answered HTTP 403", List.of()));
+        assertThat(origin.seen).as("a GET could spend a single-use link: only a refused HEAD is asked again")
+                .containsExactly("HEAD /private.iso");
         assertThat(check(PreflightMode.RESOLVE, origin.url("/broken.iso")))
                 .isEqualTo(new PreflightResult.Skipped("the origin answered HTTP 503", List.of()));
         assertThat(check(PreflightMode.RESOLVE, "http://nowhere.test/x.iso"))
-                .isEqualTo(new PreflightResult.Skipped("unknown host nowhere.test", List.of()));
+                .isEqualTo(new PreflightResult.Skipped(PreflightReasons.HOST_NOT_PROBED, List.of()));
     }
 
     @Test
@@ -282,12 +307,12 @@ class UrlPreflightTest {
     @Test
     void loopbackAddressesThatAreNotAllowListedAreNeverContacted() {
         assertThat(check(PreflightMode.RESOLVE, forbidden.url("/secret.iso")))
-                .isEqualTo(new PreflightResult.Skipped("address not allowed (loopback)", List.of()));
+                .isEqualTo(new PreflightResult.Skipped(PreflightReasons.HOST_NOT_PROBED, List.of()));
         assertThat(check(PreflightMode.RESOLVE, forbidden6.url("/secret.iso")))
-                .isEqualTo(new PreflightResult.Skipped("address not allowed (loopback)", List.of()));
+                .isEqualTo(new PreflightResult.Skipped(PreflightReasons.HOST_NOT_PROBED, List.of()));
         // The allow-listed address on another port is not allowed either.
         assertThat(check(PreflightMode.RESOLVE, "http://127.0.0.1:" + forbidden.port() + "/secret.iso"))
-                .isEqualTo(new PreflightResult.Skipped("address not allowed (loopback)", List.of()));
+                .isEqualTo(new PreflightResult.Skipped(PreflightReasons.HOST_NOT_PROBED, List.of()));
         assertThat(forbidden.seen).isEmpty();
         assertThat(forbidden6.seen).isEmpty();
     }
@@ -301,7 +326,7 @@ class UrlPreflightTest {
         for (String path : List.of("/to-v4.iso", "/to-v6.iso", "/to-name.iso", "/to-mapped.iso")) {
             PreflightResult r = check(PreflightMode.RESOLVE, origin.url(path));
             assertThat(r).as(path).isInstanceOfSatisfying(PreflightResult.Skipped.class, s -> {
-                assertThat(s.reason()).isEqualTo("address not allowed (loopback)");
+                assertThat(s.reason()).isEqualTo(PreflightReasons.HOST_NOT_PROBED);
                 assertThat(s.redirects()).isEqualTo(1);
             });
         }
@@ -314,7 +339,7 @@ class UrlPreflightTest {
     void aNameWithOneBlockedAddressAmongAllowedOnesIsNotProbed() {
         origin.file("/ubuntu.iso", 10);
         assertThat(check(PreflightMode.RESOLVE, "http://mixed.test:" + origin.port() + "/ubuntu.iso"))
-                .isEqualTo(new PreflightResult.Skipped("address not allowed (loopback)", List.of()));
+                .isEqualTo(new PreflightResult.Skipped(PreflightReasons.HOST_NOT_PROBED, List.of()));
         assertThat(origin.seen).isEmpty();
     }
 }

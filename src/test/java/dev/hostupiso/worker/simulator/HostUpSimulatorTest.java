@@ -301,7 +301,8 @@ class HostUpSimulatorTest extends SimulatorHttpHarness {
         assertThat(sim.count("vps_unknown", Endpoint.ISO_LIST)).isEqualTo(1);
 
         sim.vps(VPS);
-        assertProblem(call("GET", "/api/v2/vps", null), 404, "route_not_found");
+        assertProblem(call("GET", "/api/v2/vpss", null), 404, "route_not_found");
+        assertProblem(call("GET", "/api/v2/vps/", null), 404, "route_not_found");
         assertProblem(call("GET", "/api/v2/vps/" + VPS + "/iso/", null), 404, "route_not_found");
         assertProblem(call("POST", "/api/v2/vps/" + VPS + "/iso/actions/reboot", "{}"), 404, "route_not_found");
         HttpResponse<String> wrongMethod = call("GET", "/api/v2/vps/" + VPS + "/iso/actions/from-url", null);

@@ -198,6 +198,20 @@ class SimulatorJobsTest extends SimulatorHttpHarness {
     }
 
     @Test
+    void aSlowMountAnswers202AndShowsInTheMountsOnlyWhenItsJobCompletes() throws Exception {
+        sim.vps(VPS).preexisting(UBUNTU, "iso_ubuntu").mountDuration(Duration.ofSeconds(10));
+        HttpResponse<String> m = call("POST", "/api/v2/vps/" + VPS + "/iso/actions/mount",
+                "{\"isoId\":\"iso_ubuntu\",\"device\":\"ide2\"}");
+        assertThat(m.statusCode()).isEqualTo(202);
+        String pollUrl = json(m).get("operation").get("pollUrl").asText();
+        assertThat(json(list(VPS)).get("mounted")).as("still mounting").isEmpty();
+        assertThat(json(poll(pollUrl)).get("data").get("state").asText()).isNotEqualTo("completed");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(json(poll(pollUrl)).get("data").get("state").asText()).isEqualTo("completed");
+        assertThat(sim.vps(VPS).mounts()).containsEntry("ide2", "iso_ubuntu");
+    }
+
+    @Test
     void preexistingIsoAnswers200AndCanBeMounted() throws Exception {
         sim.vps(VPS).preexisting(UBUNTU, "iso_ubuntu");
         HttpResponse<String> r = fromUrl(VPS, UBUNTU);

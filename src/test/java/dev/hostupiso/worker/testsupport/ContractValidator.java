@@ -28,11 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks records against the event contract as {@code asyncapi.yaml} states it, with a real JSON
- * Schema validator (draft 2020-12, formats asserted): the channel is found by the record's topic,
+ * Schema validator (draft-07, as the schemas declare; formats asserted): the channel is found by the record's topic,
  * the message by its {@code ce_type}, then the key, the headers and the value are validated against
  * that message's schemas, and the CloudEvents attributes against the value ({@code ce_subject} =
  * key = {@code requestId}, {@code ce_time} = the field the message names in
- * {@code x-ce-time-field}). Tests call {@link #assertConforms} on every event they observe.
+ * {@code x-ce-time-field}). Tests call {@link #assertConforms} on every event they observe, which
+ * also finds value members the schemas do not list: the schemas are open for consumers, but the
+ * worker writes only what the contract names ({@link DeclaredMembers}).
  */
 public final class ContractValidator {
 
@@ -47,6 +49,7 @@ public final class ContractValidator {
     private final JsonSchemaFactory factory;
     private final SchemaValidatorsConfig config;
     private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+    private final DeclaredMembers declared;
 
     private ContractValidator() {
         try (InputStream in = ContractValidator.class.getClassLoader().getResourceAsStream(DOCUMENT)) {
@@ -57,8 +60,9 @@ public final class ContractValidator {
         } catch (java.io.IOException e) {
             throw new UncheckedIOException(e);
         }
-        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
                 b -> b.schemaMappers(m -> m.mapPrefix(SCHEMA_ID_PREFIX, "classpath:schemas/")));
+        declared = new DeclaredMembers(document);
         config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).build();
     }
 
@@ -104,21 +108,47 @@ public final class ContractValidator {
 
     /** Fails with every violation of {@code record} (a string-valued record of any topic of the document). */
     public void assertConforms(ConsumerRecord<String, String> record) {
-        List<String> v = violations(record.topic(), record.key(), record.headers(), record.value());
+        List<String> v = strictViolations(record.topic(), record.key(), record.headers(), record.value());
         if (!v.isEmpty()) {
             throw new AssertionError("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " key=" + record.key()
                     + " breaks the contract:\n  " + String.join("\n  ", v) + "\nvalue: " + record.value());
         }
     }
 
-    /** Every way a record breaks the contract; empty when it conforms. */
+    /**
+     * Fails with every violation of {@code record}, read as a record of {@code channel} (its id): for
+     * topics whose names are settings, such as a team's own events topic.
+     */
+    public void assertConformsAs(String channel, ConsumerRecord<String, String> record) {
+        List<String> v = channelViolations(channel, record.key(), record.headers(), record.value(), true);
+        if (!v.isEmpty()) {
+            throw new AssertionError("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + " key=" + record.key()
+                    + " breaks the contract of channel " + channel + ":\n  " + String.join("\n  ", v) + "\nvalue: " + record.value());
+        }
+    }
+
+    /** Every way a record breaks the contract as a consumer reads it (members it does not list allowed); empty when it conforms. */
     public List<String> violations(String topic, String key, Headers headers, String value) {
+        return check(topic, key, headers, value, false);
+    }
+
+    /** As {@link #violations}, and also every value member the schemas do not list: what the worker itself must meet. */
+    public List<String> strictViolations(String topic, String key, Headers headers, String value) {
+        return check(topic, key, headers, value, true);
+    }
+
+    private List<String> check(String topic, String key, Headers headers, String value, boolean strict) {
         List<String> out = new ArrayList<>();
         String channel = channelOf(topic);
         if (channel == null) {
             out.add("no channel of " + DOCUMENT + " has the address " + topic);
             return out;
         }
+        return channelViolations(channel, key, headers, value, strict);
+    }
+
+    private List<String> channelViolations(String channel, String key, Headers headers, String value, boolean strict) {
+        List<String> out = new ArrayList<>();
         ObjectNode headerObject = JSON.createObjectNode();
         Set<String> seen = new HashSet<>();
         for (Header h : headers) {
@@ -133,7 +163,7 @@ public final class ContractValidator {
             // Not a CloudEvent (the ledger: entries and tombstones): the message whose schemas it breaks least.
             List<String> best = null;
             for (String candidate : messagesOf(channel)) {
-                List<String> v = messageViolations(candidate, key, headerObject, value);
+                List<String> v = messageViolations(candidate, key, headerObject, value, strict);
                 if (best == null || v.size() < best.size()) {
                     best = v;
                 }
@@ -145,11 +175,11 @@ public final class ContractValidator {
             out.add("no message of channel " + channel + " has ce_type " + ceType);
             return out;
         }
-        out.addAll(messageViolations(message, key, headerObject, value));
+        out.addAll(messageViolations(message, key, headerObject, value, strict));
         return out;
     }
 
-    private List<String> messageViolations(String message, String key, ObjectNode headerObject, String value) {
+    private List<String> messageViolations(String message, String key, ObjectNode headerObject, String value, boolean strict) {
         List<String> out = new ArrayList<>();
         String base = "/components/messages/" + message;
         JsonNode msg = document.at(base);
@@ -164,6 +194,9 @@ public final class ContractValidator {
                 : contentType.equals("application/json") ? parse(value, out) : JSON.getNodeFactory().textNode(value);
         if (payload != null) {
             out.addAll(violations(base + "/payload/schema", payload));
+            if (strict) {
+                declared.undeclared(base + "/payload/schema", payload).forEach(m -> out.add("value member " + m + " is not in the contract"));
+            }
         }
         if (headerObject.has("ce_subject") && payload != null && payload.isObject()) {
             String subject = headerObject.get("ce_subject").asText();

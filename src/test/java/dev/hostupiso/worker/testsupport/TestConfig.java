@@ -1,6 +1,8 @@
 package dev.hostupiso.worker.testsupport;
 
+import dev.hostupiso.worker.config.AccountsConfig;
 import dev.hostupiso.worker.config.HostUpConfig;
+import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
@@ -20,6 +22,7 @@ public final class TestConfig {
         return new SmallRyeConfigBuilder()
                 .withMapping(WorkerConfig.class)
                 .withMapping(HostUpConfig.class)
+                .withMapping(AccountsConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus's "10m", "2s"
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
@@ -27,5 +30,12 @@ public final class TestConfig {
 
     public static WorkerConfig worker(Map<String, String> properties) {
         return of(properties).getConfigMapping(WorkerConfig.class);
+    }
+
+    /** The team topics among {@code properties} ({@code hostup.accounts.<name>.topics}, ...), around the default shared topics. */
+    public static TeamTopics teams(Map<String, String> properties) {
+        SmallRyeConfig config = of(properties);
+        return TeamTopics.read(properties.keySet(), n -> config.getOptionalValue(n, String.class),
+                config.getConfigMapping(WorkerConfig.class));
     }
 }

@@ -24,6 +24,13 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
     public static final String EVENTS = "iso-download-events";
     public static final String DLQ = "iso-download-requests-dlq";
     public static final String PROGRESS = "iso-download-progress";
+    /** Team {@code team-a}'s request topic; its outcomes and progress go to {@link #TEAM_A_EVENTS}. */
+    public static final String TEAM_A_REQUESTS = "team-a-requests";
+    public static final String TEAM_A_EVENTS = "team-a-events";
+    /** Team {@code team-b}'s request topic; it has no events topic of its own (its outcomes go to {@link #EVENTS}). */
+    public static final String TEAM_B_REQUESTS = "team-b-requests";
+    /** Team {@code team-c}'s request topic: the team has no key anywhere. */
+    public static final String TEAM_C_REQUESTS = "team-c-requests";
     /** A token shaped like a real one, so that a leak would be found by a plain substring search. */
     public static final String TOKEN = "hu_live_9f3Kq2VzX7mN4pR8sT1wY6bC";
     /** Team account {@code team-a}'s key, given as a property. */
@@ -43,24 +50,28 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         LogCapture.install();
         kafka = EmbeddedKafka.start(Path.of("target", "kafka"));
-        kafka.createTopics(Map.of(REQUESTS, 3, EVENTS, 3, DLQ, 1, PROGRESS, 3));
+        kafka.createTopics(Map.of(REQUESTS, 3, EVENTS, 3, DLQ, 1, PROGRESS, 3, TEAM_A_REQUESTS, 2, TEAM_A_EVENTS, 1,
+                TEAM_B_REQUESTS, 3, TEAM_C_REQUESTS, 1));
         simulator = HostUpSimulator.start(TOKEN);
         simulator.addToken(TEAM_A_TOKEN, HostUpSimulator.ALL_SCOPES);
         simulator.addToken(TEAM_B_TOKEN, HostUpSimulator.ALL_SCOPES);
         writeAccountKey("team-b", TEAM_B_TOKEN);
-        watcher = new TopicWatcher(kafka.bootstrapServers(), EVENTS, DLQ, PROGRESS);
+        watcher = new TopicWatcher(kafka.bootstrapServers(), EVENTS, DLQ, PROGRESS, TEAM_A_EVENTS);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG, "all"));
-        return Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "hostup.api.url", simulator.baseUrl(),
-                "hostup.api.token", TOKEN,
-                "hostup.accounts.team-a.token", TEAM_A_TOKEN,
-                "hostup.accounts.dir", ACCOUNTS_DIR.toAbsolutePath().toString(),
-                "hostup.accounts.reload-interval", ACCOUNTS_RELOAD.toMillis() + "ms");
+        return Map.ofEntries(Map.entry("hostup.accounts.team-c.topics", TEAM_C_REQUESTS), Map.entry(
+                "kafka.bootstrap.servers", kafka.bootstrapServers()), Map.entry(
+                "hostup.api.url", simulator.baseUrl()), Map.entry(
+                "hostup.api.token", TOKEN), Map.entry(
+                "hostup.accounts.team-a.token", TEAM_A_TOKEN), Map.entry(
+                "hostup.accounts.team-a.topics", TEAM_A_REQUESTS), Map.entry(
+                "hostup.accounts.team-a.events-topic", TEAM_A_EVENTS), Map.entry(
+                "hostup.accounts.team-b.topics", TEAM_B_REQUESTS), Map.entry(
+                "hostup.accounts.dir", ACCOUNTS_DIR.toAbsolutePath().toString()), Map.entry(
+                "hostup.accounts.reload-interval", ACCOUNTS_RELOAD.toMillis() + "ms"));
     }
 
     @Override
@@ -108,8 +119,13 @@ public class WorkerTestEnvironment implements QuarkusTestResourceLifecycleManage
 
     /** Produces a request record and waits for the broker's ack. */
     public static void send(String key, String value) {
+        send(REQUESTS, key, value);
+    }
+
+    /** Produces a request record on {@code topic} and waits for the broker's ack. */
+    public static void send(String topic, String key, String value) {
         try {
-            producer.send(new ProducerRecord<>(REQUESTS, key, value)).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

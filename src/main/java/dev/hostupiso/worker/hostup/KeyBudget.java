@@ -1,0 +1,183 @@
+package dev.hostupiso.worker.hostup;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one API key's answers showed about its budget: the limit, the window the {@code X-RateLimit-Reset} announces
+ * (on the server's clock and on the local one), the {@link BudgetShape}, the window's length and the refill rate.
+ * {@link HostUpRateLimiter} owns one and reads it under its own lock; this class does no locking.
+ * <p>
+ * The learned window is the longest time to a reset seen, except for a fixed window: each new window's first answer
+ * measures it afresh, so a window that got shorter (or one answer that announced a far reset) does not slow the key down
+ * for good. A budget that returns continuously keeps the maximum: under steady load its resets are only the oldest call
+ * expiring, and say nothing about the window's length.
+ */
+final class KeyBudget {
+
+    /** An HTTP {@code Date} has whole seconds: a difference to the local clock within this is no skew. */
+    static final Duration DATE_RESOLUTION = Duration.ofSeconds(1);
+
+    /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
+    static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
+
+    private static final Duration YEAR = Duration.ofDays(366);
+
+    /** What one answer's remaining count means for this instance's credit. */
+    record Seen(int reported, boolean stale, boolean sameWindow) { }
+
+    private final Clock clock;
+    /** Whether the server sends a budget at all; without one nothing is paced. */
+    boolean limited;
+    private int limit = -1;
+    /** The highest remaining count ever reported: stands in for a limit the server does not send. */
+    private int highestRemaining;
+    /** The server's remaining count of the previous answer, to tell a budget that came back from one that drips. */
+    private int lastReported = -1;
+    /** The window end as the server wrote it: identifies the window across answers. */
+    Instant reset;
+    /**
+     * The same window end on the local clock (corrected by the answer's {@code Date}). Not bounded: a window longer
+     * than the ceiling is paced over its whole length; the waits for it are bounded where they are booked.
+     */
+    Instant resetAt;
+    /** The last window end the limiter rolled over; answers still carrying it (or an older one) are stale. */
+    private Instant rolledPast = Instant.MIN;
+    /** The latest reset any answer announced (server clock). */
+    private Instant newestReset;
+    BudgetShape shape = BudgetShape.UNKNOWN;
+    /** The learned window, in seconds. NaN before any. */
+    double windowSeconds = Double.NaN;
+    /** Highest {@code (limit - remaining) / time to reset} seen, calls per second. NaN before any. */
+    double refill = Double.NaN;
+
+    KeyBudget(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** An answer without budget headers: unless a window is known, the server is not limiting us (any more). */
+    boolean noHeaders() {
+        if (reset == null) {
+            limited = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Learns from one answer's headers; empty when they carry no remaining count. */
+    Optional<Seen> learn(RateLimitHeaders h, Optional<String> date) {
+        h.limit().ifPresent(l -> limit = l);
+        if (h.remaining().isEmpty()) {
+            return Optional.empty();
+        }
+        int reported = h.remaining().getAsInt();
+        highestRemaining = Math.max(highestRemaining, reported);
+        Instant newReset = h.reset().orElse(null);
+        boolean windowBegan = learnShape(newReset, reported);
+        if (newReset != null && !newReset.isAfter(rolledPast)) {
+            return Optional.of(new Seen(reported, true, false)); // a late answer from a window already rolled over
+        }
+        limited = true;
+        boolean sameWindow = newReset != null && newReset.equals(reset);
+        if (!sameWindow) {
+            resetAt = newReset == null ? null : localReset(newReset, date);
+        }
+        reset = newReset;
+        learnWindow(reported, windowBegan && shape == BudgetShape.WINDOW);
+        return Optional.of(new Seen(reported, false, sameWindow));
+    }
+
+    /** The window's length and the budget's refill rate, as far as the time to the reset tells them. */
+    private void learnWindow(int reported, boolean freshFixedWindow) {
+        if (resetAt == null) {
+            return;
+        }
+        double toReset = Duration.between(clock.instant(), resetAt).toNanos() / 1e9;
+        if (toReset > 0) {
+            // A reset rounded up to whole seconds makes the window look up to a second longer: a slower, never faster,
+            // average. A fixed window's first answer measures the whole window: older measurements are dropped.
+            windowSeconds = Double.isNaN(windowSeconds) || freshFixedWindow ? toReset : Math.max(windowSeconds, toReset);
+            double drip = (limit() - reported) / toReset;
+            refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
+        }
+    }
+
+    /**
+     * A reset later than any before is evidence of the shape: with the budget back near the limit, a window ended; with
+     * the budget about where it was, it comes back bit by bit. True when this answer is the first of a new window.
+     */
+    private boolean learnShape(Instant newReset, int reported) {
+        if (newReset == null) {
+            return false;
+        }
+        if (newestReset == null || newReset.isAfter(newestReset)) {
+            boolean began = newestReset != null;
+            if (began) {
+                boolean cameBack = reported - lastReported >= Math.max(2, limit() / 4);
+                shape = cameBack ? BudgetShape.WINDOW : BudgetShape.CONTINUOUS;
+            }
+            newestReset = newReset;
+            lastReported = reported;
+            return began;
+        }
+        if (newReset.equals(newestReset)) {
+            // answers overtake each other: the lowest count of one reset is the latest
+            lastReported = Math.min(lastReported, reported);
+        }
+        return false;
+    }
+
+    /**
+     * Where the server's window end falls on the local clock: the time left on the server's clock (reset minus its
+     * {@code Date}, or minus now without one). At most a year ahead, so that instant arithmetic cannot overflow.
+     */
+    private Instant localReset(Instant serverReset, Optional<String> date) {
+        Instant now = clock.instant();
+        Instant serverNow = date.flatMap(d -> RetryAfter.httpDate(d, now)).orElse(now);
+        if (Duration.between(serverNow, now).abs().compareTo(DATE_RESOLUTION) <= 0) {
+            // The Date header has whole seconds: within that the clocks agree, and the local one is the finer.
+            serverNow = now;
+        }
+        Duration left = Duration.between(serverNow, serverReset);
+        return now.plus(left.compareTo(YEAR) > 0 ? YEAR : left);
+    }
+
+    /** The window ended: how much came back is unknown until an answer tells. */
+    void rollOver() {
+        rolledPast = reset == null ? rolledPast : reset;
+        reset = null;
+        resetAt = null;
+    }
+
+    /** The budget as {@link PacingPolicy} reads it, at {@code at}, with {@code keyRemaining} calls left for the key. */
+    PacingPolicy.Budget at(Instant at, double keyRemaining) {
+        double toReset = resetAt == null ? windowSecondsOr(1) : Math.max(0, Duration.between(at, resetAt).toNanos() / 1e9);
+        if (reset != null && reset.getNano() == 0 && toReset > 2 * WHOLE_SECOND_RESET_ALLOWANCE) {
+            // A reset in whole seconds is (most likely) rounded up: the window really ends up to a second earlier, and
+            // budget still left then is lost. Spread it as if it ended half a second earlier.
+            toReset -= WHOLE_SECOND_RESET_ALLOWANCE;
+        }
+        return new PacingPolicy.Budget(shape, limit(), Math.max(0, keyRemaining), toReset, windowSecondsOr(1), refill);
+    }
+
+    double windowSecondsOr(double fallback) {
+        return windowSeconds > 0 ? windowSeconds : fallback;
+    }
+
+    int limit() {
+        return limit > 0 ? limit : Math.max(1, highestRemaining);
+    }
+
+    /** The key's average, calls per second; NaN before a window is known. */
+    double average() {
+        return windowSeconds > 0 && limit() > 0 ? limit() / windowSeconds : Double.NaN;
+    }
+
+    @Override
+    public String toString() {
+        return "shape=" + shape + ", limit=" + limit + ", reset=" + reset + ", resetAt=" + resetAt + ", window="
+                + windowSeconds + "s, refill=" + refill + "/s";
+    }
+}

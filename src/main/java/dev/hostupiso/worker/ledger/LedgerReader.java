@@ -1,0 +1,130 @@
+package dev.hostupiso.worker.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.outcome.OutcomeEvent;
+import io.quarkus.logging.Log;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the ledger topic: the entries of request partitions being taken over, and a finished
+ * request's recorded outcome. Requests of the shared topic are keyed by their requestId, those of a
+ * team's topic by {@code <topic>/<requestId>} (a requestId has no {@code /}), so the request topics
+ * share the ledger's partitions without sharing entries.
+ */
+final class LedgerReader {
+
+    private final Map<String, Object> consumerConfig;
+    private final String topic;
+    private final String sharedRequests;
+    private final ObjectMapper mapper;
+
+    /** @param consumerConfig a read_committed consumer's settings */
+    LedgerReader(Map<String, Object> consumerConfig, String topic, String sharedRequests, ObjectMapper mapper) {
+        this.consumerConfig = consumerConfig;
+        this.topic = topic;
+        this.sharedRequests = sharedRequests;
+        this.mapper = mapper;
+    }
+
+    /** Reads the ledger partitions of {@code loaded}'s request partitions to their end, into their entries (blocking). */
+    void readInto(Map<TopicPartition, JobLedger.Owned> loaded) {
+        List<TopicPartition> tps = loaded.keySet().stream().map(p -> new TopicPartition(topic, p.partition())).distinct().toList();
+        Map<TopicPartition, Long> end = logEnds(tps);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    apply(loaded, r);
+                }
+            }
+        }
+    }
+
+    /**
+     * The ledger partitions' log ends, open transactions included. Another request topic's writer
+     * may have a transaction open on the same ledger partition; reading committed records up to the
+     * log end (not only to the first open transaction) waits for it to end, so no committed record
+     * of the partitions being loaded is missed.
+     */
+    private Map<TopicPartition, Long> logEnds(List<TopicPartition> tps) {
+        Map<String, Object> props = new HashMap<>(consumerConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-ends");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            return consumer.endOffsets(tps);
+        }
+    }
+
+    private void apply(Map<TopicPartition, JobLedger.Owned> loaded, ConsumerRecord<String, String> r) {
+        if (r.key() == null) {
+            return;
+        }
+        int slash = r.key().indexOf('/');
+        String requestTopic = slash < 0 ? sharedRequests : r.key().substring(0, slash);
+        String requestId = r.key().substring(slash + 1);
+        JobLedger.Owned o = loaded.get(new TopicPartition(requestTopic, r.partition()));
+        if (o == null) {
+            return; // another request topic's entry
+        }
+        o.open().remove(requestId);
+        o.finished().remove(requestId);
+        if (r.value() == null) {
+            return; // tombstone
+        }
+        LedgerEntry e = parse(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
+        if (e == null) {
+            return;
+        }
+        if (e.state().isTerminal()) {
+            o.finished().put(requestId, e.toFinished(r.offset()));
+        } else {
+            o.open().put(requestId, e);
+        }
+    }
+
+    /** The ledger key of a request: its requestId, prefixed by its topic unless that is the shared one. */
+    String keyOf(TopicPartition source, String requestId) {
+        return source.topic().equals(sharedRequests) ? requestId : source.topic() + "/" + requestId;
+    }
+
+    /** The outcome recorded under {@code key} at {@code offset} of ledger {@code partition} (blocking). */
+    OutcomeEvent readOutcome(int partition, long offset, String key) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, offset);
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() >= offset && key.equals(r.key()) && r.value() != null) {
+                        LedgerEntry e = parse(r.value(), topic + "-" + partition + "@" + r.offset());
+                        if (e != null && e.outcome() != null) {
+                            return e.outcome();
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the outcome of " + key + " is not at " + topic + "-"
+                + partition + "@" + offset + " any more");
+    }
+
+    LedgerEntry parse(String value, String where) {
+        try {
+            return mapper.readValue(value, LedgerEntry.class);
+        } catch (Exception e) {
+            // A record this version cannot read must not stop the partition: skip it, loudly.
+            Log.errorf("ledger record %s unreadable, skipped: %s", where, e.getMessage());
+            return null;
+        }
+    }
+}
