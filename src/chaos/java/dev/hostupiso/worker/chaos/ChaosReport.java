@@ -26,11 +26,13 @@ import java.util.stream.Collectors;
  * @param disruptions      what was done when, one line each
  * @param workersLaunched  worker processes started over the run (initial ones included)
  * @param counts           every count the promise needs to be zero, and the call and download totals
+ * @param originHeads      HEADs the download origin answered with a size (the workers' URL preflight)
+ * @param originRefused    requests the download origin answered 404 or 405 (never expected)
  */
 public record ChaosReport(ChaosConfig config, Instant startedAt, Duration elapsed, int sent,
                           Map<String, Integer> outcomesPerId, Map<String, Long> statuses, long secondDownloads,
                           Map<String, Long> downloadedTwice, Map<Fault, Long> faultsInjected, List<String> disruptions,
-                          int workersLaunched, ChaosCounts counts) {
+                          int workersLaunched, ChaosCounts counts, long originHeads, long originRefused) {
 
     /** Requests with no outcome. */
     public List<String> lost() {
@@ -103,6 +105,8 @@ public record ChaosReport(ChaosConfig config, Instant startedAt, Duration elapse
         md.append("## Counts\n\n");
         md.append("- outcome statuses: ").append(statuses).append('\n');
         md.append("- random faults injected: ").append(faultsInjected).append('\n');
+        md.append("- URL preflight: HEADs the download origin answered with a size: ").append(originHeads)
+                .append(", requests it answered 404/405: ").append(originRefused).append('\n');
         md.append("- worker processes launched: ").append(workersLaunched).append('\n');
         for (Disruption d : Disruption.values()) {
             long n = disruptions.stream().filter(line -> line.contains(label(d))).count();
@@ -124,6 +128,8 @@ public record ChaosReport(ChaosConfig config, Instant startedAt, Duration elapse
         md.append("- HostUp jobs ").append(config.jobMin().toMillis()).append("–").append(config.jobMax().toMillis())
                 .append(" ms; worker request timeout ").append(config.requestTimeout().toSeconds())
                 .append(" s; Kafka session timeout ").append(config.sessionTimeout().toSeconds()).append(" s\n");
+        md.append("- URL preflight on (resolve) against the soak's own origin, which answers HEAD with a size of "
+                + "the VPS's download duration x 5 MB/s (so the ambiguity window is 1.5 x the download), never a body\n");
         md.append("- fault rates: ").append(config.faults()).append("\n\n");
         md.append("## Disruptions\n\n");
         for (String d : disruptions) {

@@ -104,31 +104,38 @@ public final class ChaosSoak {
                 .restartableBroker(nets == null ? List.of() : brokerHosts(nets))
                 .simulator(SimulatorOptions.builder().seed(config.seed()).maxRecordedCalls(0)).start(line -> { });
              SimulatorControl control = SimulatorControl.start(stack.hostup());
-             Relays relays = new Relays(nets, stack.hostup().port())) {
+             Relays relays = new Relays(nets, stack.hostup().port());
+             ChaosOrigin origin = new ChaosOrigin(nets == null ? "127.0.0.1" : nets.originHost())) {
+            if (nets != null) {
+                nets.routeToOrigin();
+            }
             KafkaBrokerProcess broker = stack.brokerProcess();
             HostUpSimulator sim = stack.hostup();
             String bootstrap = stack.bootstrapServers();
             log.accept("chaos: broker " + bootstrap + ", HostUp " + sim.baseUrl() + ", simulator control "
-                    + control.baseUrl());
+                    + control.baseUrl() + ", download origin " + origin.baseUrl());
 
             List<String> ids = new ArrayList<>();
             List<String> bodies = new ArrayList<>();
             int vpsCount = Math.min(config.requests(), 200);
             long spread = config.jobMax().toMillis() - config.jobMin().toMillis();
+            Duration[] downloads = new Duration[vpsCount];
             for (int v = 0; v < vpsCount; v++) {
                 // One VPS in ten downloads for longer than the ambiguity window, so that the window really opens.
-                sim.vps(vpsId(v)).jobDuration(v % 10 == 9 && !config.longJob().isZero() ? config.longJob()
-                        : config.jobMin().plusMillis(spread == 0 ? 0 : (long) (random.nextDouble() * spread)));
+                downloads[v] = v % 10 == 9 && !config.longJob().isZero() ? config.longJob()
+                        : config.jobMin().plusMillis(spread == 0 ? 0 : (long) (random.nextDouble() * spread));
+                sim.vps(vpsId(v)).jobDuration(downloads[v]);
             }
             for (int i = 0; i < config.requests(); i++) {
                 String id = "chaos-" + config.seed() + "-" + i;
                 String filename = id + ".iso"; // unique per request: a second download of it is the worker's doing
                 ids.add(id);
                 bodies.add(JSON.createObjectNode().put("requestId", id).put("vpsId", vpsId(i % vpsCount))
-                        .put("url", "https://releases.example.org/" + filename).put("filename", filename).toString());
+                        .put("url", origin.file(filename, bytesFor(downloads[i % vpsCount])))
+                        .put("filename", filename).toString());
             }
 
-            try (WorkerFleet fleet = new WorkerFleet(jar, slot -> workerEnv(stack, nets, relays, slot), nets,
+            try (WorkerFleet fleet = new WorkerFleet(jar, slot -> workerEnv(stack, nets, relays, origin, slot), nets,
                     List.of("-Dkafka.transaction.timeout.ms=" + config.txTimeout().toMillis()), dir, config.workers());
                  TopicWatcher events = new TopicWatcher(bootstrap, EVENTS);
                  KafkaProducer<String, String> producer = producer(bootstrap)) {
@@ -185,7 +192,7 @@ public final class ChaosSoak {
                         sim.fromUrlCalls(), sim.downloadsStarted());
                 return new ChaosReport(config, startedAt, Duration.ofNanos(System.nanoTime() - t0), acked.get(), perId,
                         statuses, sim.secondDownloads(), sim.filesDownloadedTwice(), sim.faultsInjected(),
-                        List.copyOf(done), fleet.launched(), counts);
+                        List.copyOf(done), fleet.launched(), counts, origin.heads(), origin.refused());
             }
         }
     }
@@ -325,13 +332,27 @@ public final class ChaosSoak {
         producer.flush();
     }
 
-    private Map<String, String> workerEnv(LocalStack stack, NetworkPartitions nets, Relays relays, int slot) {
+    /**
+     * The size the origin reports for a file this VPS downloads in {@code d}: {@code d} at the rate the worker
+     * assumes (5 MB/s), so the window it sizes from it is 1.5 times the download, longer than the configured one
+     * for the long downloads.
+     */
+    static long bytesFor(Duration d) {
+        return Math.max(1, d.toMillis() * 5_000L);
+    }
+
+    private Map<String, String> workerEnv(LocalStack stack, NetworkPartitions nets, Relays relays, ChaosOrigin origin,
+                                          int slot) {
         Map<String, String> env = new HashMap<>(stack.workerEnv());
         if (nets != null) {
             NetworkPartitions.Slot s = nets.slot(slot);
             env.put("KAFKA_BOOTSTRAP_SERVERS", stack.brokerProcess().bootstrapServers(s.brokerHost()));
             env.put("HOSTUP_API_URL", "http://" + s.hostupHost() + ":" + relays.port(slot));
         }
+        // The preflight runs against the soak's origin (HEAD only), so every download's size is known; the guard
+        // blocks 198.18.0.0/15 and loopback unless allowed, and the allow entry names exactly that origin.
+        env.put("ISO_URL_PREFLIGHT", "resolve");
+        env.put("ISO_URL_PREFLIGHT_ALLOW", origin.allowEntry());
         env.put("HOSTUP_API_REQUEST_TIMEOUT", config.requestTimeout().toMillis() + "ms");
         env.put("ISO_POLL_INITIAL_DELAY", "300ms");
         env.put("ISO_POLL_MAX_DELAY", "1s");

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Silent network partitions on one machine: each worker slot runs in its own Linux network namespace, joined to the
- * host by two veth pairs, one carrying its broker traffic and one its HostUp traffic. Addresses come from
+ * host by three veth pairs: one carrying its broker traffic, one its HostUp traffic, and one the URL preflight's
+ * traffic to the download origin (a third party: never cut, a worker cut off from HostUp still reaches it; the
+ * origin listens on slot 0's address and the other namespaces have a host route to it). Addresses come from
  * 198.18.0.0/15 only (a /30 per link) and the namespaces have no route out. A cut drops every IPv4 packet on both
  * ends of a link (a {@code clsact} qdisc with a classic-BPF direct-action filter: no RST, no ICMP, connections and
  * reads just time out); a heal removes the filters, and what was queued meanwhile goes through. Needs root and
@@ -25,7 +27,7 @@ final class NetworkPartitions implements AutoCloseable {
 
     /** One worker slot's namespace: the host-side addresses it reaches the broker and HostUp at, and its own. */
     record Slot(String namespace, String brokerHost, String hostupHost, String workerAddress, String brokerVeth,
-                String hostupVeth) {
+                String hostupVeth, String originHost) {
         String veth(Link link) {
             return link == Link.BROKER ? brokerVeth : hostupVeth;
         }
@@ -78,10 +80,11 @@ final class NetworkPartitions implements AutoCloseable {
         String ns = "hiw-" + run + "-" + k;
         String tag = "hw" + (run % 10000) + "s" + k;
         run("ip", "netns", "add", ns);
-        Slot s = new Slot(ns, prefix + "1", prefix + "5", prefix + "2", tag + "bh", tag + "hh");
+        Slot s = new Slot(ns, prefix + "1", prefix + "5", prefix + "2", tag + "bh", tag + "hh", prefix + "9");
         slots.add(s); // so that close() removes it even if the links fail below
         link(ns, tag + "bh", tag + "bn", prefix + "1", prefix + "2");
         link(ns, tag + "hh", tag + "hn", prefix + "5", prefix + "6");
+        link(ns, tag + "oh", tag + "on", prefix + "9", prefix + "10");
         run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
         slots.remove(s);
         return s;
@@ -103,6 +106,25 @@ final class NetworkPartitions implements AutoCloseable {
 
     int size() {
         return slots.size();
+    }
+
+    /** The address the download origin listens on: slot 0's origin link, host side. */
+    String originHost() {
+        return slots.get(0).originHost();
+    }
+
+    /**
+     * Lets every namespace reach {@link #originHost()} over its own origin link (the host takes a packet for any
+     * of its addresses on any link, and answers over the link it came in on).
+     */
+    void routeToOrigin() throws Exception {
+        String origin = originHost();
+        for (int k = 1; k < slots.size(); k++) {
+            Slot s = slots.get(k);
+            String peer = s.hostupVeth().substring(0, s.hostupVeth().length() - 2) + "on";
+            run("ip", "netns", "exec", s.namespace(), "ip", "route", "add", origin + "/32", "via", s.originHost(),
+                    "dev", peer);
+        }
     }
 
     /** The command that runs a program inside slot {@code k}'s namespace. */
@@ -137,6 +159,7 @@ final class NetworkPartitions implements AutoCloseable {
             quietly("ip", "netns", "del", s.namespace()); // takes the namespace's veth ends, and so their peers
             quietly("ip", "link", "del", s.brokerVeth());
             quietly("ip", "link", "del", s.hostupVeth());
+            quietly("ip", "link", "del", s.hostupVeth().substring(0, s.hostupVeth().length() - 2) + "oh");
         }
         slots.clear();
     }

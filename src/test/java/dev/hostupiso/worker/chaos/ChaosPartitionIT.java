@@ -36,5 +36,8 @@ class ChaosPartitionIT {
         assertThat(report.duplicates()).as(report.summary()).isEmpty();
         assertThat(report.lost()).as(report.summary()).isEmpty();
         assertThat(report.secondDownloads()).as(report.summary()).isZero();
+        // Every request's URL was looked at by the preflight (its size known), and nothing unknown was asked for.
+        assertThat(report.originHeads()).as(report.summary()).isGreaterThanOrEqualTo(report.config().requests());
+        assertThat(report.originRefused()).as(report.summary()).isZero();
     }
 }

@@ -39,17 +39,19 @@ class ChaosReportTest {
                 Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30));
         ChaosReport bad = new ChaosReport(c, Instant.now(), Duration.ofSeconds(12), 3, perId,
                 Map.of("completed", 3L), 1, Map.of("vps_a/r-2.iso", 2L), Map.of(Fault.RESET, 4L), List.of("t+3s kill"), 4,
-                ChaosCounts.of(List.of(), List.of(), List.of(), Map.of(), Map.of()));
+                ChaosCounts.of(List.of(), List.of(), List.of(), Map.of(), Map.of()), 7, 0);
         assertThat(bad.clean()).isFalse();
         assertThat(bad.lost()).containsExactly("r-1");
         assertThat(bad.duplicates()).containsExactly(Map.entry("r-2", 2));
         assertThat(bad.summary()).contains("FAILED", "r-1", "r-2", "vps_a/r-2.iso");
-        assertThat(bad.markdown()).contains("FAILED", "nproc", "second downloads (simulator count) | 1");
+        assertThat(bad.markdown()).contains("FAILED", "nproc", "second downloads (simulator count) | 1",
+                "answered with a size: 7");
 
         perId.put("r-1", 1);
         perId.put("r-2", 1);
         ChaosReport good = new ChaosReport(c, Instant.now(), Duration.ofSeconds(12), 3, perId, Map.of("completed", 3L),
-                0, Map.of(), Map.of(), List.of(), 3, ChaosCounts.of(List.of(), List.of(), List.of(), Map.of(), Map.of()));
+                0, Map.of(), Map.of(), List.of(), 3, ChaosCounts.of(List.of(), List.of(), List.of(), Map.of(), Map.of()),
+                3, 0);
         assertThat(good.clean()).isTrue();
         assertThat(good.summary()).contains("PASSED");
     }
