@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,8 +50,13 @@ import static org.quicktheories.generators.SourceDSL.integers;
 class RequestParserPropertyTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** What the contract counts as one JSON document: no duplicate keys, nothing after the value. */
-    private static final ObjectReader STRICT = MAPPER.reader()
+    /**
+     * What the contract counts as one JSON document: no duplicate keys, nothing after the value, and within the
+     * reader's documented limits (docs/event-contract.md: nesting 1,000, numbers 1,000, strings 1,048,576, names 50,000).
+     */
+    private static final ObjectReader STRICT = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1_000).maxNumberLength(1_000)
+                    .maxStringLength(1_048_576).maxNameLength(50_000).build()).build()).reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonSchema SCHEMA = schema();
     private static final String[] FIELDS = {"vpsId", "url", "filename", "decompress"};

@@ -20,9 +20,15 @@ public final class Theories {
     private Theories() {
     }
 
+    /**
+     * Shrink steps after a failure: QuickTheories' default shrinks large hostile inputs until the heap runs out,
+     * which hides the failure and its seed behind an OutOfMemoryError.
+     */
+    static final int SHRINK_CYCLES = 200;
+
     /** QuickTheories with {@code examples} generated inputs (times the scale), seeded from {@code QT_SEED} when set. */
     public static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withExamples(scaled(examples));
+        return QuickTheory.qt().withExamples(scaled(examples)).withShrinkCycles(SHRINK_CYCLES);
     }
 
     static int scaled(int examples) {
