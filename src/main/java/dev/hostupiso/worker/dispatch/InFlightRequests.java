@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;

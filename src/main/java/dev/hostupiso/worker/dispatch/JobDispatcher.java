@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.IsoJobRunner;
-import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JobLedger;
 import dev.hostupiso.worker.ledger.LedgerEntry;

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;

@@ -1,5 +1,9 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.RateLimitHeaders;
+import dev.hostupiso.worker.wire.UrlRedactor;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.config.HostUpConfig;

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.UrlRedactor;
 import dev.hostupiso.worker.config.HostUpConfig;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;

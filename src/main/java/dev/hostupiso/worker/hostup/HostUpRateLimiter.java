@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;

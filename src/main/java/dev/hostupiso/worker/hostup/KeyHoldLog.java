@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.Endpoint;
 import io.quarkus.logging.Log;
 
 import java.util.Locale;

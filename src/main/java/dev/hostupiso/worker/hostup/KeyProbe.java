@@ -1,5 +1,8 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.JsonFields;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.timing.AsyncLoop;

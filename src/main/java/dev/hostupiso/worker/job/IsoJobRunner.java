@@ -1,12 +1,15 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -121,7 +124,7 @@ public class IsoJobRunner {
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s, but %s is in the library: completed", failure.error().code(),
                                 ctx.request().filename());
-                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                        return Uni.createFrom().item(ctx.completed(id.get()));
                     }
                     return Uni.createFrom().failure(failure);
                 });
@@ -147,7 +150,7 @@ public class IsoJobRunner {
         } else {
             JobLog.error(LOG, failure, ctx, "failed unexpectedly");
         }
-        return JobResult.failed(ctx, error);
+        return ctx.failed(error);
     }
 
     /**
@@ -201,7 +204,7 @@ public class IsoJobRunner {
                     String file = ctx.request().filename();
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued", file);
-                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                        return Uni.createFrom().item(ctx.completed(id.get()));
                     }
                     Duration watched = Duration.between(start, clock.instant());
                     Duration left = Duration.between(clock.instant(), ctx.deadline());
@@ -277,7 +280,7 @@ public class IsoJobRunner {
     private Uni<JobResult> resolve(JobContext ctx) {
         ctx.endSubmit();
         Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
-        return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
+        return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> ctx.completed(isoId));
     }
 
     private Uni<Void> checkpoint(JobContext ctx, JobState state) {

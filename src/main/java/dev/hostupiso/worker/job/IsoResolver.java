@@ -1,11 +1,13 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.IsoLibrary;
-import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;

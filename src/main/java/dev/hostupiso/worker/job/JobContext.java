@@ -1,6 +1,14 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.PreflightReport;
+import dev.hostupiso.worker.wire.Mounted;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.hostup.Account;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.UrlRedactor;
 
 import java.time.Instant;
 import java.util.Set;
@@ -282,6 +290,22 @@ public final class JobContext {
 
     public String jobId() {
         return jobId;
+    }
+
+    /** How the job ends when it completed with {@code isoId}: what it knows now. */
+    public JobResult completed(String isoId) {
+        return new JobResult(true, isoId, jobId, alreadyExisted, fromUrlCalls, polls, apiCalls(), redacted(resolvedUrl), preflight,
+                mounted, null);
+    }
+
+    /** How the job ends when it failed with {@code error}: what it knows now. */
+    public JobResult failed(JobError error) {
+        return new JobResult(false, null, jobId, false, fromUrlCalls, polls, apiCalls(), redacted(resolvedUrl), preflight, null,
+                error);
+    }
+
+    private static String redacted(String url) {
+        return url == null ? null : Bounds.truncate(UrlRedactor.redact(url), Bounds.RESOLVED_URL);
     }
 
     /** A log prefix naming the request and, once known, its HostUp job. */

@@ -1,12 +1,14 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.DownloadProgress;
+import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.RetryAfter;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.RetryAfter;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import org.jboss.logging.Logger;

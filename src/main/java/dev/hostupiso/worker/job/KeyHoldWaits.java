@@ -1,7 +1,8 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.hostup.ApiKeyState;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.mutiny.Uni;

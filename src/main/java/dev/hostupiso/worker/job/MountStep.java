@@ -1,13 +1,17 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.Mounted;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.IsoLibrary;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.MountAnswer;
-import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.MountAnswer;
+import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -110,7 +114,7 @@ public class MountStep {
     private JobResult mountedResult(JobContext ctx, String isoId, Mounted mounted) {
         ctx.mounted = mounted;
         JobLog.info(LOG, ctx, "mounted %s on %s", isoId, mounted.device() == null ? "a drive HostUp chose" : mounted.device());
-        return JobResult.completed(ctx, isoId);
+        return ctx.completed(isoId);
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.PreflightReport;
+import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.config.PreflightMode;
-import dev.hostupiso.worker.hostup.Bounds;
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import dev.hostupiso.worker.preflight.PreflightResult;
 import dev.hostupiso.worker.preflight.UrlPreflight;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import io.smallrye.mutiny.Uni;
 

@@ -1,17 +1,18 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
-import dev.hostupiso.worker.hostup.ApiResponse;
+import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.Permit;
-import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.RetryAfter;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.RetryAfter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;

@@ -10,7 +10,7 @@ import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.outcome.OutcomeRecords;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;

@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.quarkus.logging.Log;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.outcome;
 
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;

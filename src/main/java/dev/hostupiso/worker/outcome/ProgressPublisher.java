@@ -1,9 +1,10 @@
 package dev.hostupiso.worker.outcome;
 
+import dev.hostupiso.worker.wire.ProgressEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.DownloadProgress;
+import dev.hostupiso.worker.wire.DownloadProgress;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.ProgressListener;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;

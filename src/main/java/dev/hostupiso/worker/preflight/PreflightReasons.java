@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.preflight;
 
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import org.jboss.logging.Logger;
 
 import javax.net.ssl.SSLException;

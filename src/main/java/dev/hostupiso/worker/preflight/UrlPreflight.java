@@ -2,7 +2,7 @@ package dev.hostupiso.worker.preflight;
 
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

@@ -33,7 +33,8 @@ class PackageDependencyTest {
             List.of("preflight"),
             List.of("hostup"),
             List.of("kafka", "metrics", "timing"),
-            List.of("config"));
+            List.of("config"),
+            List.of("wire"));
 
     private static JavaClasses production;
 

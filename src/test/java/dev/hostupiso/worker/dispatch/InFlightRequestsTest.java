@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
-import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.wire.OutcomeEvent;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.SubmitControl;

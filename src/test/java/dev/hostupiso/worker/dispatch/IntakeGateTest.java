@@ -4,7 +4,7 @@ import dev.hostupiso.worker.config.AccountsConfig;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpAccounts;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
 import dev.hostupiso.worker.metrics.WorkerMetrics;

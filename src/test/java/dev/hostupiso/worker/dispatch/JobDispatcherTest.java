@@ -4,16 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.IsoJobRunner;
-import dev.hostupiso.worker.job.IsoRequest;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.job.JobResult;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JobLedger;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.ledger.LedgerWriter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.outcome.OutcomeRecords;
 import dev.hostupiso.worker.simulator.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
@@ -171,7 +171,7 @@ class JobDispatcherTest {
     private JobResult failedResult(String requestId) {
         IsoRequest r = new IsoRequest(requestId, "vps_a", "https://example.org/x.iso", "x.iso", "none");
         JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plusSeconds(60), 0, 1);
-        return JobResult.failed(ctx, JobError.of("job_failed", "t", "d", false));
+        return ctx.failed(JobError.of("job_failed", "t", "d", false));
     }
 
     @Test

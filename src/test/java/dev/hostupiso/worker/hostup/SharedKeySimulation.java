@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.RateWindow;
 import dev.hostupiso.worker.simulator.RateWindowModel;

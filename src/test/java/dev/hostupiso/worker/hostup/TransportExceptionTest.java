@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException.Kind;
 import io.netty.channel.ConnectTimeoutException;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.intake.RequestParser.Invalid;
 import dev.hostupiso.worker.intake.RequestParser.Parsed;
 import dev.hostupiso.worker.intake.RequestParser.Poison;

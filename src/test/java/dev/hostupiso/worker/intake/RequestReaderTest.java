@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.intake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.intake.RequestParser.Invalid;
 import dev.hostupiso.worker.intake.RequestParser.Parsed;
 import dev.hostupiso.worker.intake.RequestParser.Poison;

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;

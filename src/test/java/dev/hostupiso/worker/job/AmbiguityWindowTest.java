@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.hostup.HostUpAccounts;
 import dev.hostupiso.worker.hostup.Account;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,7 +80,7 @@ final class JobFixture {
         runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config,
                 mapper, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
-        keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
+        keyState.answered(dev.hostupiso.worker.wire.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }
 
     JobContext job(Duration timeout) {

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.IsoRequest;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 import org.jboss.logmanager.ExtLogRecord;

@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.ShareSource;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
-import dev.hostupiso.worker.hostup.RateLimitHeaders;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.smallrye.mutiny.subscription.UniEmitter;

@@ -1,5 +1,9 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.PreflightReport;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.preflight.AddressGuard;
 import dev.hostupiso.worker.preflight.PreflightSettings;
@@ -55,7 +59,7 @@ class PreflightStepTest {
         step(PreflightMode.RESOLVE).run(ctx).await().atMost(Duration.ofSeconds(10));
         assertThat(resolver.asked()).isEmpty();
         assertThat(ctx.urlToSubmit()).isEqualTo("https://cdn.example.net/x.iso?sig=1");
-        JobResult result = JobResult.failed(ctx, JobError.of("job_timeout", "t", "d", true));
+        JobResult result = ctx.failed(JobError.of("job_timeout", "t", "d", true));
         assertThat(result.resolvedUrl()).as("published redacted").isEqualTo("https://cdn.example.net/x.iso?…");
     }
 

@@ -1,17 +1,18 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.ProbeSchedule;
 import dev.hostupiso.worker.hostup.ShareSource;
-import dev.hostupiso.worker.hostup.RateLimitHeaders;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;

@@ -1,8 +1,8 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import io.smallrye.mutiny.Uni;
 

@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
 import org.junit.jupiter.api.Test;
 

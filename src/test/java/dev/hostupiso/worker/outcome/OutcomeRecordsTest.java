@@ -1,12 +1,13 @@
 package dev.hostupiso.worker.outcome;
 
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.hostupiso.worker.hostup.FieldError;
-import dev.hostupiso.worker.job.ApiCalls;
-import dev.hostupiso.worker.job.IsoRequest;
-import dev.hostupiso.worker.job.JobError;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
