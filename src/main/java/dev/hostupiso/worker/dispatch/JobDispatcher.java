@@ -9,7 +9,7 @@ import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.ledger.FinishedEntry;
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
@@ -40,7 +40,7 @@ import java.util.Optional;
 public class JobDispatcher {
 
     private final InFlightRequests inFlight;
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final IsoJobRunner runner;
     private final WorkerMetrics metrics;
     private final Clock clock;
@@ -48,7 +48,7 @@ public class JobDispatcher {
     private final Duration handOverGrace;
     private final PartitionReclaim reclaim;
 
-    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
+    public JobDispatcher(InFlightRequests inFlight, JournalAndOutcomePublisher ledger, IsoJobRunner runner, WorkerMetrics metrics,
                          Clock clock, WorkerConfig config, PartitionReclaim reclaim) {
         this.inFlight = inFlight;
         this.ledger = ledger;

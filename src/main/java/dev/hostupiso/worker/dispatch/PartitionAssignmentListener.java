@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.config.TeamTopics;
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
@@ -27,13 +27,13 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
 
     public static final String NAME = "iso-requests-rebalance";
 
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final JobDispatcher dispatcher;
     private final Set<String> requestTopics;
     private final AssignmentShare share;
     private final PartitionReclaim reclaim;
 
-    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, TeamTopics topics,
+    public PartitionAssignmentListener(JournalAndOutcomePublisher ledger, JobDispatcher dispatcher, TeamTopics topics,
                                        AssignmentShare share, PartitionReclaim reclaim) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;

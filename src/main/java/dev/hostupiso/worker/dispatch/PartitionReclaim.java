@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -35,19 +35,19 @@ public class PartitionReclaim {
     /** A rebalance asked for and not yet seen is asked for again, at most this often. */
     static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(10);
 
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final java.util.function.Consumer<String> rebalance;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private volatile long askedAtMillis = Long.MIN_VALUE / 2;
 
     @Inject
-    public PartitionReclaim(JobLedger ledger, KafkaClientService kafka, WorkerMetrics metrics, Clock clock) {
+    public PartitionReclaim(JournalAndOutcomePublisher ledger, KafkaClientService kafka, WorkerMetrics metrics, Clock clock) {
         this(ledger, reason -> enforceRebalance(kafka, reason), metrics, clock);
     }
 
     /** @param rebalance asks the request consumer to rejoin its group, for the given reason */
-    PartitionReclaim(JobLedger ledger, java.util.function.Consumer<String> rebalance, WorkerMetrics metrics, Clock clock) {
+    PartitionReclaim(JournalAndOutcomePublisher ledger, java.util.function.Consumer<String> rebalance, WorkerMetrics metrics, Clock clock) {
         this.ledger = ledger;
         this.rebalance = rebalance;
         this.metrics = metrics;

@@ -35,7 +35,7 @@ final class LedgerReader {
     }
 
     /** Reads the ledger partitions of {@code loaded}'s request partitions to their end, into their entries (blocking). */
-    void readInto(Map<TopicPartition, JobLedger.Owned> loaded) {
+    void readInto(Map<TopicPartition, JournalAndOutcomePublisher.Owned> loaded) {
         List<TopicPartition> tps = loaded.keySet().stream().map(p -> new TopicPartition(topic, p.partition())).distinct().toList();
         Map<TopicPartition, Long> end = logEnds(tps);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
@@ -64,14 +64,14 @@ final class LedgerReader {
         }
     }
 
-    private void apply(Map<TopicPartition, JobLedger.Owned> loaded, ConsumerRecord<String, String> r) {
+    private void apply(Map<TopicPartition, JournalAndOutcomePublisher.Owned> loaded, ConsumerRecord<String, String> r) {
         if (r.key() == null) {
             return;
         }
         int slash = r.key().indexOf('/');
         String requestTopic = slash < 0 ? sharedRequests : r.key().substring(0, slash);
         String requestId = r.key().substring(slash + 1);
-        JobLedger.Owned o = loaded.get(new TopicPartition(requestTopic, r.partition()));
+        JournalAndOutcomePublisher.Owned o = loaded.get(new TopicPartition(requestTopic, r.partition()));
         if (o == null) {
             return; // another request topic's entry
         }

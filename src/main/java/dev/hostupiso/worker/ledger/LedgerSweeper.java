@@ -12,10 +12,10 @@ import jakarta.enterprise.event.Observes;
 public class LedgerSweeper {
 
     private final WorkerConfig config;
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final Vertx vertx;
 
-    public LedgerSweeper(WorkerConfig config, JobLedger ledger, Vertx vertx) {
+    public LedgerSweeper(WorkerConfig config, JournalAndOutcomePublisher ledger, Vertx vertx) {
         this.config = config;
         this.ledger = ledger;
         this.vertx = vertx;

@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.outcome.OutcomeRecords;
+import dev.hostupiso.worker.ledger.OutcomeRecords;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 

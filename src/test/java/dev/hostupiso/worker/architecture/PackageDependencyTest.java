@@ -28,7 +28,6 @@ class PackageDependencyTest {
             List.of("intake", "health"),
             List.of("dispatch"),
             List.of("ledger"),
-            List.of("outcome"),
             List.of("job"),
             List.of("preflight"),
             List.of("hostup"),

@@ -17,7 +17,7 @@ import dev.hostupiso.worker.wire.ApiCalls;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import dev.hostupiso.worker.outcome.OutcomeRecords;
+import dev.hostupiso.worker.ledger.OutcomeRecords;
 import dev.hostupiso.worker.testsupport.ContractValidator;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;

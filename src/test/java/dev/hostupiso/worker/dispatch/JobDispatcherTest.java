@@ -9,12 +9,12 @@ import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.ledger.FinishedEntry;
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.ledger.LedgerWriter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import dev.hostupiso.worker.outcome.OutcomeRecords;
+import dev.hostupiso.worker.ledger.OutcomeRecords;
 import dev.hostupiso.worker.simulator.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -85,7 +85,7 @@ class JobDispatcherTest {
     }
 
     /** The ledger's decisions in memory: every partition owned under epoch 1, nothing recorded before. */
-    private final class MemoryLedger extends JobLedger {
+    private final class MemoryLedger extends JournalAndOutcomePublisher {
         final List<String> received = new ArrayList<>();
         final List<OutcomeEvent> finished = new ArrayList<>();
         final List<TopicPartition> released = new ArrayList<>();

@@ -11,7 +11,6 @@ import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import dev.hostupiso.worker.outcome.OutcomeRecords;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +35,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
+ * The job journal on Kafka transactions, which also publishes each request's outcome: a finished job's
+ * outcome event is written in the same transaction as its last ledger record, so a request is recorded
+ * finished exactly when its outcome is published.
+ * <p>
  * The job ledger: each request's state machine in a compacted Kafka topic, keyed by requestId and
  * written to the same partition number as the request record, so ownership of a request partition
  * is ownership of its jobs. Requests of several topics (the shared one and the teams') share the
@@ -47,7 +50,7 @@ import java.util.function.Consumer;
  * ({@link FinishedEntry}).
  */
 @ApplicationScoped
-public class JobLedger implements JobJournal {
+public class JournalAndOutcomePublisher implements JobJournal {
 
     /** The entries of one request partition for one assignment of it. */
     record Owned(long epoch, Map<String, LedgerEntry> open, Map<String, FinishedEntry> finished) {
@@ -65,7 +68,7 @@ public class JobLedger implements JobJournal {
     private final String sharedRequests;
     private final Duration retention;
 
-    public JobLedger(LedgerWriter writer, OutcomeRecords outcomes, ObjectMapper mapper, Clock clock, WorkerConfig config,
+    public JournalAndOutcomePublisher(LedgerWriter writer, OutcomeRecords outcomes, ObjectMapper mapper, Clock clock, WorkerConfig config,
                      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.writer = writer;
         this.outcomes = outcomes;

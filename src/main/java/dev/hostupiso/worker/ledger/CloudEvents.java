@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.outcome;
+package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

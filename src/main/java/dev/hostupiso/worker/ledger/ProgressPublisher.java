@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.outcome;
+package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.wire.ProgressEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
