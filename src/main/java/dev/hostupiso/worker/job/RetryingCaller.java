@@ -7,7 +7,7 @@ import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.Permit;

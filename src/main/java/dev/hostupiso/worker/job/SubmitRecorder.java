@@ -3,7 +3,7 @@ package dev.hostupiso.worker.job;
 import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 

@@ -6,7 +6,7 @@ import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.hostup.ShareSource;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;

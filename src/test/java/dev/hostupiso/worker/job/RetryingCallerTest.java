@@ -6,7 +6,7 @@ import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
 import dev.hostupiso.worker.hostup.KeyProbe;

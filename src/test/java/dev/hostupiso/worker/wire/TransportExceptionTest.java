@@ -1,8 +1,6 @@
-package dev.hostupiso.worker.hostup;
+package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException.Kind;
+import dev.hostupiso.worker.wire.TransportException.Kind;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
