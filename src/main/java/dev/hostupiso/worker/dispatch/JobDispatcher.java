@@ -2,7 +2,7 @@ package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.IsoJobRunner;
+import dev.hostupiso.worker.job.JobRunner;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
@@ -41,14 +41,14 @@ public class JobDispatcher {
 
     private final InFlightRequests inFlight;
     private final JournalAndOutcomePublisher ledger;
-    private final IsoJobRunner runner;
+    private final JobRunner runner;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Duration jobTimeout;
     private final Duration handOverGrace;
     private final PartitionReclaim reclaim;
 
-    public JobDispatcher(InFlightRequests inFlight, JournalAndOutcomePublisher ledger, IsoJobRunner runner, WorkerMetrics metrics,
+    public JobDispatcher(InFlightRequests inFlight, JournalAndOutcomePublisher ledger, JobRunner runner, WorkerMetrics metrics,
                          Clock clock, WorkerConfig config, PartitionReclaim reclaim) {
         this.inFlight = inFlight;
         this.ledger = ledger;

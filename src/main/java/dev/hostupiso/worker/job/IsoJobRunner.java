@@ -6,7 +6,6 @@ import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.wire.UrlRedactor;
@@ -26,30 +25,26 @@ import java.util.Optional;
  * a request can end is a {@link JobResult}.
  */
 @ApplicationScoped
-public class IsoJobRunner {
+public class IsoJobRunner implements JobRunner {
 
     private static final Logger LOG = Logger.getLogger(IsoJobRunner.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
     private final PreflightStep preflight;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final AccountStep accounts;
     private final MountStep mountStep;
     private final SubmitRecorder recorder;
     private final AmbiguityWatch watch;
     private final int maxSubmits;
 
-    public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
+    public IsoJobRunner(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
                         PreflightStep preflight, MountStep mountStep, Clock clock, WorkerConfig config,
-                        ObjectMapper mapper, AccountStep accounts) {
-        this.client = client;
-        this.accounts = accounts;
-        this.caller = caller;
+                        ObjectMapper mapper) {
+        this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
@@ -67,10 +62,10 @@ public class IsoJobRunner {
      * one continues polling its recorded job or resolving its ISO, without a second from-url.
      * Fails only with {@link JobCancelledException}, when the job is handed over.
      */
+    @Override
     public Uni<JobResult> run(JobContext ctx) {
-        return accounts.find(ctx).onItem().transformToUni(account -> {
-            ctx.account = account;
-            return work(ctx);
+        return hostUp.account(ctx).onItem().transformToUni(account -> {
+            return work(ctx.withAccount(account));
         }).onItemOrFailure().transformToUni((result, failure) -> {
             if (failure instanceof JobCancelledException) {
                 return Uni.createFrom().failure(failure);
@@ -175,9 +170,8 @@ public class IsoJobRunner {
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
         // The URL is resolved again before each call (a signed redirect target may have expired while waiting), and
         // before SUBMITTING is recorded, so the ledger holds what was submitted.
-        return caller.call(ctx, () -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
-                        () -> uncovered(ctx), () -> client.fromUrl(ctx.account(), req.vpsId(), u, req.filename(), req.decompress()))),
-                        Idempotency.NONE)
+        return hostUp.fromUrl(ctx, send -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
+                        () -> uncovered(ctx), () -> send.apply(u))))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();

@@ -5,7 +5,6 @@ import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.timing.AsyncLoop;
@@ -28,18 +27,16 @@ public class IsoResolver {
 
     private static final Logger LOG = Logger.getLogger(IsoResolver.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
     private final WorkerConfig config;
     private final ObjectMapper mapper;
 
-    public IsoResolver(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+    public IsoResolver(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
                        WorkerConfig config, ObjectMapper mapper) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
@@ -58,7 +55,7 @@ public class IsoResolver {
 
     /** Reads the library once; empty when the answer is not a readable library. */
     public Uni<Optional<IsoLibrary>> library(JobContext ctx) {
-        return caller.call(ctx, () -> libraryRead(ctx)).map(response -> response.isSuccess()
+        return hostUp.isoLibrary(ctx).map(response -> response.isSuccess()
                 ? IsoLibrary.parse(response.body(), mapper) : Optional.<IsoLibrary>empty());
     }
 
@@ -86,19 +83,13 @@ public class IsoResolver {
         }));
     }
 
-    /** One read of the request's ISO library, counted as a call of the request. */
-    private Uni<ApiResponse> libraryRead(JobContext ctx) {
-        ctx.isoListCalls++;
-        return client.isoLibrary(ctx.account(), ctx.request().vpsId());
-    }
-
     /**
      * The ISO id of a completed job. The list may lag the job: a missing entry is re-read with
      * backoff, up to {@code iso.resolve-attempts} reads within the deadline, then {@code iso_not_listed}.
      */
     public Uni<String> resolve(JobContext ctx) {
         int[] reads = {0};
-        return AsyncLoop.untilPresent(() -> caller.call(ctx, () -> libraryRead(ctx))
+        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx)
                 .onItem().transformToUni(response -> {
                     if (!response.isSuccess()) {
                         throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));

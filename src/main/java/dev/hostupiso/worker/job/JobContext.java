@@ -5,8 +5,8 @@ import dev.hostupiso.worker.wire.Mounted;
 import dev.hostupiso.worker.wire.ApiCalls;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.IsoRequest;
-import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.wire.UrlRedactor;
 
@@ -49,7 +49,7 @@ public final class JobContext {
     PreflightReport preflight;
     Mounted mounted;
     /** The account whose key the job's calls use, once the runner found it. */
-    Account account;
+    JobAccount account;
     /** Mount calls made (a crash in MOUNTING included, through the ledger). */
     int mountCalls;
     /** The file's size as the preflight's origin reported it; null when unknown. Sizes the ambiguity window. */
@@ -216,8 +216,14 @@ public final class JobContext {
         return new ApiCalls(fromUrlCalls, polls, isoListCalls, mountCalls);
     }
 
+    /** The job spends {@code account}'s key: set once the HostUp port has found it. */
+    public JobContext withAccount(JobAccount account) {
+        this.account = account;
+        return this;
+    }
+
     /** The account whose key this job uses; null until the runner has looked it up. */
-    public Account account() {
+    public JobAccount account() {
         return account;
     }
 
@@ -258,7 +264,7 @@ public final class JobContext {
     }
 
     /** Fails fast when the job was handed over; called before every API call and wait. */
-    void ensureActive() {
+    public void ensureActive() {
         if (cancelled) {
             throw new JobCancelledException(request.requestId());
         }
@@ -306,6 +312,27 @@ public final class JobContext {
 
     private static String redacted(String url) {
         return url == null ? null : Bounds.truncate(UrlRedactor.redact(url), Bounds.RESOLVED_URL);
+    }
+
+    /** A HostUp call of this job is being sent: it counts in the job's {@code apiCalls}. */
+    public void counted(Endpoint endpoint) {
+        switch (endpoint) {
+            case FROM_URL -> fromUrlCalls++;
+            case JOB -> polls++;
+            case ISO_LIST -> isoListCalls++;
+            case MOUNT -> mountCalls++;
+            case VPS_LIST -> { } // the key's probe: no request pays for it
+        }
+    }
+
+    /** The last transient error a call of this job met: what it fails with if the deadline comes first. */
+    public JobError lastTransientError() {
+        return lastTransientError;
+    }
+
+    /** A call of this job met a transient error (or a held key) and waits to try again. */
+    public void sawTransient(JobError error) {
+        lastTransientError = error;
     }
 
     /** A log prefix naming the request and, once known, its HostUp job. */

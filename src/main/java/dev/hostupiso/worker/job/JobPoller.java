@@ -5,7 +5,6 @@ import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.wire.RetryAfter;
@@ -36,8 +35,7 @@ public class JobPoller {
 
     private static final Logger LOG = Logger.getLogger(JobPoller.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
@@ -47,11 +45,10 @@ public class JobPoller {
     private final ProgressThrottle throttle;
     private final ProgressListener listener;
 
-    public JobPoller(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+    public JobPoller(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
                      WorkerConfig config, ObjectMapper mapper, PollSchedule schedule, ProgressThrottle throttle,
                      ProgressListener listener) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
@@ -118,10 +115,7 @@ public class JobPoller {
         }
         Duration untilDeadline = Duration.between(now, ctx.deadline());
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
-                .onItem().transformToUni(x -> caller.call(ctx, () -> {
-                    ctx.polls++;
-                    return client.job(ctx.account(), progress.pollUrl);
-                }))
+                .onItem().transformToUni(x -> hostUp.job(ctx, progress.pollUrl))
                 .map(response -> interpret(ctx, progress, response));
     }
 

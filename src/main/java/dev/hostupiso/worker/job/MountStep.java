@@ -7,7 +7,6 @@ import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.MountAnswer;
@@ -37,8 +36,7 @@ public class MountStep {
     /** Reads of the VPS's mounts, within the hand-over grace, before a resumed job mounts again. */
     private static final int SETTLE_READS = 3;
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
@@ -50,10 +48,9 @@ public class MountStep {
     /** How long a mount call a previous owner sent may take to show in the VPS's mounts. */
     private final Duration settle;
 
-    public MountStep(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
+    public MountStep(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
                      Backoff backoff, Delays delays, Clock clock, WorkerConfig config, ObjectMapper mapper) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
@@ -126,11 +123,10 @@ public class MountStep {
         IsoRequest req = ctx.request();
         String device = req.mount().device();
         JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
-        return caller.call(ctx, () -> Uni.createFrom().deferred(() -> {
+        return hostUp.mount(ctx, isoId, device, send -> Uni.createFrom().deferred(() -> {
                     ctx.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
-                    ctx.mountCalls++;
-                    return client.mount(ctx.account(), req.vpsId(), isoId, device);
-                }), Idempotency.NONE)
+                    return send.get();
+                }))
                 .onItem().transformToUni(response -> afterMount(ctx, isoId, response))
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();

@@ -5,8 +5,6 @@ import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.wire.Bounds;
 import dev.hostupiso.worker.wire.UrlRedactor;
-import dev.hostupiso.worker.preflight.PreflightResult;
-import dev.hostupiso.worker.preflight.UrlPreflight;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,11 +29,11 @@ public class PreflightStep {
     /** A resolution younger than this is submitted as it is. */
     static final Duration FRESH = Duration.ofSeconds(30);
 
-    private final UrlPreflight preflight;
+    private final UrlCheck preflight;
     private final Clock clock;
 
     @Inject
-    public PreflightStep(UrlPreflight preflight, Clock clock) {
+    public PreflightStep(UrlCheck preflight, Clock clock) {
         this.preflight = preflight;
         this.clock = clock;
     }
@@ -60,7 +58,7 @@ public class PreflightStep {
             if (result instanceof PreflightResult.Resolved r) {
                 ctx.resolvedUrl = r.finalUrl();
                 ctx.resolvedAt = clock.instant();
-                JobLog.info(LOG, ctx, "URL resolved again before from-url: %s", UrlPreflight.redactedChain(r.chain()));
+                JobLog.info(LOG, ctx, "URL resolved again before from-url: %s", UrlRedactor.redactChain(r.chain()));
             } else if (result instanceof PreflightResult.Refused r) {
                 ctx.preflight = new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), r.redirects());
                 throw new JobFailure(error(r));
@@ -97,7 +95,7 @@ public class PreflightStep {
             ctx.resolvedAt = clock.instant();
             ctx.preflight = new PreflightReport(PreflightReport.RESOLVED, null, redirects);
             JobLog.info(LOG, ctx, "URL preflight: %s redirects to %s, which is submitted",
-                    UrlRedactor.redact(ctx.request().url()), UrlPreflight.redactedChain(r.chain()));
+                    UrlRedactor.redact(ctx.request().url()), UrlRedactor.redactChain(r.chain()));
         } else if (result instanceof PreflightResult.Skipped s) {
             ctx.preflight = new PreflightReport(PreflightReport.SKIPPED, reason(s.reason()), redirects);
             JobLog.info(LOG, ctx, "URL preflight skipped (%s): submitting the URL as given", s.reason());

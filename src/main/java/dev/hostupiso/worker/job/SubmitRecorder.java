@@ -49,7 +49,6 @@ final class SubmitRecorder {
                 })
                 .onItem().transformToUni(x -> {
                     ctx.ensureActive();
-                    ctx.fromUrlCalls++;
                     return call.get();
                 })
                 .onItemOrFailure().transformToUni((response, failure) -> {
@@ -72,7 +71,7 @@ final class SubmitRecorder {
         if (REFUSALS.contains(s)) {
             return true;
         }
-        return (s == 409 || s == 503) && !RetryingCaller.ambiguous(response, Problem.from(response, mapper));
+        return (s == 409 || s == 503) && !response.mayHaveActed(Problem.from(response, mapper));
     }
 
     private Uni<Void> record(JobContext ctx, JobState state) {

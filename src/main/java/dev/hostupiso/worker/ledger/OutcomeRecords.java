@@ -21,7 +21,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class OutcomeRecords {
 
-    public static final String TYPE_PREFIX = "dev.hostupiso.iso.download.";
+    public static final String TYPE_PREFIX = OutcomeEvent.TYPE_PREFIX;
     /**
      * {@code ce_dataschema}: the {@code $id} of {@code schemas/iso-download-outcome.schema.json}. A
      * constant, not a setting: it names the schema this code writes, wherever the worker runs.

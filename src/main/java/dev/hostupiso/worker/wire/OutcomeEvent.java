@@ -32,6 +32,8 @@ public record OutcomeEvent(String requestId, String vpsId, String filename, Stri
                            PreflightReport preflight, Mounted mounted, @JsonAlias("submittedAt") Instant receivedAt, Instant finishedAt,
                            JobError error, String requestTopic) {
 
+    /** The CloudEvents {@code ce_type} prefix of every event the worker publishes. */
+    public static final String TYPE_PREFIX = "dev.hostupiso.iso.download.";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
 

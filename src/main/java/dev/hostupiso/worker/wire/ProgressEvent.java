@@ -1,6 +1,5 @@
 package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.ledger.OutcomeRecords;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -22,7 +21,7 @@ import java.time.Instant;
 public record ProgressEvent(String requestId, String vpsId, @JsonInclude(JsonInclude.Include.ALWAYS) String jobId, double percentage, Long bytesDone,
                             Long bytesTotal, Instant eta, Instant observedAt) {
 
-    public static final String TYPE = OutcomeRecords.TYPE_PREFIX + "progress";
+    public static final String TYPE = OutcomeEvent.TYPE_PREFIX + "progress";
     /** {@code ce_dataschema}: the {@code $id} of {@code schemas/iso-download-progress.schema.json}. */
     public static final String DATA_SCHEMA =
             "https://github.com/hostup-iso-worker/hostup-iso-worker/schemas/iso-download-progress.schema.json";

@@ -54,4 +54,9 @@ public final class UrlRedactor {
         }
         return sb.toString();
     }
+
+    /** A redirect chain for a log line or a reason: each URL redacted, joined by arrows. */
+    public static String redactChain(java.util.List<String> chain) {
+        return String.join(" → ", chain.stream().map(UrlRedactor::redact).toList());
+    }
 }

@@ -3,7 +3,7 @@ package dev.hostupiso.worker.dispatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.IsoJobRunner;
+import dev.hostupiso.worker.job.JobRunner;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
@@ -68,10 +68,7 @@ class JobDispatcherTest {
         vertx.closeAndAwait();
     }
 
-    private final class ControlledRunner extends IsoJobRunner {
-        ControlledRunner() {
-            super(null, null, null, null, null, null, null, clock, config, null, null);
-        }
+    private final class ControlledRunner implements JobRunner {
 
         @Override
         public Uni<JobResult> run(JobContext ctx) {

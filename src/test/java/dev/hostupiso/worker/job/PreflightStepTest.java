@@ -73,7 +73,7 @@ class PreflightStepTest {
 
     @Test
     void aRefusalIsANonRetryableErrorWithTheWorkersOwnCode() {
-        JobError e = PreflightStep.error(new dev.hostupiso.worker.preflight.PreflightResult.Refused("file_too_large", "too big",
+        JobError e = PreflightStep.error(new dev.hostupiso.worker.job.PreflightResult.Refused("file_too_large", "too big",
                 List.of()));
         assertThat(e.code()).isEqualTo("file_too_large");
         assertThat(e.retryable()).isFalse();

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.preflight;
 
+import dev.hostupiso.worker.job.PreflightResult;
 import dev.hostupiso.worker.config.PreflightMode;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;

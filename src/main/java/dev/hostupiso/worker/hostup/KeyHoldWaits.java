@@ -1,9 +1,10 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.JobLog;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.KeyProbe;
 import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
@@ -43,7 +44,7 @@ final class KeyHoldWaits {
      * Empty: the key is accepted, try now.
      */
     Uni<Boolean> parked(JobContext ctx) {
-        ApiKeyState keyState = ctx.account().keyState();
+        ApiKeyState keyState = HostUpCalls.accountOf(ctx).keyState();
         if (!keyState.isRejected()) {
             return Uni.createFrom().item(Boolean.TRUE);
         }
@@ -52,8 +53,8 @@ final class KeyHoldWaits {
             return Uni.createFrom().failure(new JobFailure(RetryingCaller.lastErrorOrTimeout(ctx,
                     "the account's API key was held until the deadline")));
         }
-        probe.watch(ctx.account());
-        JobLog.info(LOG, ctx, "account %s's API key is held (%s): waiting for it", ctx.account().name(),
+        probe.watch(HostUpCalls.accountOf(ctx));
+        JobLog.info(LOG, ctx, "account %s's API key is held (%s): waiting for it", HostUpCalls.accountOf(ctx).name(),
                 keyState.hold().map(ApiKeyState.Reason::tag).orElse("?"));
         Runnable parked = keyState.parkedCall();
         Uni<Void> accepted = Uni.createFrom().emitter(emitter -> {
@@ -71,9 +72,9 @@ final class KeyHoldWaits {
      * key's error (retryable: the requester did nothing wrong). Empty: try again.
      */
     Uni<Optional<ApiResponse>> held(JobContext ctx, JobError error) {
-        ctx.lastTransientError = error;
-        ApiKeyState keyState = ctx.account().keyState();
-        probe.watch(ctx.account());
+        ctx.sawTransient(error);
+        ApiKeyState keyState = HostUpCalls.accountOf(ctx).keyState();
+        probe.watch(HostUpCalls.accountOf(ctx));
         Instant now = clock.instant();
         if (!now.isBefore(ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(error));
@@ -100,12 +101,12 @@ final class KeyHoldWaits {
     Uni<Boolean> forbiddenIsFinal(JobContext ctx, ApiResponse response) {
         Duration left = Duration.between(clock.instant(), ctx.deadline());
         Duration within = left.isNegative() ? Duration.ZERO : min(forbiddenConfirmation, left);
-        return RetryingCaller.cancellable(ctx, probe.classify(ctx.account(), ctx.request().vpsId(), response.endpoint(),
+        return RetryingCaller.cancellable(ctx, probe.classify(HostUpCalls.accountOf(ctx), ctx.request().vpsId(), response.endpoint(),
                         within.isZero() ? Duration.ofMillis(1) : within))
                 .map(verdict -> {
                     JobLog.info(LOG, ctx, "HostUp answered 403 on %s; the key's VPS list says %s", response.endpoint().tag(),
                             verdict.name().toLowerCase(java.util.Locale.ROOT));
-                    return !ctx.account().keyState().isRejected();
+                    return !HostUpCalls.accountOf(ctx).keyState().isRejected();
                 });
     }
 

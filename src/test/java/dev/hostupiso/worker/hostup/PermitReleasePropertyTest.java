@@ -1,11 +1,9 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.hostup.Account;
+import dev.hostupiso.worker.job.JobFixture;
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.KeyProbe;
-import dev.hostupiso.worker.hostup.ShareSource;
 import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.smallrye.mutiny.Uni;
@@ -103,7 +101,7 @@ class PermitReleasePropertyTest {
                     if (calls.get(k) == null || calls.get(k).getFailure() != null || calls.get(k).getItem() != null) {
                         JobContext fresh = f.job(Duration.ofSeconds(30));
                         jobs.set(k, fresh);
-                        calls.set(k, caller.call(fresh, () -> hostUp.job(fresh.account(), "/api/jobs/j"))
+                        calls.set(k, caller.call(fresh, () -> hostUp.job(f.account, "/api/jobs/j"))
                                 .subscribe().withSubscriber(UniAssertSubscriber.create()));
                     }
                 }

@@ -1,9 +1,10 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.JobLog;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.config.TeamTopics;
-import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.HostUpAccounts;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;

@@ -1,11 +1,10 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.TeamTopics;
-import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiKeyState;
-import dev.hostupiso.worker.hostup.HostUpAccounts;
-import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;

@@ -1,16 +1,18 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.TransientFailure;
+import dev.hostupiso.worker.job.JobLog;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.Cancellation;
+import dev.hostupiso.worker.job.Backoff;
+import dev.hostupiso.worker.job.AmbiguousSubmitException;
 import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter.PastDeadlineException;
-import dev.hostupiso.worker.hostup.KeyProbe;
-import dev.hostupiso.worker.hostup.Permit;
 import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.wire.RetryAfter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
@@ -161,11 +163,11 @@ public class RetryingCaller {
                                                 Idempotency idempotency) {
         int s = response.status();
         if (s == 401) {
-            ctx.account().keyState().unauthorized();
+            HostUpCalls.accountOf(ctx).keyState().unauthorized();
             return held(ctx, attempts, response);
         }
         if (s == 403) {
-            if (ctx.account().keyState().isRejected()) {
+            if (HostUpCalls.accountOf(ctx).keyState().isRejected()) {
                 return held(ctx, attempts, response);
             }
             return keyWaits.forbiddenIsFinal(ctx, response).onItem().transformToUni(isFinal -> {
@@ -176,7 +178,7 @@ public class RetryingCaller {
                 return AsyncLoop.done(response);
             });
         }
-        ctx.account().keyState().answered(response.endpoint(), s);
+        HostUpCalls.accountOf(ctx).keyState().answered(response.endpoint(), s);
         attempts.leaveHold();
         if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
             return AsyncLoop.done(response);
@@ -197,21 +199,9 @@ public class RetryingCaller {
                 + response.endpoint().tag(), error, retryAfter, s == 429));
     }
 
-    /**
-     * Whether a transient-looking answer to a non-idempotent call leaves open that HostUp acted on
-     * it. 429, 408 and {@code 409 vps_not_ready} are refusals; a 503 that is HostUp's own problem
-     * answer is a refusal too. Other 5xx (a proxy's page, a crash after queueing) and {@code 409
-     * upstream_failed} are not.
-     */
+    /** Whether HostUp may have acted on this answer to a non-idempotent call ({@link ApiResponse#mayHaveActed}). */
     static boolean ambiguous(ApiResponse response, Problem problem) {
-        int s = response.status();
-        if (s == 409) {
-            return !"vps_not_ready".equals(problem.code());
-        }
-        if (s == 503) {
-            return !response.contentType().map(ct -> ct.toLowerCase().contains("problem+json")).orElse(false);
-        }
-        return s >= 500;
+        return response.mayHaveActed(problem);
     }
 
     /** Waits for a rate-limiter slot (cancellable, bounded by the deadline), makes the call, releases the slot. */
@@ -220,7 +210,7 @@ public class RetryingCaller {
         return Uni.createFrom().deferred(() -> {
                     ctx.ensureActive();
                     // A permit granted as the job is cancelled reaches nobody: released, not leaked.
-                    return Cancellation.of(ctx, ctx.account().limiter().acquire(ctx.deadline()), Permit::cancel);
+                    return Cancellation.of(ctx, HostUpCalls.accountOf(ctx).limiter().acquire(ctx.deadline()), Permit::cancel);
                 })
                 .onItem().transformToUni(p -> {
                     permit.set(p);
@@ -246,13 +236,13 @@ public class RetryingCaller {
 
     /** The key is held: the call waits for the hold to lift or its turn to try (see {@link KeyHoldWaits#held}). */
     private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, ApiResponse response) {
-        attempts.enterHold(ctx.account().keyState());
+        attempts.enterHold(HostUpCalls.accountOf(ctx).keyState());
         return keyWaits.held(ctx, JobError.fromProblem(Problem.from(response, mapper), true));
     }
 
     /** Waits as the transient failure asks (or backs off), never past the deadline, then tries again. */
     private Uni<Optional<ApiResponse>> retry(JobContext ctx, Attempts attempts, TransientFailure failure) {
-        ctx.lastTransientError = failure.error();
+        ctx.sawTransient(failure.error());
         Duration wait = backoff.delay(attempts.failures, failure);
         if (clock.instant().plus(wait).isAfter(ctx.deadline())) {
             return Uni.createFrom().failure(new JobFailure(failure.error()));
@@ -262,14 +252,14 @@ public class RetryingCaller {
         attempts.failures++;
         if (failure.rateLimited()) {
             // The key is over its limit: every call of the account waits, via its limiter.
-            ctx.account().limiter().pauseFor(wait);
+            HostUpCalls.accountOf(ctx).limiter().pauseFor(wait);
             return Uni.createFrom().item(Optional.empty());
         }
         return AsyncLoop.again(cancellable(ctx, delays.after(wait)));
     }
 
     static JobError lastErrorOrTimeout(JobContext ctx, String detail) {
-        return ctx.lastTransientError != null ? ctx.lastTransientError
+        return ctx.lastTransientError() != null ? ctx.lastTransientError()
                 : JobError.of("job_timeout", "The request's deadline passed", detail, true);
     }
 

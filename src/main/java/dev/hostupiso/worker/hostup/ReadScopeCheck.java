@@ -1,6 +1,9 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.hostup.Account;
+import dev.hostupiso.worker.wire.Endpoint;
+
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.Cancellation;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import io.smallrye.mutiny.Uni;
@@ -31,7 +34,7 @@ final class ReadScopeCheck {
      * was cancelled, its VPS unknown), the next submission reads again.
      */
     Uni<Void> checked(JobContext ctx, Function<Supplier<Uni<ApiResponse>>, Uni<ApiResponse>> caller) {
-        Account account = ctx.account();
+        Account account = HostUpCalls.accountOf(ctx);
         return AsyncLoop.untilPresent(() -> {
             if (account.keyState().readScopeProven()) {
                 return AsyncLoop.done(Boolean.TRUE);
@@ -41,7 +44,7 @@ final class ReadScopeCheck {
                 shared = scopeChecks.get(account.name());
                 if (shared == null) {
                     Uni<Void> check = caller.apply(() -> {
-                                ctx.isoListCalls++; // the request whose submission made the check pays for it
+                                ctx.counted(Endpoint.ISO_LIST); // the request whose submission made the check pays for it
                                 return libraryRead.apply(account, ctx.request().vpsId());
                             })
                             .replaceWithVoid()

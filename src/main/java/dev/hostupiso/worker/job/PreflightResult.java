@@ -1,4 +1,4 @@
-package dev.hostupiso.worker.preflight;
+package dev.hostupiso.worker.job;
 
 import java.util.List;
 

@@ -1,17 +1,17 @@
-package dev.hostupiso.worker.job;
+package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.ScriptedHostUp;
+import dev.hostupiso.worker.job.RetryPolicy;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobCancelledException;
+import dev.hostupiso.worker.job.Backoff;
+import dev.hostupiso.worker.job.AmbiguousSubmitException;
 import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.wire.TransportException;
-import dev.hostupiso.worker.hostup.HostUpRateLimiter;
-import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
-import dev.hostupiso.worker.hostup.KeyProbe;
-import dev.hostupiso.worker.hostup.ProbeSchedule;
-import dev.hostupiso.worker.hostup.ShareSource;
 import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.ManualClock;
@@ -66,8 +66,7 @@ class RetryingCallerTest {
     private JobContext job(String vps, Duration timeout) {
         IsoRequest r = new IsoRequest("r-" + vps, vps, "https://example.org/x.iso", "x.iso", "none");
         JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
-        ctx.account = account;
-        return ctx;
+        return ctx.withAccount(account);
     }
 
     private static ApiResponse answer(Endpoint endpoint, int status) {
