@@ -10,6 +10,7 @@ import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.wire.UrlRedactor;
 import org.jboss.logging.Logger;
+import dev.hostupiso.worker.timing.AsyncLoop;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs one request through HostUp with its account's key: queue the download (from-url), poll the
@@ -77,10 +79,10 @@ public class IsoJobRunner implements JobRunner {
     private Uni<JobResult> work(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
             // Nothing was queued yet: every from-url call is preceded, on the wire, by SUBMITTING.
-            case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));
+            case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx, null));
             case SUBMITTING -> {
                 JobLog.info(LOG, ctx, "resuming: a from-url call may have been made; looking in the ISO library first");
-                yield settle(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
+                yield submit(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
                         "A from-url call may have been made by a previous owner, and the file never appeared in the library",
                         true));
             }
@@ -154,11 +156,19 @@ public class IsoJobRunner implements JobRunner {
      * never calls from-url without knowing it may have been called before; a refusal records that nothing was
      * queued ({@link SubmitRecorder}).
      */
-    private Uni<JobResult> submit(JobContext ctx) {
-        return Uni.createFrom().deferred(() -> submitNow(ctx));
+    private Uni<JobResult> submit(JobContext ctx, JobError unsettled) {
+        // One loop: a round submits, or settles the ambiguous answer of the round before (the library is watched);
+        // a settle that does not find the file and may call again ends its round empty, and the next round submits.
+        JobError[] toSettle = {unsettled};
+        return AsyncLoop.untilPresent(() -> {
+            JobError ambiguous = toSettle[0];
+            toSettle[0] = null;
+            return ambiguous != null ? settle(ctx, ambiguous) : submitNow(ctx, error -> toSettle[0] = error);
+        });
     }
 
-    private Uni<JobResult> submitNow(JobContext ctx) {
+    /** One from-url call: present when the request reached its end; empty, with {@code ambiguous} told, to settle first. */
+    private Uni<Optional<JobResult>> submitNow(JobContext ctx, Consumer<JobError> ambiguous) {
         IsoRequest req = ctx.request();
         if (ctx.submissions >= maxSubmits) {
             return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError != null ? ctx.lastTransientError
@@ -172,14 +182,15 @@ public class IsoJobRunner implements JobRunner {
         // before SUBMITTING is recorded, so the ledger holds what was submitted.
         return hostUp.fromUrl(ctx, send -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
                         () -> uncovered(ctx), () -> send.apply(u))))
-                .onItem().transformToUni(response -> afterSubmit(ctx, response))
-                .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
+                .onItem().transformToUni(response -> afterSubmit(ctx, response)).map(Optional::of)
+                .onFailure(AmbiguousSubmitException.class).recoverWithItem(f -> {
                     ctx.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
                     ctx.lastTransientError = error;
                     JobLog.warn(LOG, ctx, "from-url answer was ambiguous (%s); watching the ISO library before any new call",
                             error.code());
-                    return settle(ctx, error);
+                    ambiguous.accept(error);
+                    return Optional.empty();
                 })
                 .onTermination().invoke(ctx::endSubmit);
     }
@@ -190,7 +201,7 @@ public class IsoJobRunner implements JobRunner {
      * the bound, and only when the time left before the deadline covers another window: a download queued at the
      * deadline's edge would run on unwatched, and its request would fail anyway.
      */
-    private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
+    private Uni<Optional<JobResult>> settle(JobContext ctx, JobError ifNeverListed) {
         Instant start = clock.instant();
         Duration window = watch.window(ctx.expectedBytes);
         return resolver.watch(ctx, watch, min(start.plus(window), ctx.deadline()))
@@ -198,7 +209,7 @@ public class IsoJobRunner implements JobRunner {
                     String file = ctx.request().filename();
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued", file);
-                        return Uni.createFrom().item(ctx.completed(id.get()));
+                        return AsyncLoop.done(ctx.completed(id.get()));
                     }
                     Duration watched = Duration.between(start, clock.instant());
                     Duration left = Duration.between(clock.instant(), ctx.deadline());
@@ -213,7 +224,7 @@ public class IsoJobRunner implements JobRunner {
                                         + " appear in the library within " + watched, true)));
                     }
                     JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", file, watched);
-                    return submit(ctx);
+                    return Uni.createFrom().item(Optional.<JobResult>empty());
                 });
     }
 

@@ -11,6 +11,7 @@ import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.MountAnswer;
 import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -93,14 +94,14 @@ public class MountStep {
                 return failedAsMount(ctx, isoId.get(), awaitMountJob(ctx, ctx.mountPollUrl))
                         .map(m -> mountedResult(ctx, isoId.get(), m));
             }
-            return mountedWithinGrace(ctx, isoId.get(), 1).onItem().transformToUni(found -> found.isPresent()
+            return mountedWithinGrace(ctx, isoId.get()).onItem().transformToUni(found -> found.isPresent()
                     ? Uni.createFrom().item(mountedResult(ctx, isoId.get(), found.get()))
                     : mount(ctx, isoId.get()));
         });
     }
 
     private Uni<JobResult> mount(JobContext ctx, String isoId) {
-        return failedAsMount(ctx, isoId, mountCall(ctx, isoId, 1)).map(m -> mountedResult(ctx, isoId, m));
+        return failedAsMount(ctx, isoId, mountCall(ctx, isoId)).map(m -> mountedResult(ctx, isoId, m));
     }
 
     private static Uni<Mounted> failedAsMount(JobContext ctx, String isoId, Uni<Mounted> mount) {
@@ -119,7 +120,13 @@ public class MountStep {
      * 5xx, a timeout after sending) is followed by a read of the VPS's mounts: listed is success, otherwise the mount
      * is called again, at most {@code iso.submit.max-attempts} times in all.
      */
-    private Uni<Mounted> mountCall(JobContext ctx, String isoId, int attempt) {
+    private Uni<Mounted> mountCall(JobContext ctx, String isoId) {
+        int[] attempt = {0};
+        return AsyncLoop.untilPresent(() -> mountTry(ctx, isoId, ++attempt[0]));
+    }
+
+    /** One mount call: present once mounted; empty, after the backoff, to call again after an ambiguous answer. */
+    private Uni<Optional<Mounted>> mountTry(JobContext ctx, String isoId, int attempt) {
         IsoRequest req = ctx.request();
         String device = req.mount().device();
         JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
@@ -127,20 +134,19 @@ public class MountStep {
                     ctx.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
                     return send.get();
                 }))
-                .onItem().transformToUni(response -> afterMount(ctx, isoId, response))
+                .onItem().transformToUni(response -> afterMount(ctx, isoId, response)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
                     JobLog.warn(LOG, ctx, "mount answer was ambiguous (%s); reading the VPS's mounted ISOs", error.code());
                     return mountedNow(ctx, isoId).onItem().transformToUni(found -> {
                         if (found.isPresent()) {
-                            return Uni.createFrom().item(found.get());
+                            return AsyncLoop.done(found.get());
                         }
                         if (attempt >= maxAttempts || !clock.instant().isBefore(ctx.deadline())) {
                             return Uni.createFrom().failure(new JobFailure(JobError.mountFailed(error, isoId)));
                         }
-                        return delays.after(backoff.backoff(attempt - 1))
-                                .onItem().transformToUni(x -> mountCall(ctx, isoId, attempt + 1));
+                        return AsyncLoop.again(delays.after(backoff.backoff(attempt - 1)));
                     });
                 })
                 .onTermination().invoke(ctx::endSubmit);
@@ -183,13 +189,17 @@ public class MountStep {
      * Reads the VPS's mounts again, at a quarter, half and all of the hand-over grace (never past the deadline),
      * until the ISO is listed: the time a mount call sent by a previous owner has to show.
      */
-    private Uni<Optional<Mounted>> mountedWithinGrace(JobContext ctx, String isoId, int read) {
-        Duration wait = read < SETTLE_READS ? settle.dividedBy(4) : settle.dividedBy(2);
-        if (read > SETTLE_READS || clock.instant().plus(wait).isAfter(ctx.deadline())) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return delays.after(wait).onItem().transformToUni(x -> mountedNow(ctx, isoId)).onItem().transformToUni(found ->
-                found.isPresent() ? Uni.createFrom().item(found) : mountedWithinGrace(ctx, isoId, read + 1));
+    private Uni<Optional<Mounted>> mountedWithinGrace(JobContext ctx, String isoId) {
+        int[] read = {0};
+        return AsyncLoop.untilPresent(() -> {
+            read[0]++;
+            Duration wait = read[0] < SETTLE_READS ? settle.dividedBy(4) : settle.dividedBy(2);
+            if (read[0] > SETTLE_READS || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+                return AsyncLoop.done(Optional.<Mounted>empty());
+            }
+            return delays.after(wait).onItem().transformToUni(x -> mountedNow(ctx, isoId))
+                    .map(found -> found.isPresent() ? Optional.of(found) : Optional.<Optional<Mounted>>empty());
+        });
     }
 
     /** Whether the VPS's library lists the ISO as mounted (on the asked drive, if any); empty when unknown or not. */
