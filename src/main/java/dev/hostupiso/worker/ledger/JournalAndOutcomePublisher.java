@@ -83,7 +83,7 @@ public class JournalAndOutcomePublisher implements JobJournal {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "isoworker-ledger-reader");
-        this.reader = new LedgerReader(props, topic, sharedRequests, mapper);
+        this.reader = new LedgerReader(props, topic, sharedRequests, mapper, clock);
         writer.onPartitionLost(p -> {
             owned.remove(p);
             lostListeners.forEach(l -> l.accept(p));
@@ -199,9 +199,7 @@ public class JournalAndOutcomePublisher implements JobJournal {
     public Uni<OutcomeEvent> republish(TopicPartition partition, String requestId, FinishedEntry finished) {
         long epoch = epochOf(partition);
         String eventsTopic = outcomes.topicFor(partition.topic());
-        return Uni.createFrom().item(() -> reader.readOutcome(partition.partition(), finished.ledgerOffset(),
-                        reader.keyOf(partition, requestId)))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        return reader.readOutcome(partition.partition(), finished.ledgerOffset(), reader.keyOf(partition, requestId))
                 .onItem().transformToUni(event -> writer.write(partition, epoch, List.of(outcomes.record(event, eventsTopic)))
                         .replaceWith(event));
     }
