@@ -15,7 +15,7 @@ import dev.hostupiso.worker.ledger.LedgerWriter;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.ledger.OutcomeRecords;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;

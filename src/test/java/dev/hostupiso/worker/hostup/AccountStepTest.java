@@ -6,7 +6,7 @@ import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import dev.hostupiso.worker.testsupport.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -14,7 +14,7 @@ import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;

@@ -13,7 +13,7 @@ import dev.hostupiso.worker.hostup.ApiKeyState;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import dev.hostupiso.worker.testsupport.TestConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -9,7 +9,7 @@ import dev.hostupiso.worker.preflight.AddressGuard;
 import dev.hostupiso.worker.preflight.PreflightSettings;
 import dev.hostupiso.worker.preflight.StubResolver;
 import dev.hostupiso.worker.preflight.UrlPreflight;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.simulator;
 
+import dev.hostupiso.worker.testsupport.ManualClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,6 @@
 package dev.hostupiso.worker.testsupport;
 
 import dev.hostupiso.worker.timing.Delays;
-import dev.hostupiso.worker.simulator.ManualClock;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 

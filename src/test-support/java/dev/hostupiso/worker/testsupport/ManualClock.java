@@ -1,5 +1,6 @@
-package dev.hostupiso.worker.simulator;
+package dev.hostupiso.worker.testsupport;
 
+import dev.hostupiso.worker.simulator.SimulatorOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
