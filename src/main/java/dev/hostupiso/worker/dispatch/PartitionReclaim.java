@@ -2,7 +2,6 @@ package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +9,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +29,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class PartitionReclaim {
+
+    private static final Logger LOG = Logger.getLogger(PartitionReclaim.class);
 
     /** The request channel whose consumer is asked to rebalance. */
     static final String CHANNEL = "iso-requests";
@@ -98,24 +100,24 @@ public class PartitionReclaim {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
-        Log.infof("request partitions %s reloaded after their ledger writer ended; rewound to their committed offsets",
+        LOG.infof("request partitions %s reloaded after their ledger writer ended; rewound to their committed offsets",
                 partitions);
     }
 
     private void ask(String reason) {
         askedAtMillis = clock.millis();
-        Log.warnf("%s: asking the consumer group to rebalance", reason);
+        LOG.warnf("%s: asking the consumer group to rebalance", reason);
         rebalance.accept(reason);
     }
 
     private static void enforceRebalance(KafkaClientService kafka, String reason) {
         List<KafkaConsumer<Object, Object>> consumers = kafka.getConsumers(CHANNEL);
         if (consumers == null || consumers.isEmpty()) {
-            Log.warnf("no consumer on channel %s to rebalance", CHANNEL);
+            LOG.warnf("no consumer on channel %s to rebalance", CHANNEL);
             return;
         }
         java.util.function.Consumer<Consumer<Object, Object>> rejoin = c -> c.enforceRebalance(reason);
         consumers.forEach(c -> c.runOnPollingThread(rejoin).subscribe().with(
-                done -> { }, f -> Log.warnf("could not ask the consumer group to rebalance: %s", f.toString())));
+                done -> { }, f -> LOG.warnf("could not ask the consumer group to rebalance: %s", f.toString())));
     }
 }

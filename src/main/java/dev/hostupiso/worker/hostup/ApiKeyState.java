@@ -3,9 +3,9 @@ package dev.hostupiso.worker.hostup;
 import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.util.HashSet;
 import java.util.Optional;
@@ -34,6 +34,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ApiKeyState {
+
+    private static final Logger LOG = Logger.getLogger(ApiKeyState.class);
 
     /** Why the key is held; {@link #tag()} is the readiness data and the metric label. */
     public enum Reason {
@@ -289,7 +291,7 @@ public class ApiKeyState {
             metrics.apiKeyRejected(now != null);
         }
         metrics.apiKeyHold(account, now == null ? null : now.tag());
-        Log.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
+        LOG.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
         listeners.released();
     }
 

@@ -1,12 +1,14 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.wire.Endpoint;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 
 import java.util.Locale;
 
 /** What a key hold says to the operator when it starts: the reason, and where the key is configured. */
 final class KeyHoldLog {
+
+    private static final Logger LOG = Logger.getLogger(KeyHoldLog.class);
 
     private KeyHoldLog() {
     }
@@ -27,7 +29,7 @@ final class KeyHoldLog {
             case MISSING_SCOPE -> "forbids reading the ISO library and the VPS list (403): " + key
                     + " lacks scope read:vm (or its IP restriction excludes this worker).";
         };
-        Log.error("HostUp " + why + (isDefault ? " Intake stopped, readiness DOWN, in-flight requests held and the key probed."
+        LOG.error("HostUp " + why + (isDefault ? " Intake stopped, readiness DOWN, in-flight requests held and the key probed."
                 : " This account's requests wait (recorded in the job ledger) while the key is probed; other accounts go on."));
     }
 }

@@ -11,7 +11,6 @@ import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -21,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +51,8 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class JournalAndOutcomePublisher implements JobJournal {
+
+    private static final Logger LOG = Logger.getLogger(JournalAndOutcomePublisher.class);
 
     /** The entries of one request partition for one assignment of it. */
     record Owned(long epoch, Map<String, LedgerEntry> open, Map<String, FinishedEntry> finished) {
@@ -147,7 +149,7 @@ public class JournalAndOutcomePublisher implements JobJournal {
         loaded.forEach((p, o) -> {
             owned.put(p, o);
             unfinished.put(p, List.copyOf(o.open().values()));
-            Log.infof("ledger of %s loaded: %d finished, %d to resume", p, o.finished().size(), o.open().size());
+            LOG.infof("ledger of %s loaded: %d finished, %d to resume", p, o.finished().size(), o.open().size());
         });
         return unfinished;
     }
@@ -185,7 +187,7 @@ public class JournalAndOutcomePublisher implements JobJournal {
         return write(ctx, base.finished(event, clock.instant()), outcomes.record(event, eventsTopic)).replaceWith(event)
                 .onFailure(RecordRejectedException.class).recoverWithUni(rejected -> {
                     OutcomeEvent minimal = event.withoutDetails(rejected.getMessage());
-                    Log.errorf("requestId=%s outcome refused by Kafka (%s): publishing a minimal worker_error outcome",
+                    LOG.errorf("requestId=%s outcome refused by Kafka (%s): publishing a minimal worker_error outcome",
                             ctx.request().requestId(), rejected.getMessage());
                     return write(ctx, base.withoutRequest().finished(minimal, clock.instant()), outcomes.record(minimal, eventsTopic))
                             .replaceWith(minimal);

@@ -3,13 +3,13 @@ package dev.hostupiso.worker.ledger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +26,8 @@ import java.util.Optional;
  * share the ledger's partitions without sharing entries.
  */
 final class LedgerReader {
+
+    private static final Logger LOG = Logger.getLogger(LedgerReader.class);
 
     /** How long a recorded outcome is looked for at its offset before it counts as gone. */
     static final Duration OUTCOME_WAIT = Duration.ofSeconds(30);
@@ -181,7 +183,7 @@ final class LedgerReader {
             return mapper.readValue(value, LedgerEntry.class);
         } catch (Exception e) {
             // A record this version cannot read must not stop the partition: skip it, loudly.
-            Log.errorf("ledger record %s unreadable, skipped: %s", where, e.getMessage());
+            LOG.errorf("ledger record %s unreadable, skipped: %s", where, e.getMessage());
             return null;
         }
     }

@@ -9,7 +9,6 @@ import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.ProgressListener;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +18,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +42,8 @@ import java.util.function.UnaryOperator;
  */
 @ApplicationScoped
 public class ProgressPublisher implements ProgressListener {
+
+    private static final Logger LOG = Logger.getLogger(ProgressPublisher.class);
 
     /** Events waiting for the sender thread; beyond it new ones are dropped (progress goes stale anyway). */
     static final int QUEUE = 1_000;
@@ -114,7 +116,7 @@ public class ProgressPublisher implements ProgressListener {
 
     private void failed(ProgressEvent event, String why) {
         metrics.progressEvent(false);
-        Log.debugf("requestId=%s progress event dropped: %s", event.requestId(), why);
+        LOG.debugf("requestId=%s progress event dropped: %s", event.requestId(), why);
     }
 
     private Producer<String, String> producer() {
