@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * Finds the mountable id of a downloaded ISO: the {@code available[].id} whose {@code name} equals
@@ -67,20 +68,16 @@ public class IsoResolver {
      */
     public Uni<Optional<String>> watch(JobContext ctx, AmbiguityWatch plan, Instant until) {
         Instant start = clock.instant();
-        int[] reads = {0};
         Duration[] previous = {Duration.ZERO};
-        return AsyncLoop.untilPresent(() -> lookup(ctx).onItem().transformToUni(id -> {
-            if (id.isPresent()) {
-                return AsyncLoop.done(id);
-            }
-            Optional<Duration> next = plan.readAt(++reads[0], ctx.expectedBytes(), previous[0]);
+        return readUntilListed(ctx, false, reads -> {
+            Optional<Duration> next = plan.readAt(reads, ctx.expectedBytes(), previous[0]);
             if (next.isEmpty() || start.plus(next.get()).isAfter(until)) {
-                return AsyncLoop.done(Optional.<String>empty());
+                return Optional.empty();
             }
             previous[0] = next.get();
             Duration wait = Duration.between(clock.instant(), start.plus(next.get()));
-            return AsyncLoop.again(delays.after(wait.isNegative() ? Duration.ZERO : wait));
-        }));
+            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+        });
     }
 
     /**
@@ -88,24 +85,38 @@ public class IsoResolver {
      * backoff, up to {@code iso.resolve-attempts} reads within the deadline, then {@code iso_not_listed}.
      */
     public Uni<String> resolve(JobContext ctx) {
+        return readUntilListed(ctx, true, reads -> {
+            Duration wait = backoff.backoff(reads - 1);
+            if (reads >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+                throw notListed(ctx, reads);
+            }
+            JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", ctx.request().filename(), reads);
+            return Optional.of(wait);
+        }).map(Optional::get);
+    }
+
+    /**
+     * The one library-reading loop: reads until the file is listed (present) or {@code waitAfter}, given how many
+     * reads did not list it, gives no more wait (empty). An answer that is not a library fails the job when
+     * {@code mustBeALibrary}, and counts as not listed otherwise.
+     */
+    private Uni<Optional<String>> readUntilListed(JobContext ctx, boolean mustBeALibrary,
+                                                 IntFunction<Optional<Duration>> waitAfter) {
         int[] reads = {0};
-        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx)
-                .onItem().transformToUni(response -> {
-                    if (!response.isSuccess()) {
-                        throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
-                    }
-                    Optional<String> id = listedId(ctx, response);
-                    if (id.isPresent()) {
-                        return AsyncLoop.done(id.get());
-                    }
-                    reads[0]++;
-                    Duration wait = backoff.backoff(reads[0] - 1);
-                    if (reads[0] >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
-                        throw notListed(ctx, reads[0]);
-                    }
-                    JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", ctx.request().filename(), reads[0]);
-                    return AsyncLoop.again(delays.after(wait));
-                }));
+        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx).onItem().transformToUni(response -> {
+            if (!response.isSuccess() && mustBeALibrary) {
+                throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+            }
+            Optional<String> id = response.isSuccess() ? listedId(ctx, response) : Optional.empty();
+            if (id.isPresent()) {
+                return AsyncLoop.done(id);
+            }
+            Optional<Duration> wait = waitAfter.apply(++reads[0]);
+            if (wait.isEmpty()) {
+                return AsyncLoop.done(Optional.<String>empty());
+            }
+            return AsyncLoop.again(delays.after(wait.get()));
+        }));
     }
 
     private Optional<String> listedId(JobContext ctx, ApiResponse response) {
