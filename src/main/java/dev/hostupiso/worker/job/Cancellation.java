@@ -34,7 +34,7 @@ public final class Cancellation {
     public static <T> Uni<T> of(JobContext ctx, Uni<T> uni, Consumer<? super T> dropped) {
         return Uni.createFrom().emitter(emitter -> {
             Relay<T> relay = new Relay<>(emitter, dropped);
-            Runnable unregister = ctx.whenCancelled(() -> relay.fail(new JobCancelledException(ctx.request().requestId())));
+            Runnable unregister = ctx.handOver.whenCancelled(() -> relay.fail(new JobCancelledException(ctx.request().requestId())));
             emitter.onTermination(() -> {
                 unregister.run();
                 relay.abandon();

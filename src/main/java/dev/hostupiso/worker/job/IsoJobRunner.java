@@ -87,7 +87,7 @@ public class IsoJobRunner implements JobRunner {
                         true));
             }
             case SUBMITTED -> {
-                JobLog.info(LOG, ctx, "resuming: polling %s", ctx.pollUrl);
+                JobLog.info(LOG, ctx, "resuming: polling %s", ctx.pollUrl());
                 yield pollThenResolve(ctx);
             }
             case RESOLVING -> {
@@ -170,9 +170,9 @@ public class IsoJobRunner implements JobRunner {
     /** One from-url call: present when the request reached its end; empty, with {@code ambiguous} told, to settle first. */
     private Uni<Optional<JobResult>> submitNow(JobContext ctx, Consumer<JobError> ambiguous) {
         IsoRequest req = ctx.request();
-        if (ctx.submissions >= maxSubmits) {
-            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError != null ? ctx.lastTransientError
-                    : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions
+        if (ctx.submissions() >= maxSubmits) {
+            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError() != null ? ctx.lastTransientError()
+                    : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions()
                     + " times without a clear answer and the file never appeared in the library", true)));
         }
         ctx.ensureActive();
@@ -184,15 +184,15 @@ public class IsoJobRunner implements JobRunner {
                         () -> uncovered(ctx), () -> send.apply(u))))
                 .onItem().transformToUni(response -> afterSubmit(ctx, response)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithItem(f -> {
-                    ctx.endSubmit();
+                    ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
-                    ctx.lastTransientError = error;
+                    ctx.sawTransient(error);
                     JobLog.warn(LOG, ctx, "from-url answer was ambiguous (%s); watching the ISO library before any new call",
                             error.code());
                     ambiguous.accept(error);
                     return Optional.empty();
                 })
-                .onTermination().invoke(ctx::endSubmit);
+                .onTermination().invoke(ctx.handOver::endSubmit);
     }
 
     /**
@@ -203,7 +203,7 @@ public class IsoJobRunner implements JobRunner {
      */
     private Uni<Optional<JobResult>> settle(JobContext ctx, JobError ifNeverListed) {
         Instant start = clock.instant();
-        Duration window = watch.window(ctx.expectedBytes);
+        Duration window = watch.window(ctx.expectedBytes());
         return resolver.watch(ctx, watch, min(start.plus(window), ctx.deadline()))
                 .onItem().transformToUni(id -> {
                     String file = ctx.request().filename();
@@ -213,7 +213,7 @@ public class IsoJobRunner implements JobRunner {
                     }
                     Duration watched = Duration.between(start, clock.instant());
                     Duration left = Duration.between(clock.instant(), ctx.deadline());
-                    if (ctx.submissions >= maxSubmits) {
+                    if (ctx.submissions() >= maxSubmits) {
                         return Uni.createFrom().failure(new JobFailure(ifNeverListed));
                     }
                     if (left.compareTo(window) < 0) {
@@ -234,8 +234,8 @@ public class IsoJobRunner implements JobRunner {
      */
     private Optional<JobError> uncovered(JobContext ctx) {
         Duration left = Duration.between(clock.instant(), ctx.deadline());
-        Duration window = watch.window(ctx.expectedBytes);
-        if (ctx.submissions == 0 || left.compareTo(window) >= 0) {
+        Duration window = watch.window(ctx.expectedBytes());
+        if (ctx.submissions() == 0 || left.compareTo(window) >= 0) {
             return Optional.empty();
         }
         JobLog.info(LOG, ctx, "the %s left cannot cover another download (window %s): not calling from-url again",
@@ -253,9 +253,9 @@ public class IsoJobRunner implements JobRunner {
             return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
         }
         Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
-        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.jobId = id);
-        ctx.alreadyExisted = response.status() == 200;
-        if (ctx.alreadyExisted || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
+        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.submission(s -> s.withJob(id)));
+        ctx.submission(s -> s.withAlreadyExisted(response.status() == 200));
+        if (ctx.alreadyExisted() || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
             return resolve(ctx);
         }
         if (op.isEmpty()) {
@@ -267,15 +267,16 @@ public class IsoJobRunner implements JobRunner {
             return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
                     op.get().failureDetail().orElse("HostUp reported the job as failed"), response.upstreamRequestId().orElse(null))));
         }
-        ctx.pollUrl = op.get().pollUrl().orElse(ctx.jobId == null ? null : "/api/jobs/" + ctx.jobId);
-        if (ctx.pollUrl == null) {
+        String jobId = ctx.jobId();
+        ctx.submission(s -> s.withPollUrl(op.get().pollUrl().orElse(jobId == null ? null : "/api/jobs/" + jobId)));
+        if (ctx.pollUrl() == null) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "No job to poll",
                     "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
                     List.of(), response.upstreamRequestId().orElse(null))));
         }
-        JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl);
+        JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl());
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.
-        return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
+        return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
     }
 
     private Uni<JobResult> pollThenResolve(JobContext ctx) {
@@ -283,13 +284,13 @@ public class IsoJobRunner implements JobRunner {
     }
 
     private Uni<JobResult> resolve(JobContext ctx) {
-        ctx.endSubmit();
-        Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
+        ctx.handOver.endSubmit();
+        Uni<Void> recorded = ctx.state() == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
         return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> ctx.completed(isoId));
     }
 
     private Uni<Void> checkpoint(JobContext ctx, JobState state) {
-        ctx.state = state;
+        ctx.recording(state);
         return journal.record(ctx, state);
     }
 }

@@ -126,7 +126,7 @@ public class IsoResolver {
     private static JobFailure notListed(JobContext ctx, int reads) {
         IsoRequest req = ctx.request();
         return new JobFailure(JobError.of("iso_not_listed", "ISO missing from the library",
-                "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
+                "Job " + ctx.jobId() + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
                         + "'s ISO library after " + reads + " reads", true));
     }
 }

@@ -61,7 +61,7 @@ public class JobPoller {
 
     /** Completes when the request's download job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        return awaitCompletion(ctx, ctx.pollUrl, true);
+        return awaitCompletion(ctx, ctx.pollUrl(), true);
     }
 
     /**
@@ -149,7 +149,7 @@ public class JobPoller {
     /** A 404 right after submission is the backend not knowing a fresh job yet; after a few it is lost. */
     private Optional<Boolean> notFound(JobContext ctx, Progress progress, ApiResponse response) {
         if (progress.notFound < config.jobNotFoundRetries()) {
-            JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls);
+            JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls());
             progress.wait = next(progress.attempt, response);
             progress.attempt++;
             progress.notFound++;
@@ -157,7 +157,7 @@ public class JobPoller {
         }
         Problem p = Problem.from(response, mapper);
         throw new JobFailure(new JobError("job_lost", "Job not found",
-                "HostUp does not know job " + ctx.jobId + " (" + p.code() + ")", 404, true, p.errors(),
+                "HostUp does not know job " + ctx.jobId() + " (" + p.code() + ")", 404, true, p.errors(),
                 p.upstreamRequestId().orElse(null)));
     }
 
@@ -192,7 +192,7 @@ public class JobPoller {
     /** Not retryable: the job runs on at HostUp, and sending the request again would queue a second download. */
     private JobFailure timeout(JobContext ctx) {
         return new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
-                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout() + "; it may still complete on"
+                "Job " + ctx.jobId() + " did not finish within " + config.jobTimeout() + "; it may still complete on"
                         + " HostUp's side: look for " + ctx.request().filename() + " in the VPS's ISO library before"
                         + " sending the request again", false));
     }

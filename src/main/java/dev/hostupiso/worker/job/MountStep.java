@@ -65,7 +65,7 @@ public class MountStep {
 
     /** Mounts the ISO of a completed {@code result} when the request asks for it (and it is not mounted yet). */
     Uni<JobResult> mountIfAsked(JobContext ctx, JobResult result) {
-        if (!result.completed() || ctx.request().mount() == null || ctx.mounted != null) {
+        if (!result.completed() || ctx.request().mount() == null || ctx.mounting().mounted() != null) {
             return Uni.createFrom().item(result);
         }
         String isoId = result.isoId();
@@ -89,9 +89,9 @@ public class MountStep {
                 JobLog.info(LOG, ctx, "%s is already mounted: the previous owner's mount went through", isoId.get());
                 return Uni.createFrom().item(mountedResult(ctx, isoId.get(), mounted.get()));
             }
-            if (ctx.mountPollUrl != null) {
-                JobLog.info(LOG, ctx, "resuming the mount job at %s instead of mounting again", ctx.mountPollUrl);
-                return failedAsMount(ctx, isoId.get(), awaitMountJob(ctx, ctx.mountPollUrl))
+            if (ctx.mountPollUrl() != null) {
+                JobLog.info(LOG, ctx, "resuming the mount job at %s instead of mounting again", ctx.mountPollUrl());
+                return failedAsMount(ctx, isoId.get(), awaitMountJob(ctx, ctx.mountPollUrl()))
                         .map(m -> mountedResult(ctx, isoId.get(), m));
             }
             return mountedWithinGrace(ctx, isoId.get()).onItem().transformToUni(found -> found.isPresent()
@@ -110,7 +110,7 @@ public class MountStep {
     }
 
     private JobResult mountedResult(JobContext ctx, String isoId, Mounted mounted) {
-        ctx.mounted = mounted;
+        ctx.mounting(m -> m.withMounted(mounted));
         JobLog.info(LOG, ctx, "mounted %s on %s", isoId, mounted.device() == null ? "a drive HostUp chose" : mounted.device());
         return ctx.completed(isoId);
     }
@@ -131,12 +131,12 @@ public class MountStep {
         String device = req.mount().device();
         JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
         return hostUp.mount(ctx, isoId, device, send -> Uni.createFrom().deferred(() -> {
-                    ctx.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
+                    ctx.handOver.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
                     return send.get();
                 }))
                 .onItem().transformToUni(response -> afterMount(ctx, isoId, response)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
-                    ctx.endSubmit();
+                    ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
                     JobLog.warn(LOG, ctx, "mount answer was ambiguous (%s); reading the VPS's mounted ISOs", error.code());
                     return mountedNow(ctx, isoId).onItem().transformToUni(found -> {
@@ -149,7 +149,7 @@ public class MountStep {
                         return AsyncLoop.again(delays.after(backoff.backoff(attempt - 1)));
                     });
                 })
-                .onTermination().invoke(ctx::endSubmit);
+                .onTermination().invoke(ctx.handOver::endSubmit);
     }
 
     /** HostUp's answer to a mount call: 200/201 (with or without a body), 204, or 202 with a job to poll. */
@@ -165,15 +165,15 @@ public class MountStep {
                 return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
                         op.get().failureDetail().orElse("HostUp reported the mount job as failed"), response.upstreamRequestId().orElse(null))));
             }
-            ctx.mountPollUrl = pollUrl.get();
-            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.mountPollUrl);
+            ctx.mounting(m -> m.withPollUrl(pollUrl.get()));
+            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.mountPollUrl());
             // Durable before polling: from here on a restart polls this mount job instead of mounting again.
-            return checkpoint(ctx).invoke(ctx::endSubmit).onItem().transformToUni(x -> awaitMountJob(ctx, ctx.mountPollUrl));
+            return checkpoint(ctx).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> awaitMountJob(ctx, ctx.mountPollUrl()));
         }
         if (response.isSuccess()) {
             return Uni.createFrom().item(new Mounted(MountAnswer.device(response.body(), mapper).orElse(asked)));
         }
-        ctx.endSubmit();
+        ctx.handOver.endSubmit();
         JobFailure refused = new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
         // A conflict may be a first mount (a previous owner's) that went through meanwhile: listed is success.
         return mountedNow(ctx, isoId).onItem().transformToUni(found -> found.isPresent()
@@ -214,7 +214,7 @@ public class MountStep {
     }
 
     private Uni<Void> checkpoint(JobContext ctx) {
-        ctx.state = JobState.MOUNTING;
+        ctx.recording(JobState.MOUNTING);
         return journal.record(ctx, JobState.MOUNTING);
     }
 }

@@ -43,8 +43,8 @@ final class SubmitRecorder {
                     if (vetoed.isPresent()) {
                         return Uni.createFrom().failure(new JobFailure(vetoed.get()));
                     }
-                    ctx.beginSubmit();
-                    ctx.submissions++;
+                    ctx.handOver.beginSubmit();
+                    ctx.submission(Submission::onTheWire);
                     return record(ctx, JobState.SUBMITTING);
                 })
                 .onItem().transformToUni(x -> {
@@ -55,9 +55,9 @@ final class SubmitRecorder {
                     if (!provesNothingQueued(response, failure)) {
                         return failure != null ? Uni.createFrom().failure(failure) : Uni.createFrom().item(response);
                     }
-                    ctx.submissions--;
+                    ctx.submission(Submission::refused);
                     // Still SUBMITTING when an earlier call of this request may have queued the download.
-                    return record(ctx, ctx.submissions > 0 ? JobState.SUBMITTING : JobState.RECEIVED).invoke(ctx::endSubmit).onItem().transformToUni(x -> failure != null
+                    return record(ctx, ctx.submissions() > 0 ? JobState.SUBMITTING : JobState.RECEIVED).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> failure != null
                             ? Uni.createFrom().<ApiResponse>failure(failure) : Uni.createFrom().item(response));
                 });
     }
@@ -75,7 +75,7 @@ final class SubmitRecorder {
     }
 
     private Uni<Void> record(JobContext ctx, JobState state) {
-        ctx.state = state;
+        ctx.recording(state);
         return journal.record(ctx, state);
     }
 }

@@ -18,6 +18,17 @@ public record ApiCalls(int fromUrl, int job, int isoList, int mount) {
         }
     }
 
+    /** These counts and one more call to {@code endpoint} (the key's own probes are not a request's). */
+    public ApiCalls plus(Endpoint endpoint) {
+        return switch (endpoint) {
+            case FROM_URL -> new ApiCalls(fromUrl + 1, job, isoList, mount);
+            case JOB -> new ApiCalls(fromUrl, job + 1, isoList, mount);
+            case ISO_LIST -> new ApiCalls(fromUrl, job, isoList + 1, mount);
+            case MOUNT -> new ApiCalls(fromUrl, job, isoList, mount + 1);
+            case VPS_LIST -> this;
+        };
+    }
+
     @JsonProperty("total")
     public int total() {
         return fromUrl + job + isoList + mount;

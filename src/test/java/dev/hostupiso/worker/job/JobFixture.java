@@ -91,7 +91,7 @@ public final class JobFixture {
     public JobContext job(Duration timeout) {
         IsoRequest r = new IsoRequest("r-1", "vps_a", "https://example.org/x.iso", "x.iso", "none");
         JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
-        ctx.account = account;
+        ctx.withAccount(account);
         return ctx;
     }
 
