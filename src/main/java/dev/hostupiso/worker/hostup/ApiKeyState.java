@@ -5,7 +5,6 @@ import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 
 import java.util.HashSet;
 import java.util.Optional;
@@ -34,8 +33,6 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ApiKeyState {
-
-    private static final Logger LOG = Logger.getLogger(ApiKeyState.class);
 
     /** Why the key is held; {@link #tag()} is the readiness data and the metric label. */
     public enum Reason {
@@ -291,7 +288,7 @@ public class ApiKeyState {
             metrics.apiKeyRejected(now != null);
         }
         metrics.apiKeyHold(account, now == null ? null : now.tag());
-        LOG.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
+        KeyHoldLog.released(account, message);
         listeners.released();
     }
 

@@ -5,7 +5,7 @@ import org.jboss.logging.Logger;
 
 import java.util.Locale;
 
-/** What a key hold says to the operator when it starts: the reason, and where the key is configured. */
+/** What a key hold says to the operator: when it starts, the reason and where the key is configured; when it ends, that work resumes. */
 final class KeyHoldLog {
 
     private static final Logger LOG = Logger.getLogger(KeyHoldLog.class);
@@ -31,5 +31,9 @@ final class KeyHoldLog {
         };
         LOG.error("HostUp " + why + (isDefault ? " Intake stopped, readiness DOWN, in-flight requests held and the key probed."
                 : " This account's requests wait (recorded in the job ledger) while the key is probed; other accounts go on."));
+    }
+
+    static void released(String account, String message) {
+        LOG.info(message + (Account.DEFAULT.equals(account) ? ": resuming intake" : ": resuming account " + account + "'s requests"));
     }
 }
