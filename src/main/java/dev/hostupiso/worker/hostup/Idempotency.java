@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.job.AmbiguousSubmitException;
+
 /** Whether repeating a HostUp call is harmless: it decides which failures {@link RetryingCaller} may retry. */
 public enum Idempotency {
     /** Reads (poll, ISO library): any transient failure is retried. */

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.wire.JobError;
+
 /**
  * A non-idempotent call (from-url, mount) got an answer that does not tell
  * whether HostUp acted on it: a timeout or a broken connection after the request was sent, a 500,
