@@ -1,17 +1,17 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.JobRunner;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.job.JobRunner;
 import dev.hostupiso.worker.ledger.FinishedEntry;
 import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;

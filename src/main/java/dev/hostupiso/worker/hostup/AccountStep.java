@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.job.JobLog;
-import dev.hostupiso.worker.job.JobFailure;
-import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.config.TeamTopics;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobLog;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.JobError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

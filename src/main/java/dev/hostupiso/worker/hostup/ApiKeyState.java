@@ -1,8 +1,8 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.Endpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

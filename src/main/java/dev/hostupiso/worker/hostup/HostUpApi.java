@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 
 /**

@@ -1,14 +1,14 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.RateLimitHeaders;
-import dev.hostupiso.worker.wire.UrlRedactor;
-import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.wire.TransportException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
+import dev.hostupiso.worker.wire.TransportException;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;

@@ -2,6 +2,7 @@ package dev.hostupiso.worker.hostup;
 
 
 import org.jboss.logging.Logger;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

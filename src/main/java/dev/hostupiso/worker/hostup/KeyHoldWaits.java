@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.job.JobLog;
-import dev.hostupiso.worker.job.JobFailure;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobLog;
 import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.JobError;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 

@@ -1,12 +1,12 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.JsonFields;
-import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.wire.ApiResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,11 +1,10 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.Endpoint;
-
-import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.Cancellation;
-import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
 import io.smallrye.mutiny.Uni;
 
 import java.util.HashMap;

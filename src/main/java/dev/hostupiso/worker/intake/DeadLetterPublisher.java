@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.intake;
 
-import dev.hostupiso.worker.timing.AsyncLoop;
-import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.Backoff;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hostupiso.worker.wire.Bounds;
 import dev.hostupiso.worker.wire.FieldError;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.IsoRequest.MountRequest;
+import dev.hostupiso.worker.wire.IsoRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;

@@ -1,17 +1,17 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.wire.IsoLibrary;
-import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import org.jboss.logging.Logger;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.PreflightReport;
-import dev.hostupiso.worker.wire.Mounted;
 import dev.hostupiso.worker.wire.ApiCalls;
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.Bounds;
 import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.Mounted;
+import dev.hostupiso.worker.wire.PreflightReport;
 import dev.hostupiso.worker.wire.UrlRedactor;
 
 import java.time.Instant;

@@ -1,18 +1,18 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobResult;
-import dev.hostupiso.worker.wire.Mounted;
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.IsoRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.wire.IsoLibrary;
-import dev.hostupiso.worker.wire.JobStatus;
-import dev.hostupiso.worker.wire.MountAnswer;
-import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.MountAnswer;
+import dev.hostupiso.worker.wire.Mounted;
+import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.PreflightReport;
-import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.PreflightReport;
 import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobError;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.wire.ApiResponse;
-import dev.hostupiso.worker.wire.TransportException;
+import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 
 import java.util.Optional;

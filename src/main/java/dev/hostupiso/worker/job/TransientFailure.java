@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.wire.JobError;
+
 import java.time.Duration;
 import java.util.Optional;
 

@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.ledger;
 
-import dev.hostupiso.worker.wire.OutcomeEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

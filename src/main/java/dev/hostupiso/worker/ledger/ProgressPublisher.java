@@ -1,14 +1,14 @@
 package dev.hostupiso.worker.ledger;
 
-import dev.hostupiso.worker.wire.ProgressEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.wire.DownloadProgress;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.ProgressListener;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.DownloadProgress;
+import dev.hostupiso.worker.wire.ProgressEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.preflight;
 
-import dev.hostupiso.worker.job.UrlCheck;
-import dev.hostupiso.worker.job.PreflightResult;
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.job.PreflightResult;
+import dev.hostupiso.worker.job.UrlCheck;
 import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;

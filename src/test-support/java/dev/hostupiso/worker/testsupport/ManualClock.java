@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.testsupport;
 
 import dev.hostupiso.worker.simulator.SimulatorOptions;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,14 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.job.JobFailure;
-import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.TeamTopics;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobFailure;
+import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.wire.IsoRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import org.junit.jupiter.api.Test;

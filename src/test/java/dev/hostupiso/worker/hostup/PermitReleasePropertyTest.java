@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.job.JobFixture;
 import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobFixture;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.wire.TransportException;
 import dev.hostupiso.worker.wire.RateLimitHeaders;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.smallrye.mutiny.subscription.UniEmitter;

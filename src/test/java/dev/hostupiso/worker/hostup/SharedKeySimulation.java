@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.wire.RateLimitHeaders;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.RateWindow;
 import dev.hostupiso.worker.simulator.RateWindowModel;
 import dev.hostupiso.worker.simulator.ResetPrecision;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;

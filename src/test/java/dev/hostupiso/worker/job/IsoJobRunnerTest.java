@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.wire.TransportException;
 import org.junit.jupiter.api.Test;
 

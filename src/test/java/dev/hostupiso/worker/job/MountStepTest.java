@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobResult;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobResult;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 

@@ -1,17 +1,17 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.wire.JobResult;
-import dev.hostupiso.worker.wire.PreflightReport;
-import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.preflight.AddressGuard;
 import dev.hostupiso.worker.preflight.PreflightSettings;
 import dev.hostupiso.worker.preflight.StubResolver;
 import dev.hostupiso.worker.preflight.UrlPreflight;
 import dev.hostupiso.worker.testsupport.ManualClock;
-import io.vertx.core.http.HttpServer;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.PreflightReport;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
+import dev.hostupiso.worker.hostup.HostUpApi;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpApi;
 import io.smallrye.mutiny.Uni;
 
 import java.util.ArrayDeque;

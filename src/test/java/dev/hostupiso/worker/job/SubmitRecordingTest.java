@@ -13,8 +13,8 @@ import static dev.hostupiso.worker.job.ScriptedHostUp.jobIs;
 import static dev.hostupiso.worker.job.ScriptedHostUp.json;
 import static dev.hostupiso.worker.job.ScriptedHostUp.library;
 import static dev.hostupiso.worker.job.ScriptedHostUp.problem;
-import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
 import static dev.hostupiso.worker.job.ScriptedHostUp.vpss;
+import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

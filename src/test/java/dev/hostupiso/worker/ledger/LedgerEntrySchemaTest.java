@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobState;
+import dev.hostupiso.worker.testsupport.ContractValidator;
 import dev.hostupiso.worker.wire.ApiCalls;
 import dev.hostupiso.worker.wire.IsoRequest;
-import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.wire.PreflightReport;
 import dev.hostupiso.worker.wire.OutcomeEvent;
-import dev.hostupiso.worker.testsupport.ContractValidator;
+import dev.hostupiso.worker.wire.PreflightReport;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.hostupiso.worker.ledger;
 
+import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.ApiCalls;
 import dev.hostupiso.worker.wire.IsoRequest;
-import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.OutcomeEvent;
 

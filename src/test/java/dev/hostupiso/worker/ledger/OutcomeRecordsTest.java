@@ -1,15 +1,15 @@
 package dev.hostupiso.worker.ledger;
 
-import dev.hostupiso.worker.wire.OutcomeEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.FieldError;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
-import org.apache.kafka.common.header.Header;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

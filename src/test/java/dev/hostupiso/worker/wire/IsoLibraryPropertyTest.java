@@ -1,8 +1,8 @@
 package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.hostup.HostileText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import dev.hostupiso.worker.testsupport.Text;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.hostup.HostileText;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.wire.JobStatus.State;
+import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import dev.hostupiso.worker.testsupport.Text;
+import dev.hostupiso.worker.wire.JobStatus.State;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;

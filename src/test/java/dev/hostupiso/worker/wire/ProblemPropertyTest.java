@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.wire;
 
-import dev.hostupiso.worker.hostup.HostileText;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
