@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class PollScheduleTest {
 
@@ -61,6 +62,9 @@ class PollScheduleTest {
         assertThat(ProgressEstimate.of(T0, steady)).hasValueSatisfying(e -> assertThat(e.confirmed()).isTrue());
         Duration wait = next(steady, 70, 0.5);
         assertThat(t(70).plus(wait)).isAfter(t(100)).isBefore(t(103));
+        // Exactly: the latest end plus a quarter to half a floor (at random 0.5: 0.375 × 2 s).
+        ProgressEstimate e = ProgressEstimate.of(T0, steady).orElseThrow();
+        assertThat(Duration.between(e.end(), t(70).plus(wait)).toMillis()).isCloseTo((long) e.spreadMs() + 750, within(2L));
     }
 
     @Test
@@ -71,6 +75,14 @@ class PollScheduleTest {
         ProgressEstimate e = ProgressEstimate.of(T0, coarse).orElseThrow();
         assertThat(e.spreadMs()).isGreaterThan((0.05 * 1000 + 5) / 2 * 1000);
         assertThat(t(240).plus(next(coarse, 240, 0.5))).isBefore(e.end());
+        // Exactly, on a ~500 s download (12 % and 24 % at 60 s and 120 s; spread ~34 s, more than the ~30 s aimed
+        // for): twice the spread before the end, which is further than 0.7 of the way and nearer than the lateness
+        // aimed for after the earliest end.
+        List<Sample> shorter = List.of(at(60, 0.12), at(120, 0.24));
+        ProgressEstimate s = ProgressEstimate.of(T0, shorter).orElseThrow();
+        assertThat(s.spreadMs()).isGreaterThan(0.05 * Duration.between(T0, s.end()).toMillis() + 5000);
+        assertThat(Duration.between(t(120).plus(next(shorter, 120, 0.5)), s.end()).toMillis())
+                .isCloseTo((long) (2 * s.spreadMs()), within(2L));
     }
 
     @Test
@@ -142,6 +154,8 @@ class PollScheduleTest {
         assertThat(next(verifying, 70, 0)).isEqualTo(Duration.ofSeconds(10));
         List<Sample> stalled = List.of(at(10, 0.2), at(20, 0.4), at(40, 0.4), at(400, 0.4));
         assertThat(next(stalled, 400, 0)).as("capped").isEqualTo(Duration.ofSeconds(54));
+        // A plateau since the first sample: it began there.
+        assertThat(next(List.of(at(20, 0.4), at(30, 0.4)), 35, 0)).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -178,6 +192,11 @@ class PollScheduleTest {
         assertThat(ProgressEstimate.of(T0, List.of(at(10, 0)))).as("queued").isEmpty();
         assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 0.4)))).as("backwards").isEmpty();
         assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 1.0)))).as("done").isEmpty();
+    }
+
+    @Test
+    void aProgressCapEqualToTheBackoffCapIsAccepted() {
+        assertThat(new PollSchedule(backoff, backoff.maxDelay(), true).progressMaxDelay()).isEqualTo(backoff.maxDelay());
     }
 
     @Test
