@@ -66,6 +66,21 @@ class ProgressEstimateTest {
     }
 
     @Test
+    void ratesAgreeWithinWhatTheRoundingAllowsAndNoFurther() {
+        // Since submission 10.5 % in 43 s (0.002442 per s), then 20 points in 107 s (0.001869 per s): 1.306 apart,
+        // within 1.2 + 0.01 / 0.2 + 0.01 / 0.105 = 1.345. At 40 s instead: 0.002625 against 0.001818, 1.444 apart.
+        assertThat(of(at(43, 0.10), at(150, 0.30)).confirmed()).isTrue();
+        assertThat(of(at(40, 0.10), at(150, 0.30)).confirmed()).isFalse();
+    }
+
+    @Test
+    void aQueuedSampleIsNoRateTheSubmissionIsUsed() {
+        // 0 % at 45 s (queued), 10 % at 50 s, 30 % at 150 s: the older rate is since submission (10.5 % in 50 s, which
+        // agrees), not 10 points in the 5 s since the queued sample (ten times faster, which would not).
+        assertThat(of(at(45, 0), at(50, 0.10), at(150, 0.30)).confirmed()).isTrue();
+    }
+
+    @Test
     void aSpeedUpIsNotConfirmed() {
         // 0.2 in 10 s against 0.105 in 100 s since submission: 19× faster, far outside the agreement allowed.
         ProgressEstimate e = of(at(100, 0.10), at(110, 0.30));
