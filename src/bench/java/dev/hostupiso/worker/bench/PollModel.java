@@ -36,6 +36,12 @@ final class PollModel {
         static Arm aware(RetryPolicy p) {
             return new Arm("progress-aware", new PollSchedule(p, Duration.ofMinutes(10), true));
         }
+
+        /** A fixed poller's settings with progress awareness on: what its user gets by leaving the default on. */
+        static Arm twin(Duration every) {
+            RetryPolicy p = new RetryPolicy(every, every, Duration.ofMinutes(10));
+            return new Arm(PollArms.TWIN + every.toSeconds() + " s", new PollSchedule(p, Duration.ofMinutes(10), true));
+        }
     }
 
     /** One job through one arm: calls (from-url, polls, the ISO-list read) and how late the poll that saw it done was. */
