@@ -60,8 +60,19 @@ final class PartitionWriter {
     /** Longest wait between two tries of a transaction that failed transiently. */
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    /** One queued write: its records, committed together or not at all. */
-    record Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done) {
+    /**
+     * One queued write: its records, committed together, and the metadata of those already in a committed
+     * transaction (null where a record still has to be).
+     */
+    record Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done,
+                 RecordMetadata[] landed) {
+        Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done) {
+            this(records, done, new RecordMetadata[records.size()]);
+        }
+
+        boolean complete() {
+            return java.util.Arrays.stream(landed).allMatch(java.util.Objects::nonNull);
+        }
     }
 
     /** What the writer reports to its owner. */
@@ -283,8 +294,8 @@ final class PartitionWriter {
             producer.beginTransaction();
             for (Write w : pending) {
                 List<Future<RecordMetadata>> futures = new ArrayList<>(w.records().size());
-                for (ProducerRecord<String, String> r : w.records()) {
-                    futures.add(producer.send(r));
+                for (int i = 0; i < w.records().size(); i++) {
+                    futures.add(w.landed()[i] != null ? null : producer.send(w.records().get(i)));
                 }
                 sent.put(w, futures);
             }
@@ -293,8 +304,7 @@ final class PartitionWriter {
             busySinceNanos = 0;
             metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
             listener.committed(partition);
-            sent.forEach((w, futures) -> w.done().complete(metadata(futures)));
-            return Next.DONE;
+            return settle(pending, sent);
         } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
             busySinceNanos = 0;
             end(fenced, "fenced", pending);
@@ -316,6 +326,51 @@ final class PartitionWriter {
             busySinceNanos = 0;
             return aborted(pending, sent, failed, backoff);
         }
+    }
+
+    /**
+     * After a commit: completes every write whose records are all in. Kafka can commit a transaction
+     * although one of its sends failed (the failed batch's error did not reach the transaction's state
+     * in time); the rest of that write is then committed in the next transaction, before the write
+     * completes, so a terminal ledger record never stands without its outcome event.
+     */
+    private Next settle(List<Write> pending, Map<Write, List<Future<RecordMetadata>>> sent) {
+        List<Throwable> missed = new ArrayList<>();
+        sent.forEach((w, futures) -> {
+            for (int i = 0; i < futures.size(); i++) {
+                Future<RecordMetadata> f = futures.get(i);
+                if (f != null) {
+                    Throwable cause = landed(w, i, f);
+                    if (cause != null) {
+                        missed.add(cause);
+                    }
+                }
+            }
+        });
+        pending.removeIf(w -> w.done().isDone() || w.complete() && w.done().complete(List.of(w.landed())));
+        if (missed.isEmpty()) {
+            return Next.DONE;
+        }
+        metrics.ledgerFailure("partial_commit");
+        Log.warnf("ledger partition %d: a transaction committed without %d of its records (%s); committing them "
+                + "in the next one", partition, missed.size(), missed.get(0));
+        return Next.AFTER_BACKOFF;
+    }
+
+    /** Records the metadata of send {@code i} of {@code w}; answers why it failed, or null. */
+    private static Throwable landed(Write w, int i, Future<RecordMetadata> f) {
+        Throwable cause = f.isDone() ? failureOf(f) : new TimeoutException("send not complete at commit");
+        if (cause == null) {
+            w.landed()[i] = metadata(List.of(f)).get(0);
+        } else if (isRejection(cause)) {
+            w.done().completeExceptionally(new RecordRejectedException(cause.getMessage()));
+        }
+        return cause;
+    }
+
+    private static boolean isRejection(Throwable cause) {
+        return cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof SerializationException;
     }
 
     /**
@@ -352,9 +407,8 @@ final class PartitionWriter {
         List<Write> rejected = new ArrayList<>();
         sent.forEach((w, futures) -> {
             for (Future<RecordMetadata> f : futures) {
-                Throwable cause = failureOf(f);
-                if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
-                        || cause instanceof SerializationException) {
+                Throwable cause = f == null ? null : failureOf(f);
+                if (isRejection(cause)) {
                     w.done().completeExceptionally(new RecordRejectedException(cause.getMessage()));
                     rejected.add(w);
                     return;
