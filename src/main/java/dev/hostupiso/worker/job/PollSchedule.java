@@ -143,17 +143,18 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     }
 
     /**
-     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead: a single look there
-     * replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
+     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead, but at most a blind
+     * wait ({@link #BLIND_CAP} of the backoff cap): a look there replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
      * that is wrong costs at most that one look.
      */
-    private static Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<Duration> quickest) {
+    private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<Duration> quickest) {
         boolean noProgress = history.stream().allMatch(s -> s.fraction() <= 0);
         if (quickest.isEmpty() || !noProgress) {
             return Optional.empty();
         }
         double aheadMs = quickest.get().toMillis() - ms(since, now);
-        return aheadMs > 0 ? Optional.of(aheadMs) : Optional.empty();
+        // No longer than a blind wait: a download quicker than the prior is seen no later than one reporting nothing.
+        return aheadMs > 0 ? Optional.of(Math.min(aheadMs, BLIND_CAP * backoff.maxDelay().toMillis())) : Optional.empty();
     }
 
     /**

@@ -17,7 +17,7 @@ class PollSchedulePriorTest {
     private final RetryPolicy backoff = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(10));
     private final PollSchedule aware = new PollSchedule(backoff, Duration.ofMinutes(10), true);
     private final PollSchedule off = new PollSchedule(backoff, Duration.ofMinutes(10), false);
-    private static final Optional<Duration> QUICKEST = Optional.of(Duration.ofSeconds(120));
+    private static final Optional<Duration> QUICKEST = Optional.of(Duration.ofSeconds(40));
 
     private static Instant t(double seconds) {
         return T0.plusMillis((long) (seconds * 1000));
@@ -29,8 +29,8 @@ class PollSchedulePriorTest {
 
     @Test
     void beforeAnyProgressTheNextPollLandsAtTheQuickestTimeThePriorAllows() {
-        assertThat(next(aware, List.of(), 0, QUICKEST)).isEqualTo(Duration.ofSeconds(120));
-        assertThat(next(aware, List.of(new Sample(t(2), 0)), 2, QUICKEST)).isEqualTo(Duration.ofSeconds(118));
+        assertThat(next(aware, List.of(), 0, QUICKEST)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(next(aware, List.of(new Sample(t(2), 0)), 2, QUICKEST)).isEqualTo(Duration.ofSeconds(38));
         // Without the prior: the floor, then 6 × the time so far (jittered down by 5 % at random 0.5).
         assertThat(next(aware, List.of(), 0, Optional.empty())).isEqualTo(Duration.ofSeconds(2));
         assertThat(next(aware, List.of(new Sample(t(2), 0)), 2, Optional.empty())).isEqualTo(Duration.ofMillis(11_400));
@@ -38,16 +38,20 @@ class PollSchedulePriorTest {
 
     @Test
     void aPriorThatHasPassedOrProgressThatShowsHandsBackToTheUsualRules() {
-        List<Sample> queued = List.of(new Sample(t(120), 0));
-        assertThat(next(aware, queued, 120, QUICKEST)).isEqualTo(next(aware, queued, 120, Optional.empty()));
+        List<Sample> queued = List.of(new Sample(t(40), 0));
+        assertThat(next(aware, queued, 40, QUICKEST)).isEqualTo(next(aware, queued, 40, Optional.empty()));
         List<Sample> going = List.of(new Sample(t(60), 0.3));
         assertThat(next(aware, going, 60, QUICKEST)).isEqualTo(next(aware, going, 60, Optional.empty()));
     }
 
     @Test
-    void theWaitStaysWithinTheFloorAndTheProgressCapAndRetryAfterWins() {
-        assertThat(next(aware, List.of(), 119.5, QUICKEST)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(next(aware, List.of(), 0, Optional.of(Duration.ofHours(2)))).isEqualTo(Duration.ofMinutes(10));
+    void theWaitStaysWithinTheFloorAndABlindWaitAndRetryAfterWins() {
+        assertThat(next(aware, List.of(), 39.5, QUICKEST)).isEqualTo(Duration.ofSeconds(2));
+        // At most 0.9 × the backoff cap: a download quicker than the prior is seen no later than a blind one.
+        assertThat(next(aware, List.of(), 0, Optional.of(Duration.ofHours(2)))).isEqualTo(Duration.ofSeconds(54));
+        PollSchedule every10 = new PollSchedule(new RetryPolicy(Duration.ofSeconds(10), Duration.ofSeconds(10),
+                Duration.ofMinutes(10)), Duration.ofMinutes(10), true);
+        assertThat(next(every10, List.of(), 0, QUICKEST)).isEqualTo(Duration.ofSeconds(10));
         assertThat(aware.next(T0, List.of(), T0, 0, Optional.of(Duration.ofSeconds(7)), 0.5, QUICKEST))
                 .isEqualTo(Duration.ofSeconds(7));
     }
