@@ -89,6 +89,19 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
      */
     public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
                          double random) {
+        return next(since, history, now, attempt, retryAfter, random, Optional.empty());
+    }
+
+    /**
+     * The wait before the next poll, given a prior on the download's duration.
+     *
+     * @param quickest a time the download is unlikely to take less than (from its size and a throughput learned from
+     *                 earlier downloads, {@link ThroughputPrior}); before any progress shows, the next poll is aimed
+     *                 there instead of growing from the floor, so that the polls that would find it queued are skipped
+     * @see #next(Instant, List, Instant, int, Optional, double)
+     */
+    public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
+                         double random, Optional<Duration> quickest) {
         if (random < 0 || random >= 1) {
             throw new IllegalArgumentException("random must be in [0, 1), got " + random);
         }
@@ -98,7 +111,7 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
         Optional<ProgressEstimate> estimate = ProgressEstimate.of(since, history);
         double waitMs = estimate.isPresent() && estimate.get().end().isAfter(now)
                 ? aimed(estimate.get(), since, now, random)
-                : blind(since, history, now, random);
+                : primed(since, history, now, quickest).orElseGet(() -> blind(since, history, now, random));
         double floorMs = backoff.initialDelay().toMillis();
         return Duration.ofMillis((long) Math.min(progressMaxDelay.toMillis(), Math.max(floorMs, waitMs)));
     }
@@ -127,6 +140,21 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
         }
         double horizon = e.confirmed() ? CONFIRMED_HORIZON : HORIZON;
         return Math.min(waitMs, Math.max(backoff.maxDelay().toMillis(), horizon * ms(since, now)));
+    }
+
+    /**
+     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead, but at most a blind
+     * wait ({@link #BLIND_CAP} of the backoff cap): a look there replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
+     * that is wrong costs at most that one look.
+     */
+    private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<Duration> quickest) {
+        boolean noProgress = history.stream().allMatch(s -> s.fraction() <= 0);
+        if (quickest.isEmpty() || !noProgress) {
+            return Optional.empty();
+        }
+        double aheadMs = quickest.get().toMillis() - ms(since, now);
+        // No longer than a blind wait: a download quicker than the prior is seen no later than one reporting nothing.
+        return aheadMs > 0 ? Optional.of(Math.min(aheadMs, BLIND_CAP * backoff.maxDelay().toMillis())) : Optional.empty();
     }
 
     /**
