@@ -127,6 +127,50 @@ class HostUpRateLimiterEdgesTest {
     }
 
     @Test
+    void aSpentBudgetWithoutAResetIsFoundOutByOneCallAtATime() {
+        limiter.observe(Optional.of(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(0), Optional.empty())));
+        assertThat(limiter.reserve().granted()).as("one call finds out when budget comes back").isTrue();
+        HostUpRateLimiter.Reservation other = limiter.reserve();
+        assertThat(other.granted()).as("the others wait for its answer").isFalse();
+        assertThat(other.delay()).isGreaterThanOrEqualTo(HostUpRateLimiter.PROBE_WAIT);
+        limiter.answered();
+        assertThat(limiter.reserve().granted()).as("answered without news: the next call finds out").isTrue();
+    }
+
+    @Test
+    void anAnsweredPermitNoLongerCountsAgainstTheBudgetItsAnswerShows() {
+        assertThat(limiter.reserve().granted()).isTrue();
+        Instant reset = clock.instant().plusSeconds(2);
+        new Permit(limiter).answered(answer(200, headers(10, 2, reset)));
+        int granted = 0;
+        for (int i = 0; i < 20 && clock.instant().isBefore(reset); i++) {
+            HostUpRateLimiter.Reservation r = limiter.reserve(reset.minusNanos(1));
+            if (r.pastDeadline()) {
+                break;
+            }
+            if (r.granted()) {
+                granted++;
+            }
+            clock.advance(r.delay().isZero() ? Duration.ofMillis(1) : r.delay());
+        }
+        assertThat(granted).as("the two calls the answer shows left").isEqualTo(2);
+    }
+
+    @Test
+    void anInstanceWithAThirdOfTheKeyProbesAfterAResetAtAThirdOfTheKeysAverage() {
+        HostUpRateLimiter third = new HostUpRateLimiter(clock, new WorkerMetrics(new SimpleMeterRegistry()), null,
+                CEILING, PacingPolicy.DEFAULT, () -> 1.0 / 3);
+        third.observe(headers(30, 0, clock.instant().plusSeconds(10))); // 30 calls per 10 s: 3 a second
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(third.reserve().granted()).as("the call that finds out what came back").isTrue();
+        third.answered();
+        third.observe(headers(30, 29, clock.instant().plusSeconds(10)));
+        HostUpRateLimiter.Reservation next = third.reserve();
+        assertThat(next.granted()).isTrue();
+        assertThat(next.delay()).as("a third of 3 calls a second: one a second").isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void aPermitTellsTheLimiterHowItsCallEnded() {
         HostUpRateLimiter refusedTwin = new HostUpRateLimiter(clock, new WorkerMetrics(new SimpleMeterRegistry()), null,
                 CEILING);

@@ -86,6 +86,25 @@ class LimiterPartsTest {
         assertThat(budget.windowSeconds).as("a later answer of the window does not shorten it").isCloseTo(10, within(1e-9));
     }
 
+    @Test
+    void aWholeSecondResetIsTakenToEndHalfASecondEarlyOnlyWhenMoreThanASecondAway() {
+        KeyBudget budget = new KeyBudget(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        budget.learn(headers(10, 5, T0.plusSeconds(3)), Optional.empty());
+        assertThat(budget.at(T0, 5).secondsToReset()).isCloseTo(2.5, within(1e-9));
+        assertThat(budget.at(T0.plusSeconds(2), 5).secondsToReset()).as("exactly a second away: not cut")
+                .isCloseTo(1.0, within(1e-9));
+        assertThat(budget.at(T0.plusMillis(1_999), 5).secondsToReset()).isCloseTo(0.501, within(1e-9));
+    }
+
+    @Test
+    void anAnswerWhoseResetIsNowTeachesNoWindowAndNoRefillRate() {
+        KeyBudget budget = new KeyBudget(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        budget.learn(headers(10, 5, T0), Optional.empty());
+        assertThat(budget.windowSeconds).isNaN();
+        assertThat(budget.refill).isNaN();
+        assertThat(budget.average()).isNaN();
+    }
+
     private static RateLimitHeaders headers(int limit, int remaining, Instant reset) {
         return new RateLimitHeaders(OptionalInt.of(limit), OptionalInt.of(remaining), Optional.of(reset));
     }
