@@ -42,6 +42,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,9 +54,13 @@ import org.junit.jupiter.api.Test;
  * expression is queried (see {@link #ALERT_PROBES}). Also lints a scrape with
  * {@code promtool check metrics}. Without {@code prometheus} on PATH the class is skipped locally and
  * fails on CI ({@code CI=true}).
+ * <p>
+ * Runs after the other tests of the shared worker ({@link Order}): Kafka's per-partition client metrics appear a
+ * minute after the consumer started (see {@link #awaitKafkaPartitionMetrics}), which a first test class waits out.
  */
 @QuarkusTest
 @WithTestResource(WorkerTestEnvironment.class)
+@Order(Integer.MAX_VALUE)
 class PrometheusEndToEndTest {
 
     /** Labels the scrape config adds by relabelling, as a Kubernetes ServiceMonitor would. */
