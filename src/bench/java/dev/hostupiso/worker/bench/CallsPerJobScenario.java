@@ -127,7 +127,7 @@ final class CallsPerJobScenario extends Scenario {
     private static Map<String, String> workerEnv(String arm, String name, int scale) {
         Map<String, String> env = new HashMap<>();
         PollArms.settings(arm).forEach((k, v) -> env.put(k, Math.max(1, v.toMillis() / scale) + "ms"));
-        env.put("ISO_POLL_PROGRESS_AWARE", Boolean.toString(arm.equals("progress-aware")));
+        env.put("ISO_POLL_PROGRESS_AWARE", Boolean.toString(PollArms.progressAware(arm)));
         env.put("ISO_PROGRESS_MIN_INTERVAL", Math.max(1, 10_000 / scale) + "ms");
         env.put("ISO_SUBMIT_AMBIGUITY_WINDOW", Math.max(1, 600_000 / scale) + "ms");
         env.put("ISO_RETRY_AFTER_MAX", Math.max(1, 600_000 / scale) + "ms");

@@ -21,22 +21,46 @@ final class PollArms {
     static final RetryPolicy DEFAULTS = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(10));
     static final List<Integer> FIXED_SECONDS = List.of(10, 30, 60, 120);
 
+    /** Name prefix of a fixed poller's settings with progress awareness on. */
+    static final String TWIN = "progress-aware, every ";
+
+    /**
+     * The arms: progress-aware at the defaults, backoff only, the fixed pollers, and each fixed poller's twin (its
+     * settings with progress awareness on). The first is progress-aware at the defaults.
+     */
     static List<PollModel.Arm> all() {
         List<PollModel.Arm> arms = new ArrayList<>();
         arms.add(PollModel.Arm.aware(DEFAULTS));
         arms.add(PollModel.Arm.backoff(DEFAULTS));
         FIXED_SECONDS.forEach(s -> arms.add(PollModel.Arm.fixed(Duration.ofSeconds(s))));
+        FIXED_SECONDS.forEach(s -> arms.add(PollModel.Arm.twin(Duration.ofSeconds(s))));
         return arms;
+    }
+
+    /** Whether the arm polls with progress awareness on. */
+    static boolean progressAware(String arm) {
+        return arm.equals("progress-aware") || arm.startsWith(TWIN);
+    }
+
+    /**
+     * The progress-aware arm to set against {@code arm}: a fixed poller's twin (the same settings, progress on), else
+     * progress-aware at the defaults; empty for a progress-aware arm.
+     */
+    static java.util.Optional<String> challenger(String arm) {
+        if (progressAware(arm)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(arm.startsWith("fixed ") ? TWIN + arm.substring("fixed ".length()) : "progress-aware");
     }
 
     /** Worker settings of an arm (real time; the caller scales them). */
     static Map<String, Duration> settings(String arm) {
         Map<String, Duration> env = new LinkedHashMap<>();
-        if (arm.startsWith("fixed ")) {
+        if (arm.startsWith("fixed ") || arm.startsWith(TWIN)) {
             Duration every = Duration.ofSeconds(Long.parseLong(arm.replaceAll("\\D", "")));
             env.put("ISO_POLL_INITIAL_DELAY", every);
             env.put("ISO_POLL_MAX_DELAY", every);
-            env.put("ISO_POLL_PROGRESS_MAX_DELAY", every);
+            env.put("ISO_POLL_PROGRESS_MAX_DELAY", arm.startsWith(TWIN) ? Duration.ofMinutes(10) : every);
         } else {
             env.put("ISO_POLL_INITIAL_DELAY", DEFAULTS.initialDelay());
             env.put("ISO_POLL_MAX_DELAY", DEFAULTS.maxDelay());

@@ -2,6 +2,7 @@ package dev.hostupiso.worker.bench;
 
 import dev.hostupiso.worker.job.PollSchedule;
 import dev.hostupiso.worker.job.RetryPolicy;
+import dev.hostupiso.worker.job.ThroughputPrior;
 import dev.hostupiso.worker.simulator.DownloadShape;
 
 import java.time.Duration;
@@ -36,6 +37,12 @@ final class PollModel {
         static Arm aware(RetryPolicy p) {
             return new Arm("progress-aware", new PollSchedule(p, Duration.ofMinutes(10), true));
         }
+
+        /** A fixed poller's settings with progress awareness on: what its user gets by leaving the default on. */
+        static Arm twin(Duration every) {
+            RetryPolicy p = new RetryPolicy(every, every, Duration.ofMinutes(10));
+            return new Arm(PollArms.TWIN + every.toSeconds() + " s", new PollSchedule(p, Duration.ofMinutes(10), true));
+        }
     }
 
     /** One job through one arm: calls (from-url, polls, the ISO-list read) and how late the poll that saw it done was. */
@@ -43,18 +50,30 @@ final class PollModel {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
+    /**
+     * The arm's jobs in order, one at a time; after each, its size and duration teach the arm's own
+     * {@link ThroughputPrior}, which gives the next jobs their prior (a worker that has seen the jobs before).
+     */
     static List<Outcome> run(Arm arm, PollWorkload w, long seed) {
         Random random = new Random(seed);
+        ThroughputPrior prior = new ThroughputPrior();
         List<Outcome> out = new ArrayList<>(w.size());
         for (int i = 0; i < w.size(); i++) {
-            out.add(job(arm.schedule(), w.shapes().get(i), w.durationsMs().get(i), random));
+            long durationMs = w.durationsMs().get(i);
+            Optional<Duration> quickest = prior.quickest(w.bytes().get(i));
+            out.add(job(arm.schedule(), w.shapes().get(i), durationMs, quickest, random));
+            prior.observe(w.bytes().get(i), Duration.ofMillis(durationMs));
         }
         return out;
     }
 
-    private static Outcome job(PollSchedule schedule, DownloadShape shape, long durationMs, Random random) {
+    private static Outcome job(PollSchedule schedule, DownloadShape shape, long durationMs, Optional<Duration> quickest,
+                               Random random) {
         List<PollSchedule.Sample> history = new ArrayList<>();
-        long t = schedule.backoff().initialDelay().toMillis();
+        // The first wait: the initial delay, or (progress-aware, with a prior) the schedule's wait at submission.
+        long t = quickest.isPresent() && schedule.progressAware()
+                ? schedule.next(T0, List.of(), T0, 0, Optional.empty(), random.nextDouble(), quickest).toMillis()
+                : schedule.backoff().initialDelay().toMillis();
         int polls = 0;
         while (true) {
             polls++;
@@ -65,7 +84,8 @@ final class PollModel {
                 history.remove(0);
             }
             history.add(new PollSchedule.Sample(T0.plusMillis(t), reported(shape, (double) t / durationMs)));
-            Duration wait = schedule.next(T0, List.copyOf(history), T0.plusMillis(t), polls, Optional.empty(), random.nextDouble());
+            Duration wait = schedule.next(T0, List.copyOf(history), T0.plusMillis(t), polls, Optional.empty(),
+                    random.nextDouble(), quickest);
             t += wait.toMillis();
         }
     }

@@ -102,7 +102,10 @@ final class KeyBudget {
             // A reset rounded up to whole seconds makes the window look up to a second longer: a slower, never faster,
             // average. A fixed window's first answer measures the whole window: older measurements are dropped.
             windowSeconds = Double.isNaN(windowSeconds) || freshFixedWindow ? toReset : Math.max(windowSeconds, toReset);
-            double drip = (limit() - reported) / toReset;
+            // The remaining count is whole calls, rounded down from a bucket's fractional tokens: up to one call of the
+            // deficit may be rounding. Counting it would overstate the refill most when the reset is near (a bucket
+            // just short of full), and the highest value seen is kept: the pace would run above the key's average.
+            double drip = Math.max(0, limit() - reported - 1) / toReset;
             refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
         }
     }

@@ -80,6 +80,16 @@ final class SharePacer {
         return r;
     }
 
+    /** The next free slot, no sooner after the last one granted than the pace the budget now allows. */
+    void respace(Instant now) {
+        double share = ShareSource.clamp(shares.share());
+        if (Double.isNaN(credit) || credit < 1) {
+            return;
+        }
+        double rate = policy.instanceRate(budget.at(now, credit / share), share, aimd.at(now, budget.windowSecondsOr(1)));
+        slots.respace(slots.interval(rate));
+    }
+
     /** This instance's share of a window is spent: nothing before the reset; the first call after it finds out what came back. */
     private Reservation afterWindowSpent(Instant now, Instant start, Instant notAfter, double share) {
         if (budget.resetAt == null) {

@@ -60,6 +60,13 @@ final class SlotBook {
         return new Reservation(Duration.between(now, start), true);
     }
 
+    /** The next free slot no sooner than {@code spacing} after the last one granted (never earlier than booked). */
+    void respace(Duration spacing) {
+        if (!lastGrant.equals(Instant.MIN)) {
+            nextSlot = max(nextSlot, lastGrant.plus(spacing));
+        }
+    }
+
     /** Nothing booked: ask again after {@code wait}. */
     static Reservation askAgain(Instant now, Duration wait, Instant notAfter) {
         return new Reservation(wait, false, now.plus(wait).isAfter(notAfter));

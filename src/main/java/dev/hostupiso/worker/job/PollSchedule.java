@@ -14,8 +14,9 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Aimed.</b> With a {@link ProgressEstimate} of the end, the next poll lands just after the latest end the
  *   reported progress allows, when that is within the lateness it aims for ({@link #TOLERANCE} of the download's
- *   time plus {@link #SLACK_FLOORS} initial delays); otherwise it lands before the end, to see it from closer (the
- *   margin shrinks as the evidence grows). An estimate two independent rates do not confirm is extrapolated at most
+ *   time plus {@link #SLACK_FLOORS} initial delays, at most {@link #BLIND_CAP} of the backoff cap); with a wider spread
+ *   it lands that lateness after the earliest end, or before the end, to see it from closer (the margin shrinks as the
+ *   evidence grows). An estimate two independent rates do not confirm is extrapolated at most
  *   {@link #HORIZON} times the time since submission (or the backoff cap, when that is longer): a slow start that
  *   speeds up is not overslept by much.</li>
  *   <li><b>Blind.</b> Without usable progress (queued, a download that reports nothing until it is done, a stall, a
@@ -28,11 +29,17 @@ import java.util.Optional;
  */
 public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boolean progressAware) {
 
-    /** Blind before any progress: the wait is this multiple of the time since submission (4: poll times ×5). */
-    static final double GROWTH = 4.0;
+    /**
+     * Blind before any progress: the wait is this multiple of the time since submission (6: poll times ×7, so polls at
+     * 2 s, 14 s, then every 0.9 × the cap at the defaults; fewer polls before a download's progress shows).
+     */
+    static final double GROWTH = 6.0;
     /** Blind on a plateau (a stall, a verifying tail): the wait is this multiple of the time it has lasted. */
     static final double PLATEAU_GROWTH = 1.0;
-    /** Lateness aimed for, as a share of the download's estimated time. */
+    /**
+     * Lateness aimed for, as a share of the download's estimated time; never more than {@link #BLIND_CAP} of the backoff
+     * cap, the lateness a job that reports nothing gets (so progress never makes a job seen later than blind polling).
+     */
     static final double TOLERANCE = 0.05;
     /** Lateness aimed for on top of {@link #TOLERANCE}, in initial delays (2 s: 5 s). */
     static final double SLACK_FLOORS = 2.5;
@@ -82,6 +89,19 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
      */
     public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
                          double random) {
+        return next(since, history, now, attempt, retryAfter, random, Optional.empty());
+    }
+
+    /**
+     * The wait before the next poll, given a prior on the download's duration.
+     *
+     * @param quickest a time the download is unlikely to take less than (from its size and a throughput learned from
+     *                 earlier downloads, {@link ThroughputPrior}); before any progress shows, the next poll is aimed
+     *                 there instead of growing from the floor, so that the polls that would find it queued are skipped
+     * @see #next(Instant, List, Instant, int, Optional, double)
+     */
+    public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
+                         double random, Optional<Duration> quickest) {
         if (random < 0 || random >= 1) {
             throw new IllegalArgumentException("random must be in [0, 1), got " + random);
         }
@@ -91,21 +111,50 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
         Optional<ProgressEstimate> estimate = ProgressEstimate.of(since, history);
         double waitMs = estimate.isPresent() && estimate.get().end().isAfter(now)
                 ? aimed(estimate.get(), since, now, random)
-                : blind(since, history, now, random);
+                : primed(since, history, now, quickest).orElseGet(() -> blind(since, history, now, random));
         double floorMs = backoff.initialDelay().toMillis();
         return Duration.ofMillis((long) Math.min(progressMaxDelay.toMillis(), Math.max(floorMs, waitMs)));
     }
 
-    /** The wait towards an estimated end: just past it when it is known well enough, else part of the way. */
+    /**
+     * The wait towards an estimated end, for a lateness aimed for of L. With a spread s of at most L/2: just past the latest
+     * end (end + s), by a margin that keeps 2s + margin within L. With s up to L: L after the earliest end (end − s + L),
+     * at most L late whichever end is true. Wider: part of the way (at least {@link #APPROACH} of it), but never more
+     * than L after the earliest end, so a spread that does not shrink near the end (the newest percent's rounding) is
+     * covered in steps of L instead of being approached by ever smaller ones.
+     */
     private double aimed(ProgressEstimate e, Instant since, Instant now, double random) {
         double floorMs = backoff.initialDelay().toMillis();
         double remainingMs = ms(now, e.end());
-        double tolerableMs = TOLERANCE * ms(since, e.end()) + SLACK_FLOORS * floorMs;
-        double waitMs = e.spreadMs() <= tolerableMs / 2
-                ? remainingMs + e.spreadMs() + floorMs * (0.25 + 0.25 * random)
-                : Math.max(remainingMs - 2 * e.spreadMs(), APPROACH * remainingMs);
+        double tolerableMs = Math.min(TOLERANCE * ms(since, e.end()) + SLACK_FLOORS * floorMs,
+                BLIND_CAP * backoff.maxDelay().toMillis());
+        double waitMs;
+        if (e.spreadMs() <= tolerableMs / 2) {
+            waitMs = remainingMs + e.spreadMs()
+                    + Math.min(floorMs * (0.25 + 0.25 * random), tolerableMs - 2 * e.spreadMs());
+        } else if (e.spreadMs() <= tolerableMs) {
+            waitMs = remainingMs - e.spreadMs() + tolerableMs;
+        } else {
+            waitMs = Math.min(Math.max(remainingMs - 2 * e.spreadMs(), APPROACH * remainingMs),
+                    remainingMs - e.spreadMs() + tolerableMs);
+        }
         double horizon = e.confirmed() ? CONFIRMED_HORIZON : HORIZON;
         return Math.min(waitMs, Math.max(backoff.maxDelay().toMillis(), horizon * ms(since, now)));
+    }
+
+    /**
+     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead, but at most a blind
+     * wait ({@link #BLIND_CAP} of the backoff cap): a look there replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
+     * that is wrong costs at most that one look.
+     */
+    private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<Duration> quickest) {
+        boolean noProgress = history.stream().allMatch(s -> s.fraction() <= 0);
+        if (quickest.isEmpty() || !noProgress) {
+            return Optional.empty();
+        }
+        double aheadMs = quickest.get().toMillis() - ms(since, now);
+        // No longer than a blind wait: a download quicker than the prior is seen no later than one reporting nothing.
+        return aheadMs > 0 ? Optional.of(Math.min(aheadMs, BLIND_CAP * backoff.maxDelay().toMillis())) : Optional.empty();
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.job.Backoff;
+import dev.hostupiso.worker.job.RetryPolicy;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -25,12 +28,14 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 
 /**
  * Writes ledger records and outcome events, so that an outcome and its terminal ledger record are
@@ -71,12 +76,19 @@ public class LedgerWriter {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Executor eventLoop;
+    private final LedgerRetry retry;
 
     @Inject
     public LedgerWriter(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, WorkerConfig config,
-                        WorkerMetrics metrics, Clock clock, Vertx vertx) {
+                        WorkerMetrics metrics, Clock clock, Vertx vertx, Delays delays, RandomGenerator random) {
         this(kafkaConfig, config.ledger().transactionalIdPrefix() + "-" + config.ledgerTopic() + "-", config.requestsTopic(),
-                metrics, clock, task -> vertx.getDelegate().runOnContext(v -> task.run()));
+                metrics, clock, task -> vertx.getDelegate().runOnContext(v -> task.run()), retry(random, delays::after));
+    }
+
+    /** A writer with its own randomness and timers on {@code vertx}. */
+    public LedgerWriter(Map<String, Object> kafkaConfig, WorkerConfig config, WorkerMetrics metrics, Clock clock,
+                        Vertx vertx) {
+        this(kafkaConfig, config, metrics, clock, vertx, new Delays(vertx), new Random());
     }
 
     /**
@@ -87,6 +99,12 @@ public class LedgerWriter {
      */
     LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, String sharedRequests, WorkerMetrics metrics,
                  Clock clock, Executor eventLoop) {
+        this(kafkaConfig, transactionalIdPrefix, sharedRequests, metrics, clock, eventLoop, retry(new Random(), LedgerWriter::timer));
+    }
+
+    private LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, String sharedRequests,
+                         WorkerMetrics metrics, Clock clock, Executor eventLoop, LedgerRetry retry) {
+        this.retry = retry;
         this.sharedRequests = sharedRequests;
         this.metrics = metrics;
         this.clock = clock;
@@ -108,6 +126,13 @@ public class LedgerWriter {
     /** A writer whose producers come from {@code producers} (one per partition and assignment): for tests. */
     LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers, String sharedRequests,
                  int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop) {
+        this(producers, sharedRequests, maxRecordBytes, metrics, clock, eventLoop, retry(new Random(), LedgerWriter::timer));
+    }
+
+    /** A writer whose producers come from {@code producers} and who waits as {@code retry} says: for tests. */
+    LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers, String sharedRequests,
+                 int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop, LedgerRetry retry) {
+        this.retry = retry;
         this.sharedRequests = sharedRequests;
         this.metrics = metrics;
         this.clock = clock;
@@ -133,8 +158,8 @@ public class LedgerWriter {
                 old.close(Duration.ofSeconds(10));
             }
             orphaned.remove(p);
-            PartitionWriter w = new PartitionWriter(p.partition(), epochs.incrementAndGet(), () -> producers.apply(p), maxRecordBytes,
-                    metrics, clock, listener(p));
+            PartitionWriter w = new PartitionWriter(p.partition(), epochs.incrementAndGet(), () -> producers.apply(p),
+                    new RecordSizeLimit(maxRecordBytes), metrics, clock, listener(p), retry);
             started.put(p, w);
             inits.add(CompletableFuture.runAsync(w::start, r -> new Thread(r, "ledger-init-" + p).start()));
         }
@@ -229,6 +254,16 @@ public class LedgerWriter {
                 }
             }
         };
+    }
+
+    /** Transactions tried again after the project's jittered backoff, from 100 ms to 5 s. */
+    static LedgerRetry retry(RandomGenerator random, java.util.function.Function<Duration, Uni<Void>> waits) {
+        return new LedgerRetry(new Backoff(new RetryPolicy(LedgerRetry.INITIAL, LedgerRetry.MAX, LedgerRetry.MAX), random), waits);
+    }
+
+    /** A wait on Mutiny's scheduler, for writers made without Vert.x. */
+    private static Uni<Void> timer(Duration delay) {
+        return Uni.createFrom().voidItem().onItem().delayIt().by(delay);
     }
 
     private Producer<String, String> producer(TopicPartition partition) {

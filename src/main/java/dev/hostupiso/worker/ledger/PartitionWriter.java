@@ -1,33 +1,23 @@
 package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
-import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.TimeoutException;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -49,20 +39,16 @@ import java.util.function.Supplier;
  * transaction left in doubt before it reads the ledger.
  * <p>
  * Writes are group-committed on the writer's own thread: whatever is queued, up to
- * {@value #MAX_BATCH} writes, goes into one transaction. A write that fails on its own merits (too
- * large, not serializable) fails alone with {@link RecordRejectedException}; the others are
- * retried. A transaction that failed before its commit was asked for, and was aborted, is retried
- * with backoff: nothing of it can have landed.
+ * {@value #MAX_BATCH} writes, goes into one transaction ({@link LedgerTransaction}), tried again
+ * after a jittered backoff while it fails transiently ({@link CommitLoop}). A write that fails on
+ * its own merits (too large, not serializable) fails alone with
+ * {@link LedgerWriter.RecordRejectedException}.
  */
-final class PartitionWriter {
+final class PartitionWriter implements CommitLoop.Owner {
+
+    private static final Logger LOG = Logger.getLogger(PartitionWriter.class);
 
     static final int MAX_BATCH = 500;
-    /** Longest wait between two tries of a transaction that failed transiently. */
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-
-    /** One queued write: its records, committed together or not at all. */
-    record Write(List<ProducerRecord<String, String>> records, CompletableFuture<List<RecordMetadata>> done) {
-    }
 
     /** What the writer reports to its owner. */
     interface Listener {
@@ -82,27 +68,30 @@ final class PartitionWriter {
     private final int partition;
     private final long epoch;
     private final Supplier<Producer<String, String>> producers;
-    private final int maxRecordBytes;
+    private final RecordSizeLimit sizeLimit;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Listener listener;
-    private final BlockingDeque<Write> queue = new LinkedBlockingDeque<>();
+    private final LedgerRetry retry;
+    private final BlockingDeque<LedgerWrite> queue = new LinkedBlockingDeque<>();
     private final Object idle = new Object();
     private volatile Producer<String, String> producer;
+    private volatile LedgerTransaction transaction;
     private volatile boolean open = true;
-    private volatile long busySinceNanos;
     private boolean busy;
-    private Thread thread;
+    private ExecutorService thread;
+    private CommitLoop commits;
 
-    PartitionWriter(int partition, long epoch, Supplier<Producer<String, String>> producers, int maxRecordBytes,
-                    WorkerMetrics metrics, Clock clock, Listener listener) {
+    PartitionWriter(int partition, long epoch, Supplier<Producer<String, String>> producers, RecordSizeLimit sizeLimit,
+                    WorkerMetrics metrics, Clock clock, Listener listener, LedgerRetry retry) {
         this.partition = partition;
         this.epoch = epoch;
         this.producers = producers;
-        this.maxRecordBytes = maxRecordBytes;
+        this.sizeLimit = sizeLimit;
         this.metrics = metrics;
         this.clock = clock;
         this.listener = listener;
+        this.retry = retry;
     }
 
     /**
@@ -112,44 +101,41 @@ final class PartitionWriter {
     void start() {
         producer = producers.get();
         producer.initTransactions();
-        thread = new Thread(this::loop, "ledger-writer-" + partition);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    int partition() {
-        return partition;
+        transaction = new LedgerTransaction(partition, producer, metrics, clock, listener);
+        thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ledger-writer-" + partition);
+            t.setDaemon(true);
+            return t;
+        });
+        commits = new CommitLoop(transaction, retry, thread, this);
+        thread.execute(this::drain);
     }
 
     long epoch() {
         return epoch;
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return open;
     }
 
     /** Nanoseconds the writer has been inside one Kafka call, or 0 when it is not in one. */
     long busyNanos() {
-        long since = busySinceNanos;
-        return since == 0 ? 0 : System.nanoTime() - since;
+        LedgerTransaction t = transaction;
+        return t == null ? 0 : t.busyNanos();
     }
 
     /** Queues {@code records}; the future completes with their metadata once committed. */
     CompletableFuture<List<RecordMetadata>> write(List<ProducerRecord<String, String>> records) {
-        Write w = new Write(records, new CompletableFuture<>());
+        LedgerWrite w = new LedgerWrite(records);
         if (!open) {
-            w.done().completeExceptionally(new NotOwnerException());
+            w.fail(new NotOwnerException());
             return w.done();
         }
-        RecordRejectedException tooLarge = oversized(records);
-        if (tooLarge != null) {
-            w.done().completeExceptionally(tooLarge);
-            return w.done();
-        }
-        queue.add(w);
+        sizeLimit.check(records).ifPresentOrElse(w::fail, () -> queue.add(w));
         if (!open) { // closed meanwhile: the close may have drained the queue before this add
-            failQueued(new NotOwnerException());
+            failQueued();
         }
         return w.done();
     }
@@ -161,17 +147,92 @@ final class PartitionWriter {
     void close(Duration timeout) {
         open = false;
         awaitIdle(timeout);
-        failQueued(new NotOwnerException());
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
+        failQueued();
+        ExecutorService t = thread;
+        if (t != null) {
+            t.shutdown();
             try {
                 // Not interrupted: a producer closed from an interrupted thread cannot join its I/O thread.
-                t.join(1000);
+                t.awaitTermination(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         closeProducer(); // closing twice is harmless; the thread may still be in a call past the timeout
+    }
+
+    /**
+     * This assignment's writer is over: fenced by the next owner, or unsure what it committed.
+     * Nothing of it may be committed any more, and its producer is never re-initialised.
+     */
+    @Override
+    public void end(RuntimeException cause, String reason, List<LedgerWrite> pending) {
+        LOG.warnf("ledger partition %d: writer ended (%s: %s); its jobs stop here until the partition is assigned "
+                + "afresh", partition, reason, cause.getClass().getSimpleName());
+        open = false;
+        metrics.ledgerFailure(reason);
+        listener.ended(partition, epoch, reason); // before the jobs hear of it, so they stop as one
+        pending.forEach(w -> w.fail(new NotOwnerException()));
+        failQueued();
+    }
+
+    /** Takes the next batch off the queue and commits it; runs on the writer's thread, again and again. */
+    private void drain() {
+        LedgerWrite first;
+        try {
+            first = open ? queue.poll(200, TimeUnit.MILLISECONDS) : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (idle) {
+            if (first == null || !open) {
+                if (first != null) {
+                    first.fail(new NotOwnerException());
+                }
+                next();
+                return;
+            }
+            busy = true;
+        }
+        List<LedgerWrite> batch = new ArrayList<>();
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commits.commit(batch).subscribe().with(done -> idleAgain(), failure -> failed(failure, batch));
+    }
+
+    /** Never let a batch hang: its jobs would wait forever. What this producer did is unknown, so it writes no more. */
+    private void failed(Throwable failure, List<LedgerWrite> batch) {
+        List<LedgerWrite> left = batch.stream().filter(w -> !w.done().isDone()).toList();
+        if (open) {
+            LOG.errorf(failure, "ledger partition %d: unexpected failure; this writer ends", partition);
+            end(failure instanceof RuntimeException r ? r : new IllegalStateException(failure), "fatal", left);
+        } else {
+            left.forEach(w -> w.fail(new NotOwnerException()));
+        }
+        idleAgain();
+    }
+
+    private void idleAgain() {
+        synchronized (idle) {
+            busy = false;
+            idle.notifyAll();
+        }
+        next();
+    }
+
+    /** The next round of the writer's thread, or, once the writer is over, its producer closed (also when fenced). */
+    private void next() {
+        if (open) {
+            try {
+                thread.execute(this::drain);
+                return;
+            } catch (RejectedExecutionException closing) {
+                // close() shut the thread down: it closes the producer
+            }
+        }
+        closeProducer();
+        thread.shutdown();
     }
 
     private void closeProducer() {
@@ -199,249 +260,10 @@ final class PartitionWriter {
         }
     }
 
-    private void failQueued(RuntimeException cause) {
-        Write w;
+    private void failQueued() {
+        LedgerWrite w;
         while ((w = queue.poll()) != null) {
-            w.done().completeExceptionally(cause);
+            w.fail(new NotOwnerException());
         }
-    }
-
-    private void loop() {
-        try {
-            runLoop();
-        } finally {
-            closeProducer(); // also when fenced: nobody else will close it
-        }
-    }
-
-    private void runLoop() {
-        while (open) {
-            List<Write> batch = new ArrayList<>();
-            try {
-                Write first = queue.poll(200, TimeUnit.MILLISECONDS);
-                synchronized (idle) {
-                    if (first == null || !open) {
-                        if (first != null) {
-                            first.done().completeExceptionally(new NotOwnerException());
-                        }
-                        continue;
-                    }
-                    busy = true;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
-                return;
-            } catch (RuntimeException unexpected) {
-                // Never let the writer thread die with writes waiting on it: their jobs would wait forever.
-                // What this producer did is unknown, so it writes no more: the jobs stop as for a lost partition.
-                Log.errorf(unexpected, "ledger partition %d: unexpected failure; this writer ends", partition);
-                batch.removeIf(w -> w.done().isDone());
-                end(unexpected, "fatal", batch);
-            } finally {
-                synchronized (idle) {
-                    busy = false;
-                    idle.notifyAll();
-                }
-            }
-        }
-    }
-
-    /** What the commit loop does after one transaction. */
-    private enum Next { DONE, AT_ONCE, AFTER_BACKOFF }
-
-    /** Commits {@code batch} in one transaction, retrying what is transient; every write ends completed or failed. */
-    private void commit(List<Write> batch) throws InterruptedException {
-        List<Write> pending = new ArrayList<>(batch);
-        Duration backoff = Duration.ofMillis(100);
-        while (!pending.isEmpty()) {
-            if (!open) {
-                pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
-                return;
-            }
-            Next next = transaction(pending, backoff);
-            if (next == Next.DONE) {
-                return;
-            }
-            if (next == Next.AFTER_BACKOFF) {
-                Thread.sleep(backoff.toMillis()); // the writer's own thread, never an event loop
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
-    }
-
-    /** One transaction of the pending writes; on failure, what to do with them. */
-    private Next transaction(List<Write> pending, Duration backoff) {
-        Instant start = clock.instant();
-        Map<Write, List<Future<RecordMetadata>>> sent = new java.util.LinkedHashMap<>();
-        boolean committing = false;
-        busySinceNanos = System.nanoTime();
-        try {
-            producer.beginTransaction();
-            for (Write w : pending) {
-                List<Future<RecordMetadata>> futures = new ArrayList<>(w.records().size());
-                for (ProducerRecord<String, String> r : w.records()) {
-                    futures.add(producer.send(r));
-                }
-                sent.put(w, futures);
-            }
-            committing = true;
-            producer.commitTransaction();
-            busySinceNanos = 0;
-            metrics.ledgerTransaction(pending.size(), Duration.between(start, clock.instant()));
-            listener.committed(partition);
-            sent.forEach((w, futures) -> w.done().complete(metadata(futures)));
-            return Next.DONE;
-        } catch (ProducerFencedException | InvalidProducerEpochException fenced) {
-            busySinceNanos = 0;
-            end(fenced, "fenced", pending);
-            return Next.DONE;
-        } catch (OutOfOrderSequenceException | AuthorizationException fatal) {
-            busySinceNanos = 0;
-            end(fatal, "fatal", pending);
-            return Next.DONE;
-        } catch (TimeoutException | org.apache.kafka.common.errors.InterruptException unknown) {
-            busySinceNanos = 0;
-            if (committing) {
-                // The commit may have landed or may land later: retrying would send the batch twice, aborting
-                // is refused until the commit is retried. Whoever owns the partition next settles it.
-                end(unknown, "commit_unknown", pending);
-                return Next.DONE;
-            }
-            return aborted(pending, sent, unknown, backoff);
-        } catch (KafkaException | IllegalStateException failed) {
-            busySinceNanos = 0;
-            return aborted(pending, sent, failed, backoff);
-        }
-    }
-
-    /**
-     * After a failed transaction: a write rejected on its own merits fails alone and the others go
-     * into the next try at once; otherwise they all wait a backoff. If the abort fails, what the
-     * transaction did is unknown and the writer ends.
-     */
-    private Next aborted(List<Write> pending, Map<Write, List<Future<RecordMetadata>>> sent, RuntimeException failed,
-                         Duration backoff) {
-        List<Write> rejected = rejected(sent);
-        rejected.forEach(w -> {
-            pending.remove(w);
-            metrics.ledgerFailure("rejected");
-        });
-        RuntimeException abortFailure = abort();
-        if (abortFailure != null) {
-            end(abortFailure, abortFailure instanceof ProducerFencedException
-                    || abortFailure instanceof InvalidProducerEpochException ? "fenced" : "commit_unknown", pending);
-            return Next.DONE;
-        }
-        if (!rejected.isEmpty()) {
-            Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
-                    rejected.size(), failed.getMessage());
-            return Next.AT_ONCE;
-        }
-        metrics.ledgerFailure("transient");
-        listener.commitFailed(partition, failed);
-        Log.warnf("ledger partition %d: transaction failed (%s); retrying in %s", partition, failed.getMessage(), backoff);
-        return Next.AFTER_BACKOFF;
-    }
-
-    /** The writes of an aborted transaction whose own sends failed for a reason retrying cannot fix. */
-    private static List<Write> rejected(Map<Write, List<Future<RecordMetadata>>> sent) {
-        List<Write> rejected = new ArrayList<>();
-        sent.forEach((w, futures) -> {
-            for (Future<RecordMetadata> f : futures) {
-                Throwable cause = failureOf(f);
-                if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
-                        || cause instanceof SerializationException) {
-                    w.done().completeExceptionally(new RecordRejectedException(cause.getMessage()));
-                    rejected.add(w);
-                    return;
-                }
-            }
-        });
-        return rejected;
-    }
-
-    private static Throwable failureOf(Future<RecordMetadata> f) {
-        if (!f.isDone()) {
-            return null;
-        }
-        try {
-            f.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (RuntimeException e) {
-            return e;
-        }
-    }
-
-    private static List<RecordMetadata> metadata(List<Future<RecordMetadata>> futures) {
-        List<RecordMetadata> out = new ArrayList<>(futures.size());
-        for (Future<RecordMetadata> f : futures) {
-            try {
-                out.add(f.get(0, TimeUnit.MILLISECONDS)); // committed: every send is complete
-            } catch (Exception e) {
-                out.add(null);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * This assignment's writer is over: fenced by the next owner, or unsure what it committed.
-     * Nothing of it may be committed any more, and its producer is never re-initialised.
-     */
-    private void end(RuntimeException cause, String reason, List<Write> pending) {
-        Log.warnf("ledger partition %d: writer ended (%s: %s); its jobs stop here until the partition is assigned "
-                + "afresh", partition, reason, cause.getClass().getSimpleName());
-        open = false;
-        metrics.ledgerFailure(reason);
-        listener.ended(partition, epoch, reason); // before the jobs hear of it, so they stop as one
-        pending.forEach(w -> w.done().completeExceptionally(new NotOwnerException()));
-        failQueued(new NotOwnerException());
-    }
-
-    /** Aborts the transaction in progress; answers null, or why the abort failed. */
-    private RuntimeException abort() {
-        try {
-            producer.abortTransaction();
-            return null;
-        } catch (KafkaException | IllegalStateException abortFailed) {
-            // Fenced, timed out, or refused (after a commit that timed out, Kafka asks for the commit to be retried).
-            return abortFailed;
-        }
-    }
-
-    /** Rejects a write larger than the producer accepts before it can poison a transaction. */
-    private RecordRejectedException oversized(List<ProducerRecord<String, String>> records) {
-        for (ProducerRecord<String, String> r : records) {
-            long size = utf8Length(r.key()) + utf8Length(r.value());
-            for (var h : r.headers()) {
-                size += h.key().length() + (h.value() == null ? 0 : h.value().length);
-            }
-            if (size > maxRecordBytes) {
-                return new RecordRejectedException("a " + r.topic() + " record of " + size + " bytes exceeds the "
-                        + maxRecordBytes + "-byte limit");
-            }
-        }
-        return null;
-    }
-
-    private static long utf8Length(String s) {
-        if (s == null) {
-            return 0;
-        }
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return n;
     }
 }

@@ -102,7 +102,7 @@ public class WorkerMetrics {
                 .publishPercentileHistogram().register(registry);
         this.ledgerWrites = Counter.builder(LEDGER_WRITES)
                 .description("Ledger writes (state changes and outcomes) committed").register(registry);
-        for (String kind : new String[] {"transient", "rejected", "fenced", "fatal"}) {
+        for (String kind : new String[] {"transient", "rejected", "partial_commit", "fenced", "commit_unknown", "fatal"}) {
             Counter.builder(LEDGER_FAILURES).description("Ledger transactions or writes that failed, by kind")
                     .tag("kind", kind).register(registry);
         }

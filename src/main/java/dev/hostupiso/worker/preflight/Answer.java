@@ -36,7 +36,7 @@ record Answer(HttpMethod method, int status, String location, Long contentLength
         return status == 206 ? null : contentLength;
     }
 
-    private static Long number(String s) {
+    static Long number(String s) {
         if (s == null || !s.strip().matches("\\d{1,19}")) {
             return null;
         }
@@ -47,7 +47,7 @@ record Answer(HttpMethod method, int status, String location, Long contentLength
         }
     }
 
-    private static Long rangeTotal(String s) {
+    static Long rangeTotal(String s) {
         if (s == null) {
             return null;
         }

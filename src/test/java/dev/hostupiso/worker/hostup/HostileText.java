@@ -13,6 +13,9 @@ public final class HostileText {
     public static final String NASTY = "\u0000\u0001\u001f\u007f\u0085\u009f\ud800\udfff\u2028\u2029\ufeff\ufffe\"\\/%<>é€😀"
             + "\t\n\r ";
 
+    /** The request reader's string limit (docs/event-contract.md), in UTF-16 units. */
+    static final int STRING_LIMIT = 1_048_576;
+
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private HostileText() {
@@ -30,16 +33,20 @@ public final class HostileText {
                 Text.alphanumeric().ofLength(minLength, 20));
     }
 
-    /** Text of any length up to ~1.2 M chars (a Kafka record holds 1 MB), built by repetition so huge values are cheap to make. */
+    /**
+     * Text of any length up to ~1.2 M chars (a Kafka record holds 1 MB), built by repetition so huge values are cheap
+     * to make; now and then exactly around the request reader's string limit of 1,048,576 UTF-16 units.
+     */
     public static Gen<String> anyLength() {
         Gen<Integer> repeat = Generate.frequency(
                 of(75, Generate.range(1, 50)),
                 of(23, Generate.range(50, 5_000)),
                 of(2, Generate.range(20_000, 60_000)));
-        // Kept below 900,000 characters, clear of the request reader's 1,048,576-character string limit: within a few
-        // KB of it the reader (and Jackson) may refuse a value a separate read accepts, which is no contract question;
-        // the limit itself is tested exactly by RequestReaderTest.
-        return shortText(1).zip(repeat, String::repeat).map(s -> s.length() > 900_000 ? s.substring(0, 900_000) : s);
+        Gen<String> nearTheLimit = shortText(1).zip(Generate.range(STRING_LIMIT - 2, STRING_LIMIT + 2),
+                (unit, length) -> unit.repeat(length / unit.length() + 1).substring(0, length));
+        return Generate.frequency(
+                of(199, shortText(1).zip(repeat, String::repeat)),
+                of(1, nearTheLimit));
     }
 
     /** {@code s} as a JSON string literal; non-ASCII written raw or escaped, as {@code escapeAll} says. */

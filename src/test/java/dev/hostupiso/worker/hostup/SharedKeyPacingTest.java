@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.simulator.RateWindowModel;
+import dev.hostupiso.worker.simulator.ResetPrecision;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,5 +26,23 @@ class SharedKeyPacingTest {
         // waiting for them leaves a little unused (about 92 % used here), never refused.
         double used = model == RateWindowModel.SLIDING ? 0.90 : 0.95;
         assertThat(r.usedFraction()).as("budget used: %s", r).isGreaterThanOrEqualTo(used);
+    }
+
+    /**
+     * A token bucket starts full and announces as its reset when it will be full again, a fraction of a second ahead:
+     * the first answer reads like a tiny window. Neither its first second nor any later one may see more than twice the
+     * key's average, for one instance or three (even, skewed, one without partitions), whole-second or millisecond
+     * resets.
+     */
+    @ParameterizedTest
+    @EnumSource(ResetPrecision.class)
+    void aFullTokenBucketIsNotBurstInItsFirstSecond(ResetPrecision precision) {
+        for (double[] shares : new double[][] {{1}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {0.5, 0.25, 0.25}, {0.5, 0.5, 0}}) {
+            SharedKeySimulation.Result r = SharedKeySimulation.run(RateWindowModel.TOKEN_BUCKET, 60, Duration.ofSeconds(10),
+                    shares, 5, 100, Duration.ofMillis(5), precision, 300);
+            assertThat(r.peakRatio()).as("busiest second, %d instances: %s", shares.length, r).isLessThanOrEqualTo(2);
+            assertThat(r.usedFraction()).as("budget used: %s", r).isGreaterThanOrEqualTo(0.95);
+            assertThat(r.refusedFraction()).as("429s: %s", r).isLessThanOrEqualTo(0.01);
+        }
     }
 }

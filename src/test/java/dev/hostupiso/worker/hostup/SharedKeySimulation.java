@@ -147,6 +147,8 @@ public final class SharedKeySimulation {
                     (c[2] == 1 ? refusedPerSecond : perSecond)[(int) ((c[0] - first) / 1000)]++;
                 }
             }
+            System.out.println(model + " first calls (ms, instance): " + calls.stream().limit(24)
+                    .map(c -> (c[0] - first) + "/" + c[1] + (c[2] == 1 ? "!" : "")).toList());
             System.out.println(model + " per second: " + Arrays.toString(perSecond) + " 429: " + Arrays.toString(refusedPerSecond));
         }
         int peak = 0;

@@ -1,6 +1,8 @@
 package dev.hostupiso.worker.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,11 +12,17 @@ import com.fasterxml.jackson.databind.ObjectReader;
 /**
  * The tests' own view of a repeated member, independent of the parser's: Jackson's strict reader
  * names the first one; JSON Schema sees a single value, the last. The parser answers such a record
- * (an error at the member's pointer) unless the member is the requestId.
+ * (an error at the member's pointer) unless the member is the requestId. Both read within the contract's
+ * documented limits (docs/event-contract.md), as the worker does: a record beyond them is no JSON document
+ * the contract answers, whether or not it also repeats a member.
  */
 final class RepeatedMembers {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The contract's limits, written out here rather than read from the class under test. */
+    static final StreamReadConstraints CONTRACT_LIMITS = StreamReadConstraints.builder().maxNestingDepth(1_000)
+            .maxNumberLength(1_000).maxStringLength(1_048_576).maxNameLength(50_000).build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(
+            JsonFactory.builder().streamReadConstraints(CONTRACT_LIMITS).build());
     private static final ObjectReader STRICT = MAPPER.reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ObjectReader LAST_WINS = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

@@ -99,6 +99,29 @@ class RequestReaderTest {
                 .extracting(x -> ((Poison) x).reason()).asString().contains("limits");
     }
 
+    /**
+     * The string limit counts the value as read, in UTF-16 units: an escape ({@code \\u00e9}, {@code \\n}) is one
+     * unit however many characters it takes in the record, a character written raw is one unit however many UTF-8
+     * bytes it takes, and a character beyond the BMP is two (a surrogate pair), raw or escaped.
+     */
+    @Test
+    void theStringLimitCountsUtf16UnitsOfTheValueNotCharactersOrBytesOfTheRecord() {
+        int max = RequestReader.MAX_STRING_LENGTH;
+        String[][] forms = {
+                {"\\u00e9", "1"}, {"\\n", "1"}, {"\u00e9", "1"}, {"\u20ac", "1"},
+                {"\ud83d\ude00", "2"}, {"\\ud83d\\ude00", "2"}};
+        for (String[] form : forms) {
+            int units = Integer.parseInt(form[1]);
+            String atLimit = form[0].repeat(max / units);
+            assertThat(parser.parse("{\"requestId\":\"r\"," + OK + ",\"note\":\"" + atLimit + "\"}"))
+                    .as("%s × %d", form[0], max / units).isInstanceOf(Valid.class);
+            assertThat(parser.parse("{\"requestId\":\"r\"," + OK + ",\"note\":\"" + atLimit + form[0] + "\"}"))
+                    .as("%s × %d", form[0], max / units + 1).isInstanceOf(Poison.class);
+        }
+        assertThat(parser.parse("{\"requestId\":\"r\"," + OK + ",\"note\":\"" + "v".repeat(max - 1) + "\ud83d\ude00\"}"))
+                .as("a pair that ends one unit past the limit").isInstanceOf(Poison.class);
+    }
+
     @Test
     void memberNamesUpToTheLimitAreReadALongerOneIsNot() {
         String longest = "n".repeat(RequestReader.MAX_NAME_LENGTH);

@@ -78,12 +78,37 @@ class PollSchedulePropertyTest {
                 });
     }
 
+    @Test
+    void withAFixedPollersSettingsProgressOnlySavesPollsAndNeverSeesTheEndLater() {
+        // The settings of a poller every T (first poll after T, then every T) with progress awareness on: a download that
+        // reports nothing is polled exactly as the fixed poller polls it; one that reports whole percent is polled no
+        // more often, and seen done no later than T after its end, as the fixed poller sees it.
+        qt().withExamples(1500).forAll(integers().between(0, 3), integers().between(60, 3600), doubles().between(0, 0.999_999))
+                .checkAssert((arm, seconds, random) -> {
+                    Duration every = Duration.ofSeconds(new int[] {10, 30, 60, 120}[arm]);
+                    PollSchedule matched = new PollSchedule(new RetryPolicy(every, every, Duration.ofMinutes(10)),
+                            Duration.ofMinutes(10), true);
+                    long totalMs = seconds * 1000L;
+                    int fixedPolls = (int) ((totalMs + every.toMillis() - 1) / every.toMillis());
+                    Run blind = run(matched, totalMs, x -> 0, random);
+                    assertThat(blind.polls).isEqualTo(fixedPolls);
+                    assertThat(blind.latenessMs).isEqualTo(fixedPolls * every.toMillis() - totalMs);
+                    Run linear = run(matched, totalMs, x -> x < 0.1 ? 0 : Math.floor(Math.min(0.99, x) * 100) / 100, random);
+                    assertThat(linear.polls).isLessThanOrEqualTo(fixedPolls);
+                    assertThat(linear.latenessMs).isLessThanOrEqualTo(every.toMillis());
+                });
+    }
+
     private record Run(int polls, long latenessMs) { }
 
     /** Polls a download of {@code totalMs} whose reported fraction at share x of its time is {@code shape(x)}. */
     private Run run(long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
+        return run(schedule, totalMs, shape, random);
+    }
+
+    private static Run run(PollSchedule schedule, long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
         List<Sample> history = new ArrayList<>();
-        long now = backoff.initialDelay().toMillis();
+        long now = schedule.backoff().initialDelay().toMillis();
         int polls = 0;
         while (true) {
             polls++;

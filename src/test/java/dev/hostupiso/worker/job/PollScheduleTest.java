@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class PollScheduleTest {
 
@@ -35,10 +36,10 @@ class PollScheduleTest {
     @Test
     void withoutProgressTheWaitGrowsWithTheTimeSinceSubmissionUpToTheBackoffCap() {
         assertThat(next(List.of(), 0, 0)).isEqualTo(Duration.ofSeconds(2)); // the floor
-        assertThat(next(List.of(at(2, 0)), 2, 0)).isEqualTo(Duration.ofSeconds(8)); // 4 × 2 s: the next poll at 10 s
-        assertThat(next(List.of(at(2, 0), at(10, 0)), 10, 0)).isEqualTo(Duration.ofSeconds(40));
+        assertThat(next(List.of(at(2, 0)), 2, 0)).isEqualTo(Duration.ofSeconds(12)); // 6 × 2 s: the next poll at 14 s
+        assertThat(next(List.of(at(1, 0), at(8, 0)), 8, 0)).isEqualTo(Duration.ofSeconds(48));
         // Capped just under the backoff cap (0.9 × 60 s), and jittered down, never up.
-        assertThat(next(List.of(at(2, 0), at(10, 0), at(50, 0)), 50, 0)).isEqualTo(Duration.ofSeconds(54));
+        assertThat(next(List.of(at(2, 0), at(14, 0)), 14, 0)).isEqualTo(Duration.ofSeconds(54));
         assertThat(next(List.of(at(3000, 0)), 3000, 0.99)).isBetween(Duration.ofSeconds(48), Duration.ofSeconds(54));
     }
 
@@ -61,6 +62,9 @@ class PollScheduleTest {
         assertThat(ProgressEstimate.of(T0, steady)).hasValueSatisfying(e -> assertThat(e.confirmed()).isTrue());
         Duration wait = next(steady, 70, 0.5);
         assertThat(t(70).plus(wait)).isAfter(t(100)).isBefore(t(103));
+        // Exactly: the latest end plus a quarter to half a floor (at random 0.5: 0.375 × 2 s).
+        ProgressEstimate e = ProgressEstimate.of(T0, steady).orElseThrow();
+        assertThat(Duration.between(e.end(), t(70).plus(wait)).toMillis()).isCloseTo((long) e.spreadMs() + 750, within(2L));
     }
 
     @Test
@@ -71,6 +75,55 @@ class PollScheduleTest {
         ProgressEstimate e = ProgressEstimate.of(T0, coarse).orElseThrow();
         assertThat(e.spreadMs()).isGreaterThan((0.05 * 1000 + 5) / 2 * 1000);
         assertThat(t(240).plus(next(coarse, 240, 0.5))).isBefore(e.end());
+        // Exactly, on a ~500 s download (12 % and 24 % at 60 s and 120 s; spread ~34 s, more than the ~30 s aimed
+        // for): twice the spread before the end, which is further than 0.7 of the way and nearer than the lateness
+        // aimed for after the earliest end.
+        List<Sample> shorter = List.of(at(60, 0.12), at(120, 0.24));
+        ProgressEstimate s = ProgressEstimate.of(T0, shorter).orElseThrow();
+        assertThat(s.spreadMs()).isGreaterThan(0.05 * Duration.between(T0, s.end()).toMillis() + 5000);
+        assertThat(Duration.between(t(120).plus(next(shorter, 120, 0.5)), s.end()).toMillis())
+                .isCloseTo((long) (2 * s.spreadMs()), within(2L));
+    }
+
+    @Test
+    void anEstimateWithinTheLatenessAimedForButNotWithinHalfOfItIsCoveredFromItsEarliestEnd() {
+        // 10 % at 30 s and 30 % at 90 s in whole percent: the end is ~298 s give or take ~12 s, and ~20 s of lateness is
+        // aimed for (5 % + 5 s). Aiming past the latest end could be 24 s late; the poll lands 20 s after the earliest end
+        // instead, at most 20 s late whichever end is true (and if it is not done yet, the next sample narrows it).
+        List<Sample> covered = List.of(at(30, 0.1), at(90, 0.3));
+        ProgressEstimate c = ProgressEstimate.of(T0, covered).orElseThrow();
+        double tolerableMs = 0.05 * Duration.between(T0, c.end()).toMillis() + 5000;
+        assertThat(c.spreadMs()).isGreaterThan(tolerableMs / 2).isLessThanOrEqualTo(tolerableMs);
+        Instant poll = t(90).plus(next(covered, 90, 0.5));
+        assertThat(Duration.between(c.end().minusMillis((long) c.spreadMs()), poll).toMillis())
+                .isBetween((long) tolerableMs - 2, (long) tolerableMs + 2);
+    }
+
+    @Test
+    void theLatenessAimedForNeverExceedsWhatABlindPollWouldCost() {
+        // 50 % and 80 % of a ~1 h download: 5 % + 5 s would be ~184 s, but a job that reports nothing is seen within
+        // 0.9 × the 60 s backoff cap, and one that reports progress is not seen later than that: with a spread of ~41 s
+        // the poll lands 54 s after the earliest end instead of past the latest one.
+        List<Sample> slow = List.of(at(1800, 0.5), at(2880, 0.8));
+        ProgressEstimate e = ProgressEstimate.of(T0, slow).orElseThrow();
+        assertThat(e.spreadMs()).isGreaterThan(27_000).isLessThanOrEqualTo(54_000);
+        Instant poll = t(3000).plus(next(slow, 3000, 0.5));
+        assertThat(Duration.between(e.end().minusMillis((long) e.spreadMs()), poll).toMillis()).isBetween(53_998L, 54_002L);
+    }
+
+    @Test
+    void theMarginPastTheLatestEndStaysWithinTheLatenessAimedFor() {
+        // A fixed 10 s poller's settings with progress on: 9 s of lateness is aimed for (0.9 × the cap); the spread is
+        // ~4.45 s, so the poll past the latest end has 0.1 s of margin left, not the quarter to half a floor (2.5–5 s)
+        // it would otherwise add.
+        RetryPolicy tenSeconds = new RetryPolicy(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(10));
+        PollSchedule matched = new PollSchedule(tenSeconds, Duration.ofMinutes(10), true);
+        List<Sample> steady = List.of(at(30, 0.1), at(120, 0.4), at(210, 0.7));
+        ProgressEstimate e = ProgressEstimate.of(T0, steady).orElseThrow();
+        assertThat(e.spreadMs()).isLessThanOrEqualTo(4_500);
+        Instant poll = t(210).plus(matched.next(T0, steady, t(210), 3, Optional.empty(), 0.99));
+        assertThat(Duration.between(e.end().minusMillis((long) e.spreadMs()), poll).toMillis()).isBetween(8_998L, 9_002L);
+        assertThat(poll).isAfter(e.end().plusMillis((long) e.spreadMs()));
     }
 
     @Test
@@ -101,6 +154,8 @@ class PollScheduleTest {
         assertThat(next(verifying, 70, 0)).isEqualTo(Duration.ofSeconds(10));
         List<Sample> stalled = List.of(at(10, 0.2), at(20, 0.4), at(40, 0.4), at(400, 0.4));
         assertThat(next(stalled, 400, 0)).as("capped").isEqualTo(Duration.ofSeconds(54));
+        // A plateau since the first sample: it began there.
+        assertThat(next(List.of(at(20, 0.4), at(30, 0.4)), 35, 0)).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -137,6 +192,11 @@ class PollScheduleTest {
         assertThat(ProgressEstimate.of(T0, List.of(at(10, 0)))).as("queued").isEmpty();
         assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 0.4)))).as("backwards").isEmpty();
         assertThat(ProgressEstimate.of(T0, List.of(at(0, 0.5), at(10, 1.0)))).as("done").isEmpty();
+    }
+
+    @Test
+    void aProgressCapEqualToTheBackoffCapIsAccepted() {
+        assertThat(new PollSchedule(backoff, backoff.maxDelay(), true).progressMaxDelay()).isEqualTo(backoff.maxDelay());
     }
 
     @Test

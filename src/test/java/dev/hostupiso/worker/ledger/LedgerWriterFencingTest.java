@@ -2,8 +2,8 @@ package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
-import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -171,6 +171,33 @@ class LedgerWriterFencingTest {
     }
 
     /** Committed values of {@code key} in {@code partition}, oldest first. */
+    /**
+     * The partition's last stable offset once the transactions committed so far are settled: a commit returns
+     * before Kafka writes its markers, so the stable offset can trail it for a moment. Waits at most 5 s for it to
+     * reach the log end (a transaction left open, by a zombie for example, keeps it below).
+     */
+    private static long settledEnd(KafkaConsumer<String, String> readCommitted, TopicPartition tp) {
+        long logEnd;
+        try (KafkaConsumer<String, String> raw = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            logEnd = raw.endOffsets(List.of(tp)).get(tp);
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long stable = readCommitted.endOffsets(List.of(tp)).get(tp);
+        while (stable < logEnd && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            stable = readCommitted.endOffsets(List.of(tp)).get(tp);
+        }
+        return stable;
+    }
+
     private static List<String> committedValues(int partition, String key) {
         TopicPartition tp = new TopicPartition(TOPIC, partition);
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
@@ -180,7 +207,7 @@ class LedgerWriterFencingTest {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
+            long end = settledEnd(c, tp);
             List<String> values = new ArrayList<>();
             while (c.position(tp) < end) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {

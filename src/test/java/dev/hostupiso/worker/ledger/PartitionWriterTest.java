@@ -42,6 +42,20 @@ class PartitionWriterTest {
             super.initTransactions();
         }
 
+        /** The next send to this topic fails while the transaction still commits (Kafka 4.1 has been seen to). */
+        volatile String failNextSendTo;
+
+        @Override
+        public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                ProducerRecord<String, String> record) {
+            if (record.topic().equals(failNextSendTo)) {
+                failNextSendTo = null;
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new KafkaException("the produce to " + record.topic() + " failed"));
+            }
+            return super.send(record);
+        }
+
         @Override
         public void commitTransaction() {
             RuntimeException fail = failNextCommit;
@@ -126,6 +140,29 @@ class PartitionWriterTest {
         assertThat(writer.orphaned()).isEmpty();
         assertThat(producers).hasSize(2);
         assertThat(producers.get(1).history()).extracting(ProducerRecord::value).containsExactly("b");
+    }
+
+    @Test
+    void aWriteIsCompleteOnlyOnceAllItsRecordsAreCommittedEvenIfKafkaCommittedATransactionWithoutOne() {
+        long epoch = writer.open(List.of(P0)).get(P0);
+        CountingProducer producer = producers.get(0);
+        producer.failNextSendTo = "events";
+        List<ProducerRecord<String, String>> terminal = List.of(new ProducerRecord<>("ledger", 0, "r-1", "COMPLETED"),
+                new ProducerRecord<>("events", null, "r-1", "completed"));
+
+        List<org.apache.kafka.clients.producer.RecordMetadata> metadata =
+                writer.write(P0, epoch, terminal).await().atMost(Duration.ofSeconds(10));
+
+        assertThat(producer.commitCount()).as("the outcome went into a second transaction").isEqualTo(2);
+        assertThat(producer.history()).as("the terminal record and its outcome are both committed, each once")
+                .extracting(ProducerRecord::topic, ProducerRecord::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ledger", "COMPLETED"),
+                        org.assertj.core.groups.Tuple.tuple("events", "completed"));
+        assertThat(metadata).hasSize(2).doesNotContainNull();
+        assertThat(metadata.get(0).topic()).isEqualTo("ledger");
+        assertThat(lost).isEmpty();
+        assertThat(registry.get(WorkerMetrics.LEDGER_FAILURES).tag("kind", "partial_commit").counter().count())
+                .isEqualTo(1.0);
     }
 
     @Test

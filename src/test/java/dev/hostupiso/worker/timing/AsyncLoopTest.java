@@ -90,4 +90,26 @@ class AsyncLoopTest {
         }).subscribe().withSubscriber(UniAssertSubscriber.create());
         thrown.assertFailedWith(IllegalArgumentException.class, "bad round");
     }
+
+    @Test
+    void aLoopCancelledFromInsideARoundThatEndsAtOnceStartsNoFurtherRound() {
+        AtomicInteger rounds = new AtomicInteger();
+        var holder = new java.util.concurrent.atomic.AtomicReference<UniAssertSubscriber<String>>();
+        var sub = AsyncLoop.<String>untilPresent(() -> {
+            int round = rounds.incrementAndGet();
+            if (round == 3) {
+                holder.get().cancel(); // e.g. the job is cancelled by what the round itself did
+            }
+            // bounded so that a loop which ignored the cancellation still ends
+            return round < 1_000 ? AsyncLoop.again(Uni.createFrom().voidItem()) : AsyncLoop.done("too many");
+        }).subscribe().withSubscriber(new UniAssertSubscriber<String>() {
+            @Override
+            public void onSubscribe(io.smallrye.mutiny.subscription.UniSubscription subscription) {
+                super.onSubscribe(subscription);
+                holder.set(this);
+            }
+        });
+        sub.assertNotTerminated();
+        assertThat(rounds).hasValue(3);
+    }
 }
