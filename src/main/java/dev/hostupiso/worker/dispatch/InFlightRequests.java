@@ -1,16 +1,16 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import org.apache.kafka.common.TopicPartition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.TopicPartition;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,22 +1,22 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.IsoJobRunner;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.hostup.FieldError;
+import dev.hostupiso.worker.job.JobRunner;
 import dev.hostupiso.worker.ledger.FinishedEntry;
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -39,16 +39,18 @@ import java.util.Optional;
 @ApplicationScoped
 public class JobDispatcher {
 
+    private static final Logger LOG = Logger.getLogger(JobDispatcher.class);
+
     private final InFlightRequests inFlight;
-    private final JobLedger ledger;
-    private final IsoJobRunner runner;
+    private final JournalAndOutcomePublisher ledger;
+    private final JobRunner runner;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final Duration jobTimeout;
     private final Duration handOverGrace;
     private final PartitionReclaim reclaim;
 
-    public JobDispatcher(InFlightRequests inFlight, JobLedger ledger, IsoJobRunner runner, WorkerMetrics metrics,
+    public JobDispatcher(InFlightRequests inFlight, JournalAndOutcomePublisher ledger, JobRunner runner, WorkerMetrics metrics,
                          Clock clock, WorkerConfig config, PartitionReclaim reclaim) {
         this.inFlight = inFlight;
         this.ledger = ledger;
@@ -66,7 +68,7 @@ public class JobDispatcher {
         String requestId = request.requestId();
         var joined = inFlight.running(partition.topic(), requestId);
         if (joined.isPresent()) {
-            Log.infof("requestId=%s duplicate delivery while in flight: joined, no API call", requestId);
+            LOG.infof("requestId=%s duplicate delivery while in flight: joined, no API call", requestId);
             joined.get().subscribe().with(e -> {
                 metrics.requestFinished("duplicate", codeOf(e));
                 record.ack();
@@ -76,14 +78,14 @@ public class JobDispatcher {
         Optional<FinishedEntry> finished = ledger.finished(partition, requestId);
         if (finished.isPresent()) {
             if (finished.get().sourceOffset() == offset) {
-                Log.infof("requestId=%s redelivered after its outcome was published: acknowledged", requestId);
+                LOG.infof("requestId=%s redelivered after its outcome was published: acknowledged", requestId);
                 record.ack();
             } else {
-                Log.infof("requestId=%s duplicate of a finished request: answered from the ledger, no API call", requestId);
+                LOG.infof("requestId=%s duplicate of a finished request: answered from the ledger, no API call", requestId);
                 ledger.republish(partition, requestId, finished.get()).subscribe().with(event -> {
                     metrics.requestFinished("duplicate", codeOf(event));
                     record.ack();
-                }, f -> Log.warnf("requestId=%s not answered here: %s", requestId, f.getMessage()));
+                }, f -> LOG.warnf("requestId=%s not answered here: %s", requestId, f.getMessage()));
             }
             return;
         }
@@ -96,10 +98,10 @@ public class JobDispatcher {
         }
         if (epoch < 0) {
             if (reclaim.defer(partition)) {
-                Log.infof("requestId=%s arrived for %s, whose ledger writer ended here: left for redelivery "
+                LOG.infof("requestId=%s arrived for %s, whose ledger writer ended here: left for redelivery "
                         + "after the partition is reloaded or moves", requestId, partition);
             } else {
-                Log.debugf("requestId=%s arrived for %s, which is not owned here any more", requestId, partition);
+                LOG.debugf("requestId=%s arrived for %s, which is not owned here any more", requestId, partition);
             }
             return;
         }
@@ -122,7 +124,7 @@ public class JobDispatcher {
         }
         if (n > 0) {
             metrics.jobsResumed(n);
-            Log.infof("resumed %d job(s) from the ledger", n);
+            LOG.infof("resumed %d job(s) from the ledger", n);
         }
     }
 
@@ -149,7 +151,7 @@ public class JobDispatcher {
      * instance's.
      */
     private void lost(TopicPartition partition) {
-        Log.warnf("partition %s: its ledger writer ended; its jobs stop here", partition);
+        LOG.warnf("partition %s: its ledger writer ended; its jobs stop here", partition);
         inFlight.cancel(List.of(partition));
         reclaim.orphaned(partition);
     }
@@ -169,14 +171,14 @@ public class JobDispatcher {
                 .map(result -> OutcomeEvent.of(ctx.request(), result, ctx.receivedAt(), clock.instant()).fromTopic(ctx.topic()))
                 .onItem().transformToUni(event -> publish(ctx, event, offset))
                 .onFailure(f -> !(f instanceof JobCancelledException))
-                .invoke(f -> Log.errorf(f, "requestId=%s could not be finished; it stays in the ledger", ctx.request().requestId()));
+                .invoke(f -> LOG.errorf(f, "requestId=%s could not be finished; it stays in the ledger", ctx.request().requestId()));
     }
 
     private Uni<OutcomeEvent> refuse(JobContext ctx, List<FieldError> errors, Message<?> record,
                                      long offset) {
         JobError error = new JobError("invalid_request", "Validation failed", "The request breaks the event contract",
                 null, false, errors, null);
-        Log.infof("requestId=%s rejected locally: %s", ctx.request().requestId(), errors);
+        LOG.infof("requestId=%s rejected locally: %s", ctx.request().requestId(), errors);
         OutcomeEvent event = OutcomeEvent.failed(ctx.request(), null, 0, error, ctx.receivedAt(), clock.instant())
                 .fromTopic(ctx.topic());
         return publish(ctx, event, offset).invoke(() -> record.ack());

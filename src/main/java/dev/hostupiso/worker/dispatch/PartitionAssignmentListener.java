@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.dispatch;
 
 import dev.hostupiso.worker.config.TeamTopics;
-import dev.hostupiso.worker.ledger.JobLedger;
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.Comparator;
@@ -25,15 +25,17 @@ import java.util.Set;
 @Identifier(PartitionAssignmentListener.NAME)
 public class PartitionAssignmentListener implements KafkaConsumerRebalanceListener {
 
+    private static final Logger LOG = Logger.getLogger(PartitionAssignmentListener.class);
+
     public static final String NAME = "iso-requests-rebalance";
 
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final JobDispatcher dispatcher;
     private final Set<String> requestTopics;
     private final AssignmentShare share;
     private final PartitionReclaim reclaim;
 
-    public PartitionAssignmentListener(JobLedger ledger, JobDispatcher dispatcher, TeamTopics topics,
+    public PartitionAssignmentListener(JournalAndOutcomePublisher ledger, JobDispatcher dispatcher, TeamTopics topics,
                                        AssignmentShare share, PartitionReclaim reclaim) {
         this.ledger = ledger;
         this.dispatcher = dispatcher;
@@ -47,14 +49,14 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
         updateShare(consumer);
         List<TopicPartition> ps = partitionsOf(partitions);
         if (!ps.isEmpty()) {
-            Log.infof("assigned request partitions %s: loading their ledger", ps);
+            LOG.infof("assigned request partitions %s: loading their ledger", ps);
             ledger.load(ps).forEach(dispatcher::resume);
         }
         // Every rebalance ends here, also one that moved nothing: partitions still held whose writer ended are
         // confirmed as this instance's, so they are loaded afresh and what was left unacknowledged comes again.
         List<TopicPartition> confirmed = reclaim.confirmed(consumer, ps);
         if (!confirmed.isEmpty()) {
-            Log.infof("request partitions %s kept after their ledger writer ended: loading their ledger again", confirmed);
+            LOG.infof("request partitions %s kept after their ledger writer ended: loading their ledger again", confirmed);
             ledger.load(confirmed).forEach(dispatcher::resume);
             reclaim.rewind(consumer, confirmed);
         }
@@ -64,7 +66,7 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         List<TopicPartition> ps = partitionsOf(partitions);
         if (!ps.isEmpty()) {
-            Log.infof("revoked request partitions %s: handing their jobs over", ps);
+            LOG.infof("revoked request partitions %s: handing their jobs over", ps);
             dispatcher.handOver(ps);
         }
         updateShare(consumer, ps.size());
@@ -88,9 +90,9 @@ public class PartitionAssignmentListener implements KafkaConsumerRebalanceListen
                 total += infos == null ? 0 : infos.size();
             }
             share.assignment(Math.max(0, owned - leaving), total);
-            Log.infof("share of the API key's budget: %d of %d request partitions", Math.max(0, owned - leaving), total);
+            LOG.infof("share of the API key's budget: %d of %d request partitions", Math.max(0, owned - leaving), total);
         } catch (RuntimeException e) {
-            Log.warnf("could not read the request topic's partitions for the budget share: %s", e.toString());
+            LOG.warnf("could not read the request topic's partitions for the budget share: %s", e.toString());
         }
     }
 

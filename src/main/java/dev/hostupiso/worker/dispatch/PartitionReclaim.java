@@ -1,8 +1,7 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +9,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,24 +30,26 @@ import java.util.Set;
 @ApplicationScoped
 public class PartitionReclaim {
 
+    private static final Logger LOG = Logger.getLogger(PartitionReclaim.class);
+
     /** The request channel whose consumer is asked to rebalance. */
     static final String CHANNEL = "iso-requests";
     /** A rebalance asked for and not yet seen is asked for again, at most this often. */
     static final Duration ASK_AGAIN_AFTER = Duration.ofSeconds(10);
 
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final java.util.function.Consumer<String> rebalance;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private volatile long askedAtMillis = Long.MIN_VALUE / 2;
 
     @Inject
-    public PartitionReclaim(JobLedger ledger, KafkaClientService kafka, WorkerMetrics metrics, Clock clock) {
+    public PartitionReclaim(JournalAndOutcomePublisher ledger, KafkaClientService kafka, WorkerMetrics metrics, Clock clock) {
         this(ledger, reason -> enforceRebalance(kafka, reason), metrics, clock);
     }
 
     /** @param rebalance asks the request consumer to rejoin its group, for the given reason */
-    PartitionReclaim(JobLedger ledger, java.util.function.Consumer<String> rebalance, WorkerMetrics metrics, Clock clock) {
+    PartitionReclaim(JournalAndOutcomePublisher ledger, java.util.function.Consumer<String> rebalance, WorkerMetrics metrics, Clock clock) {
         this.ledger = ledger;
         this.rebalance = rebalance;
         this.metrics = metrics;
@@ -98,24 +100,24 @@ public class PartitionReclaim {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
-        Log.infof("request partitions %s reloaded after their ledger writer ended; rewound to their committed offsets",
+        LOG.infof("request partitions %s reloaded after their ledger writer ended; rewound to their committed offsets",
                 partitions);
     }
 
     private void ask(String reason) {
         askedAtMillis = clock.millis();
-        Log.warnf("%s: asking the consumer group to rebalance", reason);
+        LOG.warnf("%s: asking the consumer group to rebalance", reason);
         rebalance.accept(reason);
     }
 
     private static void enforceRebalance(KafkaClientService kafka, String reason) {
         List<KafkaConsumer<Object, Object>> consumers = kafka.getConsumers(CHANNEL);
         if (consumers == null || consumers.isEmpty()) {
-            Log.warnf("no consumer on channel %s to rebalance", CHANNEL);
+            LOG.warnf("no consumer on channel %s to rebalance", CHANNEL);
             return;
         }
         java.util.function.Consumer<Consumer<Object, Object>> rejoin = c -> c.enforceRebalance(reason);
         consumers.forEach(c -> c.runOnPollingThread(rejoin).subscribe().with(
-                done -> { }, f -> Log.warnf("could not ask the consumer group to rebalance: %s", f.toString())));
+                done -> { }, f -> LOG.warnf("could not ask the consumer group to rebalance: %s", f.toString())));
     }
 }

@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.dispatch;
 
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import org.jboss.logging.Logger;
 
 /**
  * SIGTERM: intake stops, from-url calls already sent get the hand-over grace to be answered and
@@ -14,6 +14,8 @@ import jakarta.interceptor.Interceptor;
  */
 @ApplicationScoped
 public class WorkerShutdown {
+
+    private static final Logger LOG = Logger.getLogger(WorkerShutdown.class);
 
     private final IntakeGate gate;
     private final InFlightRequests inFlight;
@@ -29,6 +31,6 @@ public class WorkerShutdown {
         int jobs = inFlight.size();
         gate.closeForShutdown();
         dispatcher.handOverAll();
-        Log.infof("shutting down: intake stopped, %d job(s) handed over via the ledger", jobs);
+        LOG.infof("shutting down: intake stopped, %d job(s) handed over via the ledger", jobs);
     }
 }

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.job.JobAccount;
+
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -8,7 +10,7 @@ import java.util.regex.Pattern;
  * team's. HostUp limits and authorizes per key, so each account has its own rate limiter and its own
  * key state: a team whose key is revoked (or over its limit) waits alone.
  */
-public final class Account {
+public final class Account implements JobAccount {
 
     /** The name of the account whose key is {@code HOSTUP_API_TOKEN}; a request without {@code account} uses it. */
     public static final String DEFAULT = "default";
@@ -30,6 +32,7 @@ public final class Account {
         this.keyState = Objects.requireNonNull(keyState);
     }
 
+    @Override
     public String name() {
         return name;
     }

@@ -2,7 +2,7 @@ package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.wire.Endpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -288,7 +288,7 @@ public class ApiKeyState {
             metrics.apiKeyRejected(now != null);
         }
         metrics.apiKeyHold(account, now == null ? null : now.tag());
-        Log.info(message + (isDefault() ? ": resuming intake" : ": resuming account " + account + "'s requests"));
+        KeyHoldLog.released(account, message);
         listeners.released();
     }
 

@@ -5,7 +5,6 @@ import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.timing.Delays;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.core.Vertx;
@@ -13,6 +12,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
 @Startup // fail fast at boot when the default key is missing or a team key is misnamed
 @ApplicationScoped
 public class HostUpAccounts {
+
+    private static final Logger LOG = Logger.getLogger(HostUpAccounts.class);
 
     static final Pattern ENV_NAME = Pattern.compile("^HOSTUP_ACCOUNTS_([A-Z0-9_]+)_TOKEN$");
     static final Pattern PROPERTY_NAME = Pattern.compile("^hostup\\.accounts\\.([^.]+)\\.token$");
@@ -89,7 +91,7 @@ public class HostUpAccounts {
             }
         });
         reload();
-        Log.infof("HostUp accounts: %s (default included)", names());
+        LOG.infof("HostUp accounts: %s (default included)", names());
     }
 
     private static String requireDefaultToken(HostUpConfig api) {
@@ -187,9 +189,9 @@ public class HostUpAccounts {
                 keys.remove(name); // not the variable's key either: the file's last one stays
                 kept.add(name);
                 metrics.accountKeyKept(name, reason);
-                Log.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; keeping account %s's last good key", name, reason, name);
+                LOG.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; keeping account %s's last good key", name, reason, name);
             } else {
-                Log.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; account %s has no usable key yet", name,
+                LOG.warnf("HOSTUP_ACCOUNTS_DIR: %s read %s; account %s has no usable key yet", name,
                         ((KeyDirectory.Keep) read).reason(), name);
             }
         }));
@@ -199,16 +201,16 @@ public class HostUpAccounts {
                 Account created = newAccount.apply(name, token);
                 changeListeners.forEach(l -> listen(created, l));
                 accounts.put(name, created);
-                Log.infof("HostUp account %s: key loaded", name);
+                LOG.infof("HostUp account %s: key loaded", name);
             } else if (!existing.hasToken(token)) {
                 existing.replaceToken(token);
-                Log.infof("HostUp account %s: key replaced", name);
+                LOG.infof("HostUp account %s: key replaced", name);
             }
         });
         accounts.keySet().removeIf(name -> {
             boolean gone = !keys.containsKey(name) && !kept.contains(name);
             if (gone) {
-                Log.warnf("HostUp account %s: no key any more; new requests naming it fail as unknown_account", name);
+                LOG.warnf("HostUp account %s: no key any more; new requests naming it fail as unknown_account", name);
             }
             return gone;
         });
@@ -228,7 +230,7 @@ public class HostUpAccounts {
             return d.read();
         } catch (IOException e) {
             // Keep the keys we have: a transient read error must not drop every team at once.
-            Log.errorf("HOSTUP_ACCOUNTS_DIR %s could not be read (%s): keeping the keys read before", d.path(), e.getMessage());
+            LOG.errorf("HOSTUP_ACCOUNTS_DIR %s could not be read (%s): keeping the keys read before", d.path(), e.getMessage());
             throw new KeepKeys(e);
         }
     }

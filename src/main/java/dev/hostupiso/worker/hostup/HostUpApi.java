@@ -1,10 +1,12 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The HostUp calls a job makes, each with the key of the request's {@link Account}. Each answers the raw {@link ApiResponse} (any status) and fails only
- * on a transport error ({@link HostUpClient.TransportException}); {@link HostUpClient} is the real
+ * on a transport error ({@link TransportException}); {@link HostUpClient} is the real
  * one, tests drive the job steps with a scripted one.
  */
 public interface HostUpApi {

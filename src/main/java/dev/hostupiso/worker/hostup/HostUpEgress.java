@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.config.HostUpConfig;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 import io.vertx.core.net.TrustOptions;
@@ -19,7 +20,6 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;

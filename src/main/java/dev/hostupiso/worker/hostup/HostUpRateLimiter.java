@@ -1,9 +1,10 @@
 package dev.hostupiso.worker.hostup;
 
-import dev.hostupiso.worker.timing.AsyncLoop;
-import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,5 +1,8 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.RateLimitHeaders;
+import dev.hostupiso.worker.wire.RetryAfter;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
-import io.quarkus.logging.Log;
+
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
  * the other keys from being read nor takes the account away.
  */
 final class KeyDirectory {
+
+    private static final Logger LOG = Logger.getLogger(KeyDirectory.class);
 
     /** What reading one account's file gave. */
     sealed interface Read permits Key, Keep {
@@ -58,7 +61,7 @@ final class KeyDirectory {
                     continue;
                 }
                 if (!Account.NAME.matcher(name).find() || Account.DEFAULT.equals(name)) {
-                    Log.warnf("HOSTUP_ACCOUNTS_DIR: %s is not an account name, ignored", name);
+                    LOG.warnf("HOSTUP_ACCOUNTS_DIR: %s is not an account name, ignored", name);
                     continue;
                 }
                 reads.put(name, readOne(f));

@@ -1,11 +1,14 @@
 package dev.hostupiso.worker.hostup;
 
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.wire.Endpoint;
+import org.jboss.logging.Logger;
 
 import java.util.Locale;
 
-/** What a key hold says to the operator when it starts: the reason, and where the key is configured. */
+/** What a key hold says to the operator: when it starts, the reason and where the key is configured; when it ends, that work resumes. */
 final class KeyHoldLog {
+
+    private static final Logger LOG = Logger.getLogger(KeyHoldLog.class);
 
     private KeyHoldLog() {
     }
@@ -26,7 +29,11 @@ final class KeyHoldLog {
             case MISSING_SCOPE -> "forbids reading the ISO library and the VPS list (403): " + key
                     + " lacks scope read:vm (or its IP restriction excludes this worker).";
         };
-        Log.error("HostUp " + why + (isDefault ? " Intake stopped, readiness DOWN, in-flight requests held and the key probed."
+        LOG.error("HostUp " + why + (isDefault ? " Intake stopped, readiness DOWN, in-flight requests held and the key probed."
                 : " This account's requests wait (recorded in the job ledger) while the key is probed; other accounts go on."));
+    }
+
+    static void released(String account, String message) {
+        LOG.info(message + (Account.DEFAULT.equals(account) ? ": resuming intake" : ": resuming account " + account + "'s requests"));
     }
 }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class KeyProbe {
+
+    private static final Logger LOG = Logger.getLogger(KeyProbe.class);
 
     /** How a 403 was settled. */
     public enum Verdict { NOT_LISTED, LISTED, KEY_FORBIDDEN, KEY_UNAUTHORIZED, UNKNOWN }
@@ -184,7 +189,7 @@ public class KeyProbe {
             Duration wait = schedule.delay(attempt[0]++, shares.share());
             return AsyncLoop.again(delays.after(wait).onItem().transformToUni(x -> probeOnce(account)));
         }).subscribe().with(done -> stopped(account), f -> {
-            Log.warnf("Probing account %s's API key failed: %s", account.name(), f.toString());
+            LOG.warnf("Probing account %s's API key failed: %s", account.name(), f.toString());
             stopped(account);
         });
     }

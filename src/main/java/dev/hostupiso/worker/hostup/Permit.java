@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.ApiResponse;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

@@ -1,11 +1,10 @@
 package dev.hostupiso.worker.intake;
 
-import dev.hostupiso.worker.timing.AsyncLoop;
-import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.job.Backoff;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
-import io.quarkus.logging.Log;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.timing.Delays;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -21,6 +20,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,6 +48,8 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterPublisher.class);
 
     private final Supplier<Producer<byte[], byte[]>> producerFactory;
     private final String dlqTopic;
@@ -107,7 +109,7 @@ public class DeadLetterPublisher {
     private Uni<Optional<Boolean>> attempt(DeadLetter letter, Attempt attempt, Context context) {
         ProducerRecord<byte[], byte[]> record = letter.toRecord(dlqTopic, attempt.limit);
         if (attempt.limit != DeadLetter.WHOLE && attempt.failures == 0) {
-            Log.warnf("dead letter of %s-%d@%d truncated from %d to %d value bytes: too large for the dead-letter topic",
+            LOG.warnf("dead letter of %s-%d@%d truncated from %d to %d value bytes: too large for the dead-letter topic",
                     letter.topic(), letter.partition(), letter.offset(), letter.valueSize(), record.value() == null ? 0 : record.value().length);
         }
         return send(record, context).replaceWith(Optional.of(Boolean.TRUE)).onFailure().recoverWithUni(f -> {
@@ -120,7 +122,7 @@ public class DeadLetterPublisher {
                 return Uni.createFrom().item(Optional.empty());
             }
             Duration wait = backoff.apply(attempt.failures++);
-            Log.warnf("dead letter of %s-%d@%d not written yet (%s: %s); retrying in %d ms", letter.topic(),
+            LOG.warnf("dead letter of %s-%d@%d not written yet (%s: %s); retrying in %d ms", letter.topic(),
                     letter.partition(), letter.offset(), f.getClass().getSimpleName(), f.getMessage(), wait.toMillis());
             if (!(f instanceof RetriableException) && !(f instanceof RecordTooLargeException)) {
                 // A non-retriable error may have left the producer in an error state: start afresh.

@@ -7,13 +7,13 @@ import dev.hostupiso.worker.intake.RequestParser.Parsed;
 import dev.hostupiso.worker.intake.RequestParser.Poison;
 import dev.hostupiso.worker.intake.RequestParser.Valid;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -34,6 +34,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class IsoRequestConsumer {
+
+    private static final Logger LOG = Logger.getLogger(IsoRequestConsumer.class);
 
     private final RequestParser parser;
     private final IntakeGate gate;
@@ -68,7 +70,7 @@ public class IsoRequestConsumer {
             }
         }).onFailure().recoverWithUni(f -> {
             // A bug must not stop intake (the channel fails on an error): keep the record, go on.
-            Log.errorf(f, "request record %s-%d@%d could not be handled", kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
+            LOG.errorf(f, "request record %s-%d@%d could not be handled", kafka.getTopic(), kafka.getPartition(), kafka.getOffset());
             return deadLetter(record, kafka, "processing failed: " + f.getClass().getSimpleName());
         });
     }
@@ -90,7 +92,7 @@ public class IsoRequestConsumer {
     }
 
     private Uni<Void> deadLetter(Message<byte[]> record, IncomingKafkaRecordMetadata<byte[], byte[]> kafka, String reason) {
-        Log.warnf("dead-lettering a request record: %s", reason);
+        LOG.warnf("dead-lettering a request record: %s", reason);
         DeadLetter letter = new DeadLetter(kafka.getTopic(), kafka.getPartition(), kafka.getOffset(), kafka.getKey(),
                 record.getPayload(), DeadLetter.copyOf(kafka.getHeaders()), reason);
         return deadLetters.publish(letter)

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.hostupiso.worker.hostup.Bounds;
-import dev.hostupiso.worker.hostup.FieldError;
-import dev.hostupiso.worker.job.IsoRequest;
-import dev.hostupiso.worker.job.IsoRequest.MountRequest;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.IsoRequest.MountRequest;
+import dev.hostupiso.worker.wire.IsoRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;

@@ -1,10 +1,12 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
+
 /**
- * A non-idempotent call ({@link Idempotency#NONE}, from-url) got an answer that does not tell
+ * A non-idempotent call (from-url, mount) got an answer that does not tell
  * whether HostUp acted on it: a timeout or a broken connection after the request was sent, a 500,
  * 502, 504, 409 {@code upstream_failed}, or a 503 / HTML error page that is not HostUp's own problem
- * answer. Repeating it blindly could start a second download, so {@link RetryingCaller} does not;
+ * answer. Repeating it blindly could start a second download, so the {@link HostUpPort} does not;
  * the caller decides (e.g. reads the ISO library before submitting again).
  */
 public final class AmbiguousSubmitException extends RuntimeException {

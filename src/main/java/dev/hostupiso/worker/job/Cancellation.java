@@ -16,13 +16,13 @@ import java.util.function.Consumer;
  * Such an item reaches nobody, so it is handed to {@code dropped}: a rate-limiter {@code Permit} that nobody will
  * use is released there, never leaked.
  */
-final class Cancellation {
+public final class Cancellation {
 
     private Cancellation() {
     }
 
     /** {@code uni}, ended early by {@link JobContext#cancel()}; an item that arrives too late is simply dropped. */
-    static <T> Uni<T> of(JobContext ctx, Uni<T> uni) {
+    public static <T> Uni<T> of(JobContext ctx, Uni<T> uni) {
         return of(ctx, uni, item -> { });
     }
 
@@ -31,10 +31,10 @@ final class Cancellation {
      * releases a reserved slot) and the result fails with {@link JobCancelledException}. Exactly one of these
      * happens to an item of {@code uni}: it is the result, or it goes to {@code dropped}.
      */
-    static <T> Uni<T> of(JobContext ctx, Uni<T> uni, Consumer<? super T> dropped) {
+    public static <T> Uni<T> of(JobContext ctx, Uni<T> uni, Consumer<? super T> dropped) {
         return Uni.createFrom().emitter(emitter -> {
             Relay<T> relay = new Relay<>(emitter, dropped);
-            Runnable unregister = ctx.whenCancelled(() -> relay.fail(new JobCancelledException(ctx.request().requestId())));
+            Runnable unregister = ctx.handOver.whenCancelled(() -> relay.fail(new JobCancelledException(ctx.request().requestId())));
             emitter.onTermination(() -> {
                 unregister.run();
                 relay.abandon();

@@ -2,20 +2,24 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.UrlRedactor;
-import org.jboss.logging.Logger;
+import dev.hostupiso.worker.timing.AsyncLoop;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs one request through HostUp with its account's key: queue the download (from-url), poll the
@@ -23,30 +27,26 @@ import java.util.Optional;
  * a request can end is a {@link JobResult}.
  */
 @ApplicationScoped
-public class IsoJobRunner {
+public class IsoJobRunner implements JobRunner {
 
     private static final Logger LOG = Logger.getLogger(IsoJobRunner.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
     private final PreflightStep preflight;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final AccountStep accounts;
     private final MountStep mountStep;
     private final SubmitRecorder recorder;
     private final AmbiguityWatch watch;
     private final int maxSubmits;
 
-    public IsoJobRunner(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
+    public IsoJobRunner(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
                         PreflightStep preflight, MountStep mountStep, Clock clock, WorkerConfig config,
-                        ObjectMapper mapper, AccountStep accounts) {
-        this.client = client;
-        this.accounts = accounts;
-        this.caller = caller;
+                        ObjectMapper mapper) {
+        this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
@@ -64,10 +64,10 @@ public class IsoJobRunner {
      * one continues polling its recorded job or resolving its ISO, without a second from-url.
      * Fails only with {@link JobCancelledException}, when the job is handed over.
      */
+    @Override
     public Uni<JobResult> run(JobContext ctx) {
-        return accounts.find(ctx).onItem().transformToUni(account -> {
-            ctx.account = account;
-            return work(ctx);
+        return hostUp.account(ctx).onItem().transformToUni(account -> {
+            return work(ctx.withAccount(account));
         }).onItemOrFailure().transformToUni((result, failure) -> {
             if (failure instanceof JobCancelledException) {
                 return Uni.createFrom().failure(failure);
@@ -79,15 +79,15 @@ public class IsoJobRunner {
     private Uni<JobResult> work(JobContext ctx) {
         Uni<JobResult> work = switch (ctx.state()) {
             // Nothing was queued yet: every from-url call is preceded, on the wire, by SUBMITTING.
-            case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx));
+            case RECEIVED -> preflight.run(ctx).onItem().transformToUni(x -> submit(ctx, null));
             case SUBMITTING -> {
                 JobLog.info(LOG, ctx, "resuming: a from-url call may have been made; looking in the ISO library first");
-                yield settle(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
+                yield submit(ctx, JobError.of("submit_unconfirmed", "Download not confirmed",
                         "A from-url call may have been made by a previous owner, and the file never appeared in the library",
                         true));
             }
             case SUBMITTED -> {
-                JobLog.info(LOG, ctx, "resuming: polling %s", ctx.pollUrl);
+                JobLog.info(LOG, ctx, "resuming: polling %s", ctx.pollUrl());
                 yield pollThenResolve(ctx);
             }
             case RESOLVING -> {
@@ -121,7 +121,7 @@ public class IsoJobRunner {
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s, but %s is in the library: completed", failure.error().code(),
                                 ctx.request().filename());
-                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                        return Uni.createFrom().item(ctx.completed(id.get()));
                     }
                     return Uni.createFrom().failure(failure);
                 });
@@ -147,7 +147,7 @@ public class IsoJobRunner {
         } else {
             JobLog.error(LOG, failure, ctx, "failed unexpectedly");
         }
-        return JobResult.failed(ctx, error);
+        return ctx.failed(error);
     }
 
     /**
@@ -156,15 +156,23 @@ public class IsoJobRunner {
      * never calls from-url without knowing it may have been called before; a refusal records that nothing was
      * queued ({@link SubmitRecorder}).
      */
-    private Uni<JobResult> submit(JobContext ctx) {
-        return Uni.createFrom().deferred(() -> submitNow(ctx));
+    private Uni<JobResult> submit(JobContext ctx, JobError unsettled) {
+        // One loop: a round submits, or settles the ambiguous answer of the round before (the library is watched);
+        // a settle that does not find the file and may call again ends its round empty, and the next round submits.
+        JobError[] toSettle = {unsettled};
+        return AsyncLoop.untilPresent(() -> {
+            JobError ambiguous = toSettle[0];
+            toSettle[0] = null;
+            return ambiguous != null ? settle(ctx, ambiguous) : submitNow(ctx, error -> toSettle[0] = error);
+        });
     }
 
-    private Uni<JobResult> submitNow(JobContext ctx) {
+    /** One from-url call: present when the request reached its end; empty, with {@code ambiguous} told, to settle first. */
+    private Uni<Optional<JobResult>> submitNow(JobContext ctx, Consumer<JobError> ambiguous) {
         IsoRequest req = ctx.request();
-        if (ctx.submissions >= maxSubmits) {
-            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError != null ? ctx.lastTransientError
-                    : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions
+        if (ctx.submissions() >= maxSubmits) {
+            return Uni.createFrom().failure(new JobFailure(ctx.lastTransientError() != null ? ctx.lastTransientError()
+                    : JobError.of("submit_unconfirmed", "Download not confirmed", "from-url was called " + ctx.submissions()
                     + " times without a clear answer and the file never appeared in the library", true)));
         }
         ctx.ensureActive();
@@ -172,19 +180,19 @@ public class IsoJobRunner {
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
         // The URL is resolved again before each call (a signed redirect target may have expired while waiting), and
         // before SUBMITTING is recorded, so the ledger holds what was submitted.
-        return caller.call(ctx, () -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
-                        () -> uncovered(ctx), () -> client.fromUrl(ctx.account(), req.vpsId(), u, req.filename(), req.decompress()))),
-                        Idempotency.NONE)
-                .onItem().transformToUni(response -> afterSubmit(ctx, response))
-                .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
-                    ctx.endSubmit();
+        return hostUp.fromUrl(ctx, send -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
+                        () -> uncovered(ctx), () -> send.apply(u))))
+                .onItem().transformToUni(response -> afterSubmit(ctx, response)).map(Optional::of)
+                .onFailure(AmbiguousSubmitException.class).recoverWithItem(f -> {
+                    ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
-                    ctx.lastTransientError = error;
+                    ctx.sawTransient(error);
                     JobLog.warn(LOG, ctx, "from-url answer was ambiguous (%s); watching the ISO library before any new call",
                             error.code());
-                    return settle(ctx, error);
+                    ambiguous.accept(error);
+                    return Optional.empty();
                 })
-                .onTermination().invoke(ctx::endSubmit);
+                .onTermination().invoke(ctx.handOver::endSubmit);
     }
 
     /**
@@ -193,19 +201,19 @@ public class IsoJobRunner {
      * the bound, and only when the time left before the deadline covers another window: a download queued at the
      * deadline's edge would run on unwatched, and its request would fail anyway.
      */
-    private Uni<JobResult> settle(JobContext ctx, JobError ifNeverListed) {
+    private Uni<Optional<JobResult>> settle(JobContext ctx, JobError ifNeverListed) {
         Instant start = clock.instant();
-        Duration window = watch.window(ctx.expectedBytes);
+        Duration window = watch.window(ctx.expectedBytes());
         return resolver.watch(ctx, watch, min(start.plus(window), ctx.deadline()))
                 .onItem().transformToUni(id -> {
                     String file = ctx.request().filename();
                     if (id.isPresent()) {
                         JobLog.info(LOG, ctx, "%s appeared in the library: the download had been queued", file);
-                        return Uni.createFrom().item(JobResult.completed(ctx, id.get()));
+                        return AsyncLoop.done(ctx.completed(id.get()));
                     }
                     Duration watched = Duration.between(start, clock.instant());
                     Duration left = Duration.between(clock.instant(), ctx.deadline());
-                    if (ctx.submissions >= maxSubmits) {
+                    if (ctx.submissions() >= maxSubmits) {
                         return Uni.createFrom().failure(new JobFailure(ifNeverListed));
                     }
                     if (left.compareTo(window) < 0) {
@@ -216,7 +224,7 @@ public class IsoJobRunner {
                                         + " appear in the library within " + watched, true)));
                     }
                     JobLog.info(LOG, ctx, "%s did not appear within %s: calling from-url again", file, watched);
-                    return submit(ctx);
+                    return Uni.createFrom().item(Optional.<JobResult>empty());
                 });
     }
 
@@ -226,8 +234,8 @@ public class IsoJobRunner {
      */
     private Optional<JobError> uncovered(JobContext ctx) {
         Duration left = Duration.between(clock.instant(), ctx.deadline());
-        Duration window = watch.window(ctx.expectedBytes);
-        if (ctx.submissions == 0 || left.compareTo(window) >= 0) {
+        Duration window = watch.window(ctx.expectedBytes());
+        if (ctx.submissions() == 0 || left.compareTo(window) >= 0) {
             return Optional.empty();
         }
         JobLog.info(LOG, ctx, "the %s left cannot cover another download (window %s): not calling from-url again",
@@ -245,9 +253,9 @@ public class IsoJobRunner {
             return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
         }
         Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
-        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.jobId = id);
-        ctx.alreadyExisted = response.status() == 200;
-        if (ctx.alreadyExisted || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
+        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.submission(s -> s.withJob(id)));
+        ctx.submission(s -> s.withAlreadyExisted(response.status() == 200));
+        if (ctx.alreadyExisted() || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
             return resolve(ctx);
         }
         if (op.isEmpty()) {
@@ -259,15 +267,16 @@ public class IsoJobRunner {
             return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
                     op.get().failureDetail().orElse("HostUp reported the job as failed"), response.upstreamRequestId().orElse(null))));
         }
-        ctx.pollUrl = op.get().pollUrl().orElse(ctx.jobId == null ? null : "/api/jobs/" + ctx.jobId);
-        if (ctx.pollUrl == null) {
+        String jobId = ctx.jobId();
+        ctx.submission(s -> s.withPollUrl(op.get().pollUrl().orElse(jobId == null ? null : "/api/jobs/" + jobId)));
+        if (ctx.pollUrl() == null) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "No job to poll",
                     "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
                     List.of(), response.upstreamRequestId().orElse(null))));
         }
-        JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl);
+        JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl());
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.
-        return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
+        return checkpoint(ctx, JobState.SUBMITTED).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> pollThenResolve(ctx));
     }
 
     private Uni<JobResult> pollThenResolve(JobContext ctx) {
@@ -275,13 +284,13 @@ public class IsoJobRunner {
     }
 
     private Uni<JobResult> resolve(JobContext ctx) {
-        ctx.endSubmit();
-        Uni<Void> recorded = ctx.state == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
-        return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> JobResult.completed(ctx, isoId));
+        ctx.handOver.endSubmit();
+        Uni<Void> recorded = ctx.state() == JobState.RESOLVING ? Uni.createFrom().voidItem() : checkpoint(ctx, JobState.RESOLVING);
+        return recorded.onItem().transformToUni(x -> resolver.resolve(ctx)).map(isoId -> ctx.completed(isoId));
     }
 
     private Uni<Void> checkpoint(JobContext ctx, JobState state) {
-        ctx.state = state;
+        ctx.recording(state);
         return journal.record(ctx, state);
     }
 }

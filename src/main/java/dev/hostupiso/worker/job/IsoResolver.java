@@ -2,20 +2,22 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.IsoLibrary;
-import dev.hostupiso.worker.hostup.Problem;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import org.jboss.logging.Logger;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * Finds the mountable id of a downloaded ISO: the {@code available[].id} whose {@code name} equals
@@ -26,18 +28,16 @@ public class IsoResolver {
 
     private static final Logger LOG = Logger.getLogger(IsoResolver.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
     private final WorkerConfig config;
     private final ObjectMapper mapper;
 
-    public IsoResolver(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+    public IsoResolver(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
                        WorkerConfig config, ObjectMapper mapper) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
@@ -56,7 +56,7 @@ public class IsoResolver {
 
     /** Reads the library once; empty when the answer is not a readable library. */
     public Uni<Optional<IsoLibrary>> library(JobContext ctx) {
-        return caller.call(ctx, () -> libraryRead(ctx)).map(response -> response.isSuccess()
+        return hostUp.isoLibrary(ctx).map(response -> response.isSuccess()
                 ? IsoLibrary.parse(response.body(), mapper) : Optional.<IsoLibrary>empty());
     }
 
@@ -68,26 +68,16 @@ public class IsoResolver {
      */
     public Uni<Optional<String>> watch(JobContext ctx, AmbiguityWatch plan, Instant until) {
         Instant start = clock.instant();
-        int[] reads = {0};
         Duration[] previous = {Duration.ZERO};
-        return AsyncLoop.untilPresent(() -> lookup(ctx).onItem().transformToUni(id -> {
-            if (id.isPresent()) {
-                return AsyncLoop.done(id);
-            }
-            Optional<Duration> next = plan.readAt(++reads[0], ctx.expectedBytes(), previous[0]);
+        return readUntilListed(ctx, false, reads -> {
+            Optional<Duration> next = plan.readAt(reads, ctx.expectedBytes(), previous[0]);
             if (next.isEmpty() || start.plus(next.get()).isAfter(until)) {
-                return AsyncLoop.done(Optional.<String>empty());
+                return Optional.empty();
             }
             previous[0] = next.get();
             Duration wait = Duration.between(clock.instant(), start.plus(next.get()));
-            return AsyncLoop.again(delays.after(wait.isNegative() ? Duration.ZERO : wait));
-        }));
-    }
-
-    /** One read of the request's ISO library, counted as a call of the request. */
-    private Uni<ApiResponse> libraryRead(JobContext ctx) {
-        ctx.isoListCalls++;
-        return client.isoLibrary(ctx.account(), ctx.request().vpsId());
+            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+        });
     }
 
     /**
@@ -95,24 +85,38 @@ public class IsoResolver {
      * backoff, up to {@code iso.resolve-attempts} reads within the deadline, then {@code iso_not_listed}.
      */
     public Uni<String> resolve(JobContext ctx) {
+        return readUntilListed(ctx, true, reads -> {
+            Duration wait = backoff.backoff(reads - 1);
+            if (reads >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+                throw notListed(ctx, reads);
+            }
+            JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", ctx.request().filename(), reads);
+            return Optional.of(wait);
+        }).map(Optional::get);
+    }
+
+    /**
+     * The one library-reading loop: reads until the file is listed (present) or {@code waitAfter}, given how many
+     * reads did not list it, gives no more wait (empty). An answer that is not a library fails the job when
+     * {@code mustBeALibrary}, and counts as not listed otherwise.
+     */
+    private Uni<Optional<String>> readUntilListed(JobContext ctx, boolean mustBeALibrary,
+                                                 IntFunction<Optional<Duration>> waitAfter) {
         int[] reads = {0};
-        return AsyncLoop.untilPresent(() -> caller.call(ctx, () -> libraryRead(ctx))
-                .onItem().transformToUni(response -> {
-                    if (!response.isSuccess()) {
-                        throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
-                    }
-                    Optional<String> id = listedId(ctx, response);
-                    if (id.isPresent()) {
-                        return AsyncLoop.done(id.get());
-                    }
-                    reads[0]++;
-                    Duration wait = backoff.backoff(reads[0] - 1);
-                    if (reads[0] >= config.resolveAttempts() || clock.instant().plus(wait).isAfter(ctx.deadline())) {
-                        throw notListed(ctx, reads[0]);
-                    }
-                    JobLog.debug(LOG, ctx, "%s not listed yet (read %d)", ctx.request().filename(), reads[0]);
-                    return AsyncLoop.again(delays.after(wait));
-                }));
+        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx).onItem().transformToUni(response -> {
+            if (!response.isSuccess() && mustBeALibrary) {
+                throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+            }
+            Optional<String> id = response.isSuccess() ? listedId(ctx, response) : Optional.empty();
+            if (id.isPresent()) {
+                return AsyncLoop.done(id);
+            }
+            Optional<Duration> wait = waitAfter.apply(++reads[0]);
+            if (wait.isEmpty()) {
+                return AsyncLoop.done(Optional.<String>empty());
+            }
+            return AsyncLoop.again(delays.after(wait.get()));
+        }));
     }
 
     private Optional<String> listedId(JobContext ctx, ApiResponse response) {
@@ -122,7 +126,7 @@ public class IsoResolver {
     private static JobFailure notListed(JobContext ctx, int reads) {
         IsoRequest req = ctx.request();
         return new JobFailure(JobError.of("iso_not_listed", "ISO missing from the library",
-                "Job " + ctx.jobId + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
+                "Job " + ctx.jobId() + " completed but " + req.filename() + " is not in VPS " + req.vpsId()
                         + "'s ISO library after " + reads + " reads", true));
     }
 }

@@ -1,5 +1,7 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
+
 /** Ends a job with a {@link JobError}; a control-flow signal inside the job pipeline, so no stack trace. */
 public final class JobFailure extends RuntimeException {
 

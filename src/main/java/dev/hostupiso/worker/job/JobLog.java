@@ -9,26 +9,26 @@ import org.jboss.logging.MDC;
  * JSON logs carry them as fields. Jobs share Vert.x event-loop threads, so the MDC is set for the
  * one call and restored right after, never left behind for the next job on the thread.
  */
-final class JobLog {
+public final class JobLog {
 
     private static final String[] KEYS = {"requestId", "jobId", "vpsId"};
 
     private JobLog() {
     }
 
-    static void debug(Logger log, JobContext ctx, String format, Object... params) {
+    public static void debug(Logger log, JobContext ctx, String format, Object... params) {
         write(log, Logger.Level.DEBUG, null, ctx, format, params);
     }
 
-    static void info(Logger log, JobContext ctx, String format, Object... params) {
+    public static void info(Logger log, JobContext ctx, String format, Object... params) {
         write(log, Logger.Level.INFO, null, ctx, format, params);
     }
 
-    static void warn(Logger log, JobContext ctx, String format, Object... params) {
+    public static void warn(Logger log, JobContext ctx, String format, Object... params) {
         write(log, Logger.Level.WARN, null, ctx, format, params);
     }
 
-    static void error(Logger log, Throwable failure, JobContext ctx, String format, Object... params) {
+    public static void error(Logger log, Throwable failure, JobContext ctx, String format, Object... params) {
         write(log, Logger.Level.ERROR, failure, ctx, format, params);
     }
 

@@ -2,16 +2,17 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.Problem;
-import dev.hostupiso.worker.hostup.RetryAfter;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import org.jboss.logging.Logger;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.DownloadProgress;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.RetryAfter;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +35,7 @@ public class JobPoller {
 
     private static final Logger LOG = Logger.getLogger(JobPoller.class);
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
@@ -45,11 +45,10 @@ public class JobPoller {
     private final ProgressThrottle throttle;
     private final ProgressListener listener;
 
-    public JobPoller(HostUpApi client, RetryingCaller caller, Backoff backoff, Delays delays, Clock clock,
+    public JobPoller(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
                      WorkerConfig config, ObjectMapper mapper, PollSchedule schedule, ProgressThrottle throttle,
                      ProgressListener listener) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
@@ -62,7 +61,7 @@ public class JobPoller {
 
     /** Completes when the request's download job has completed; fails with {@link JobFailure} otherwise. */
     public Uni<Void> awaitCompletion(JobContext ctx) {
-        return awaitCompletion(ctx, ctx.pollUrl, true);
+        return awaitCompletion(ctx, ctx.pollUrl(), true);
     }
 
     /**
@@ -116,10 +115,7 @@ public class JobPoller {
         }
         Duration untilDeadline = Duration.between(now, ctx.deadline());
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
-                .onItem().transformToUni(x -> caller.call(ctx, () -> {
-                    ctx.polls++;
-                    return client.job(ctx.account(), progress.pollUrl);
-                }))
+                .onItem().transformToUni(x -> hostUp.job(ctx, progress.pollUrl))
                 .map(response -> interpret(ctx, progress, response));
     }
 
@@ -153,7 +149,7 @@ public class JobPoller {
     /** A 404 right after submission is the backend not knowing a fresh job yet; after a few it is lost. */
     private Optional<Boolean> notFound(JobContext ctx, Progress progress, ApiResponse response) {
         if (progress.notFound < config.jobNotFoundRetries()) {
-            JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls);
+            JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls());
             progress.wait = next(progress.attempt, response);
             progress.attempt++;
             progress.notFound++;
@@ -161,7 +157,7 @@ public class JobPoller {
         }
         Problem p = Problem.from(response, mapper);
         throw new JobFailure(new JobError("job_lost", "Job not found",
-                "HostUp does not know job " + ctx.jobId + " (" + p.code() + ")", 404, true, p.errors(),
+                "HostUp does not know job " + ctx.jobId() + " (" + p.code() + ")", 404, true, p.errors(),
                 p.upstreamRequestId().orElse(null)));
     }
 
@@ -196,7 +192,7 @@ public class JobPoller {
     /** Not retryable: the job runs on at HostUp, and sending the request again would queue a second download. */
     private JobFailure timeout(JobContext ctx) {
         return new JobFailure(JobError.of("job_timeout", "The request's deadline passed",
-                "Job " + ctx.jobId + " did not finish within " + config.jobTimeout() + "; it may still complete on"
+                "Job " + ctx.jobId() + " did not finish within " + config.jobTimeout() + "; it may still complete on"
                         + " HostUp's side: look for " + ctx.request().filename() + " in the VPS's ISO library before"
                         + " sending the request again", false));
     }

@@ -2,13 +2,17 @@ package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpApi;
-import dev.hostupiso.worker.hostup.IsoLibrary;
-import dev.hostupiso.worker.hostup.JobStatus;
-import dev.hostupiso.worker.hostup.MountAnswer;
-import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.IsoLibrary;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.MountAnswer;
+import dev.hostupiso.worker.wire.Mounted;
+import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -33,8 +37,7 @@ public class MountStep {
     /** Reads of the VPS's mounts, within the hand-over grace, before a resumed job mounts again. */
     private static final int SETTLE_READS = 3;
 
-    private final HostUpApi client;
-    private final RetryingCaller caller;
+    private final HostUpPort hostUp;
     private final JobPoller poller;
     private final IsoResolver resolver;
     private final JobJournal journal;
@@ -46,10 +49,9 @@ public class MountStep {
     /** How long a mount call a previous owner sent may take to show in the VPS's mounts. */
     private final Duration settle;
 
-    public MountStep(HostUpApi client, RetryingCaller caller, JobPoller poller, IsoResolver resolver, JobJournal journal,
+    public MountStep(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
                      Backoff backoff, Delays delays, Clock clock, WorkerConfig config, ObjectMapper mapper) {
-        this.client = client;
-        this.caller = caller;
+        this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
         this.journal = journal;
@@ -63,7 +65,7 @@ public class MountStep {
 
     /** Mounts the ISO of a completed {@code result} when the request asks for it (and it is not mounted yet). */
     Uni<JobResult> mountIfAsked(JobContext ctx, JobResult result) {
-        if (!result.completed() || ctx.request().mount() == null || ctx.mounted != null) {
+        if (!result.completed() || ctx.request().mount() == null || ctx.mounting().mounted() != null) {
             return Uni.createFrom().item(result);
         }
         String isoId = result.isoId();
@@ -87,19 +89,19 @@ public class MountStep {
                 JobLog.info(LOG, ctx, "%s is already mounted: the previous owner's mount went through", isoId.get());
                 return Uni.createFrom().item(mountedResult(ctx, isoId.get(), mounted.get()));
             }
-            if (ctx.mountPollUrl != null) {
-                JobLog.info(LOG, ctx, "resuming the mount job at %s instead of mounting again", ctx.mountPollUrl);
-                return failedAsMount(ctx, isoId.get(), awaitMountJob(ctx, ctx.mountPollUrl))
+            if (ctx.mountPollUrl() != null) {
+                JobLog.info(LOG, ctx, "resuming the mount job at %s instead of mounting again", ctx.mountPollUrl());
+                return failedAsMount(ctx, isoId.get(), awaitMountJob(ctx, ctx.mountPollUrl()))
                         .map(m -> mountedResult(ctx, isoId.get(), m));
             }
-            return mountedWithinGrace(ctx, isoId.get(), 1).onItem().transformToUni(found -> found.isPresent()
+            return mountedWithinGrace(ctx, isoId.get()).onItem().transformToUni(found -> found.isPresent()
                     ? Uni.createFrom().item(mountedResult(ctx, isoId.get(), found.get()))
                     : mount(ctx, isoId.get()));
         });
     }
 
     private Uni<JobResult> mount(JobContext ctx, String isoId) {
-        return failedAsMount(ctx, isoId, mountCall(ctx, isoId, 1)).map(m -> mountedResult(ctx, isoId, m));
+        return failedAsMount(ctx, isoId, mountCall(ctx, isoId)).map(m -> mountedResult(ctx, isoId, m));
     }
 
     private static Uni<Mounted> failedAsMount(JobContext ctx, String isoId, Uni<Mounted> mount) {
@@ -108,9 +110,9 @@ public class MountStep {
     }
 
     private JobResult mountedResult(JobContext ctx, String isoId, Mounted mounted) {
-        ctx.mounted = mounted;
+        ctx.mounting(m -> m.withMounted(mounted));
         JobLog.info(LOG, ctx, "mounted %s on %s", isoId, mounted.device() == null ? "a drive HostUp chose" : mounted.device());
-        return JobResult.completed(ctx, isoId);
+        return ctx.completed(isoId);
     }
 
     /**
@@ -118,32 +120,36 @@ public class MountStep {
      * 5xx, a timeout after sending) is followed by a read of the VPS's mounts: listed is success, otherwise the mount
      * is called again, at most {@code iso.submit.max-attempts} times in all.
      */
-    private Uni<Mounted> mountCall(JobContext ctx, String isoId, int attempt) {
+    private Uni<Mounted> mountCall(JobContext ctx, String isoId) {
+        int[] attempt = {0};
+        return AsyncLoop.untilPresent(() -> mountTry(ctx, isoId, ++attempt[0]));
+    }
+
+    /** One mount call: present once mounted; empty, after the backoff, to call again after an ambiguous answer. */
+    private Uni<Optional<Mounted>> mountTry(JobContext ctx, String isoId, int attempt) {
         IsoRequest req = ctx.request();
         String device = req.mount().device();
         JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
-        return caller.call(ctx, () -> Uni.createFrom().deferred(() -> {
-                    ctx.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
-                    ctx.mountCalls++;
-                    return client.mount(ctx.account(), req.vpsId(), isoId, device);
-                }), Idempotency.NONE)
-                .onItem().transformToUni(response -> afterMount(ctx, isoId, response))
+        return hostUp.mount(ctx, isoId, device, send -> Uni.createFrom().deferred(() -> {
+                    ctx.handOver.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
+                    return send.get();
+                }))
+                .onItem().transformToUni(response -> afterMount(ctx, isoId, response)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
-                    ctx.endSubmit();
+                    ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
                     JobLog.warn(LOG, ctx, "mount answer was ambiguous (%s); reading the VPS's mounted ISOs", error.code());
                     return mountedNow(ctx, isoId).onItem().transformToUni(found -> {
                         if (found.isPresent()) {
-                            return Uni.createFrom().item(found.get());
+                            return AsyncLoop.done(found.get());
                         }
                         if (attempt >= maxAttempts || !clock.instant().isBefore(ctx.deadline())) {
                             return Uni.createFrom().failure(new JobFailure(JobError.mountFailed(error, isoId)));
                         }
-                        return delays.after(backoff.backoff(attempt - 1))
-                                .onItem().transformToUni(x -> mountCall(ctx, isoId, attempt + 1));
+                        return AsyncLoop.again(delays.after(backoff.backoff(attempt - 1)));
                     });
                 })
-                .onTermination().invoke(ctx::endSubmit);
+                .onTermination().invoke(ctx.handOver::endSubmit);
     }
 
     /** HostUp's answer to a mount call: 200/201 (with or without a body), 204, or 202 with a job to poll. */
@@ -159,15 +165,15 @@ public class MountStep {
                 return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
                         op.get().failureDetail().orElse("HostUp reported the mount job as failed"), response.upstreamRequestId().orElse(null))));
             }
-            ctx.mountPollUrl = pollUrl.get();
-            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.mountPollUrl);
+            ctx.mounting(m -> m.withPollUrl(pollUrl.get()));
+            JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.mountPollUrl());
             // Durable before polling: from here on a restart polls this mount job instead of mounting again.
-            return checkpoint(ctx).invoke(ctx::endSubmit).onItem().transformToUni(x -> awaitMountJob(ctx, ctx.mountPollUrl));
+            return checkpoint(ctx).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> awaitMountJob(ctx, ctx.mountPollUrl()));
         }
         if (response.isSuccess()) {
             return Uni.createFrom().item(new Mounted(MountAnswer.device(response.body(), mapper).orElse(asked)));
         }
-        ctx.endSubmit();
+        ctx.handOver.endSubmit();
         JobFailure refused = new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
         // A conflict may be a first mount (a previous owner's) that went through meanwhile: listed is success.
         return mountedNow(ctx, isoId).onItem().transformToUni(found -> found.isPresent()
@@ -183,13 +189,17 @@ public class MountStep {
      * Reads the VPS's mounts again, at a quarter, half and all of the hand-over grace (never past the deadline),
      * until the ISO is listed: the time a mount call sent by a previous owner has to show.
      */
-    private Uni<Optional<Mounted>> mountedWithinGrace(JobContext ctx, String isoId, int read) {
-        Duration wait = read < SETTLE_READS ? settle.dividedBy(4) : settle.dividedBy(2);
-        if (read > SETTLE_READS || clock.instant().plus(wait).isAfter(ctx.deadline())) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return delays.after(wait).onItem().transformToUni(x -> mountedNow(ctx, isoId)).onItem().transformToUni(found ->
-                found.isPresent() ? Uni.createFrom().item(found) : mountedWithinGrace(ctx, isoId, read + 1));
+    private Uni<Optional<Mounted>> mountedWithinGrace(JobContext ctx, String isoId) {
+        int[] read = {0};
+        return AsyncLoop.untilPresent(() -> {
+            read[0]++;
+            Duration wait = read[0] < SETTLE_READS ? settle.dividedBy(4) : settle.dividedBy(2);
+            if (read[0] > SETTLE_READS || clock.instant().plus(wait).isAfter(ctx.deadline())) {
+                return AsyncLoop.done(Optional.<Mounted>empty());
+            }
+            return delays.after(wait).onItem().transformToUni(x -> mountedNow(ctx, isoId))
+                    .map(found -> found.isPresent() ? Optional.of(found) : Optional.<Optional<Mounted>>empty());
+        });
     }
 
     /** Whether the VPS's library lists the ISO as mounted (on the asked drive, if any); empty when unknown or not. */
@@ -204,7 +214,7 @@ public class MountStep {
     }
 
     private Uni<Void> checkpoint(JobContext ctx) {
-        ctx.state = JobState.MOUNTING;
+        ctx.recording(JobState.MOUNTING);
         return journal.record(ctx, JobState.MOUNTING);
     }
 }

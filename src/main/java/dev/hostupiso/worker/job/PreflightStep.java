@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.config.PreflightMode;
-import dev.hostupiso.worker.hostup.Bounds;
-import dev.hostupiso.worker.hostup.UrlRedactor;
-import dev.hostupiso.worker.preflight.PreflightResult;
-import dev.hostupiso.worker.preflight.UrlPreflight;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.PreflightReport;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,11 +29,11 @@ public class PreflightStep {
     /** A resolution younger than this is submitted as it is. */
     static final Duration FRESH = Duration.ofSeconds(30);
 
-    private final UrlPreflight preflight;
+    private final UrlCheck preflight;
     private final Clock clock;
 
     @Inject
-    public PreflightStep(UrlPreflight preflight, Clock clock) {
+    public PreflightStep(UrlCheck preflight, Clock clock) {
         this.preflight = preflight;
         this.clock = clock;
     }
@@ -50,21 +50,20 @@ public class PreflightStep {
      * would refuse; keeps the last target when the origin cannot be seen now.
      */
     Uni<String> urlForSubmit(JobContext ctx) {
-        if (preflight == null || ctx.resolvedUrl == null || preflight.mode() == PreflightMode.OFF
-                || ctx.resolvedAt != null && clock.instant().isBefore(ctx.resolvedAt.plus(FRESH))) {
+        if (preflight == null || ctx.resolvedUrl() == null || preflight.mode() == PreflightMode.OFF
+                || ctx.preflighted().resolvedAt() != null && clock.instant().isBefore(ctx.preflighted().resolvedAt().plus(FRESH))) {
             return Uni.createFrom().item(ctx.urlToSubmit());
         }
         return preflight.check(ctx.request().url()).map(result -> {
             if (result instanceof PreflightResult.Resolved r) {
-                ctx.resolvedUrl = r.finalUrl();
-                ctx.resolvedAt = clock.instant();
-                JobLog.info(LOG, ctx, "URL resolved again before from-url: %s", UrlPreflight.redactedChain(r.chain()));
+                ctx.preflighted(p -> p.resolved(r.finalUrl(), clock.instant()));
+                JobLog.info(LOG, ctx, "URL resolved again before from-url: %s", UrlRedactor.redactChain(r.chain()));
             } else if (result instanceof PreflightResult.Refused r) {
-                ctx.preflight = new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), r.redirects());
+                ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), r.redirects())));
                 throw new JobFailure(error(r));
             } else if (result instanceof PreflightResult.Passed) {
-                ctx.resolvedUrl = null; // the URL answers itself now: it is what HostUp takes
-                ctx.preflight = new PreflightReport(PreflightReport.PASSED, null, 0);
+                ctx.preflighted(Preflighted::unresolved); // the URL answers itself now: it is what HostUp takes
+                ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.PASSED, null, 0)));
             } else {
                 JobLog.info(LOG, ctx, "URL could not be resolved again (%s): submitting the target resolved before",
                         ((PreflightResult.Skipped) result).reason());
@@ -75,7 +74,7 @@ public class PreflightStep {
 
     /** Probes {@code ctx}'s URL unless it was probed already or the preflight is off; fails with {@link JobFailure} when refused. */
     Uni<Void> run(JobContext ctx) {
-        if (preflight == null || ctx.preflight != null || preflight.mode() == PreflightMode.OFF) {
+        if (preflight == null || ctx.preflight() != null || preflight.mode() == PreflightMode.OFF) {
             return Uni.createFrom().voidItem();
         }
         return Uni.createFrom().deferred(() -> {
@@ -89,22 +88,21 @@ public class PreflightStep {
 
     private void apply(JobContext ctx, PreflightResult result) {
         int redirects = result.redirects();
-        ctx.expectedBytes = result.bytes();
+        ctx.preflighted(p -> p.withExpectedBytes(result.bytes()));
         if (result instanceof PreflightResult.Resolved r) {
-            ctx.resolvedUrl = r.finalUrl();
-            ctx.resolvedAt = clock.instant();
-            ctx.preflight = new PreflightReport(PreflightReport.RESOLVED, null, redirects);
+            ctx.preflighted(p -> p.resolved(r.finalUrl(), clock.instant()));
+            ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.RESOLVED, null, redirects)));
             JobLog.info(LOG, ctx, "URL preflight: %s redirects to %s, which is submitted",
-                    UrlRedactor.redact(ctx.request().url()), UrlPreflight.redactedChain(r.chain()));
+                    UrlRedactor.redact(ctx.request().url()), UrlRedactor.redactChain(r.chain()));
         } else if (result instanceof PreflightResult.Skipped s) {
-            ctx.preflight = new PreflightReport(PreflightReport.SKIPPED, reason(s.reason()), redirects);
+            ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.SKIPPED, reason(s.reason()), redirects)));
             JobLog.info(LOG, ctx, "URL preflight skipped (%s): submitting the URL as given", s.reason());
         } else if (result instanceof PreflightResult.Refused r) {
-            ctx.preflight = new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), redirects);
+            ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.REFUSED, reason(r.reason()), redirects)));
             JobLog.info(LOG, ctx, "URL preflight refused the URL: %s (%s)", r.code(), r.reason());
             throw new JobFailure(error(r));
         } else {
-            ctx.preflight = new PreflightReport(PreflightReport.PASSED, null, 0);
+            ctx.preflighted(p -> p.withReport(new PreflightReport(PreflightReport.PASSED, null, 0)));
             JobLog.debug(LOG, ctx, "URL preflight passed");
         }
     }

@@ -1,9 +1,10 @@
 package dev.hostupiso.worker.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
-import dev.hostupiso.worker.hostup.Problem;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 
 import java.util.Optional;
@@ -42,22 +43,21 @@ final class SubmitRecorder {
                     if (vetoed.isPresent()) {
                         return Uni.createFrom().failure(new JobFailure(vetoed.get()));
                     }
-                    ctx.beginSubmit();
-                    ctx.submissions++;
+                    ctx.handOver.beginSubmit();
+                    ctx.submission(Submission::onTheWire);
                     return record(ctx, JobState.SUBMITTING);
                 })
                 .onItem().transformToUni(x -> {
                     ctx.ensureActive();
-                    ctx.fromUrlCalls++;
                     return call.get();
                 })
                 .onItemOrFailure().transformToUni((response, failure) -> {
                     if (!provesNothingQueued(response, failure)) {
                         return failure != null ? Uni.createFrom().failure(failure) : Uni.createFrom().item(response);
                     }
-                    ctx.submissions--;
+                    ctx.submission(Submission::refused);
                     // Still SUBMITTING when an earlier call of this request may have queued the download.
-                    return record(ctx, ctx.submissions > 0 ? JobState.SUBMITTING : JobState.RECEIVED).invoke(ctx::endSubmit).onItem().transformToUni(x -> failure != null
+                    return record(ctx, ctx.submissions() > 0 ? JobState.SUBMITTING : JobState.RECEIVED).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> failure != null
                             ? Uni.createFrom().<ApiResponse>failure(failure) : Uni.createFrom().item(response));
                 });
     }
@@ -71,11 +71,11 @@ final class SubmitRecorder {
         if (REFUSALS.contains(s)) {
             return true;
         }
-        return (s == 409 || s == 503) && !RetryingCaller.ambiguous(response, Problem.from(response, mapper));
+        return (s == 409 || s == 503) && !response.mayHaveActed(Problem.from(response, mapper));
     }
 
     private Uni<Void> record(JobContext ctx, JobState state) {
-        ctx.state = state;
+        ctx.recording(state);
         return journal.record(ctx, state);
     }
 }

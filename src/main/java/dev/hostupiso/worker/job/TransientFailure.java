@@ -1,12 +1,14 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.JobError;
+
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * A HostUp call that failed in a way worth trying again (429, 5xx, 408, a transient 409, a transport
  * error), with what the answer said about when: its {@code Retry-After}, already read against the
- * answer's {@code Date}. A control-flow signal inside {@link RetryingCaller}, so no stack trace.
+ * answer's {@code Date}. A control-flow signal inside the HostUp adapter's retrying caller, so no stack trace.
  */
 public final class TransientFailure extends RuntimeException {
 
@@ -14,7 +16,7 @@ public final class TransientFailure extends RuntimeException {
     private final transient Optional<Duration> retryAfter;
     private final boolean rateLimited;
 
-    TransientFailure(String description, JobError error, Optional<Duration> retryAfter, boolean rateLimited) {
+    public TransientFailure(String description, JobError error, Optional<Duration> retryAfter, boolean rateLimited) {
         super(description, null, false, false);
         this.error = error;
         this.retryAfter = retryAfter;

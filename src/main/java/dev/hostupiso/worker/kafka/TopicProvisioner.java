@@ -2,7 +2,6 @@ package dev.hostupiso.worker.kafka;
 
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
@@ -15,6 +14,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jboss.logging.Logger;
 
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class TopicProvisioner {
+
+    private static final Logger LOG = Logger.getLogger(TopicProvisioner.class);
 
     private final WorkerConfig config;
     private final TeamTopics teams;
@@ -86,11 +88,11 @@ public class TopicProvisioner {
                     create(admin, new NewTopic(progress, Optional.of(t.partitions()), rf));
                 } else {
                     // Progress events are best effort: a missing topic costs them, not the worker's start.
-                    Log.warnf("progress topic %s does not exist and ISO_TOPICS_CREATE is false: progress events will be "
+                    LOG.warnf("progress topic %s does not exist and ISO_TOPICS_CREATE is false: progress events will be "
                             + "dropped (create it, or set ISO_PROGRESS_ENABLED=false)", progress);
                 }
             }
-            Log.infof("topics ready: %s and ledger %s co-partitioned with %d partitions", config.requestsTopic(),
+            LOG.infof("topics ready: %s and ledger %s co-partitioned with %d partitions", config.requestsTopic(),
                     config.ledgerTopic(), requestPartitions);
         }
     }
@@ -113,7 +115,7 @@ public class TopicProvisioner {
         }
         try {
             admin.createTopics(Set.of(topic)).all().get(30, TimeUnit.SECONDS);
-            Log.infof("created topic %s (%d partitions)", topic.name(), topic.numPartitions());
+            LOG.infof("created topic %s (%d partitions)", topic.name(), topic.numPartitions());
             // Not described back: a topic just created may not be visible to describeTopics yet.
             return topic.numPartitions();
         } catch (ExecutionException e) {

@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.hostupiso.worker.hostup.Bounds;
-import dev.hostupiso.worker.job.ApiCalls;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.job.PreflightReport;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.OutcomeEvent;
+import dev.hostupiso.worker.wire.PreflightReport;
 
 import java.time.Instant;
 import java.util.regex.Pattern;

@@ -1,21 +1,23 @@
 package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.config.WorkerConfig;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 /** Periodically tombstones finished ledger entries past the retention, so the compacted topic stays small. */
 @ApplicationScoped
 public class LedgerSweeper {
 
+    private static final Logger LOG = Logger.getLogger(LedgerSweeper.class);
+
     private final WorkerConfig config;
-    private final JobLedger ledger;
+    private final JournalAndOutcomePublisher ledger;
     private final Vertx vertx;
 
-    public LedgerSweeper(WorkerConfig config, JobLedger ledger, Vertx vertx) {
+    public LedgerSweeper(WorkerConfig config, JournalAndOutcomePublisher ledger, Vertx vertx) {
         this.config = config;
         this.ledger = ledger;
         this.vertx = vertx;
@@ -27,8 +29,8 @@ public class LedgerSweeper {
         vertx.setPeriodic(every, every, id -> ledger.sweep().subscribe().with(
                 n -> {
                     if (n > 0) {
-                        Log.infof("ledger: %d finished entries past the %s retention tombstoned", n, config.ledger().retention());
+                        LOG.infof("ledger: %d finished entries past the %s retention tombstoned", n, config.ledger().retention());
                     }
-                }, f -> Log.warnf("ledger sweep failed: %s", f.getMessage())));
+                }, f -> LOG.warnf("ledger sweep failed: %s", f.getMessage())));
     }
 }

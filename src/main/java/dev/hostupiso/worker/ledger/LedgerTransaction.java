@@ -2,7 +2,6 @@ package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -12,6 +11,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +29,8 @@ import java.util.concurrent.Future;
  * unknown, a fence or a fatal producer state ends the writer.
  */
 final class LedgerTransaction {
+
+    private static final Logger LOG = Logger.getLogger(LedgerTransaction.class);
 
     /** What the writer does after a transaction. */
     enum Next { DONE, AT_ONCE, AFTER_BACKOFF, END }
@@ -134,7 +136,7 @@ final class LedgerTransaction {
             return Outcome.of(Next.DONE);
         }
         metrics.ledgerFailure("partial_commit");
-        Log.warnf("ledger partition %d: a transaction committed without %d of its records (%s); committing them "
+        LOG.warnf("ledger partition %d: a transaction committed without %d of its records (%s); committing them "
                 + "in the next one", partition, missed.size(), missed.get(0));
         return Outcome.of(pending.isEmpty() ? Next.DONE : Next.AFTER_BACKOFF);
     }
@@ -157,13 +159,13 @@ final class LedgerTransaction {
                     || abortFailure instanceof InvalidProducerEpochException ? "fenced" : "commit_unknown");
         }
         if (!rejected.isEmpty()) {
-            Log.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
+            LOG.errorf("ledger partition %d: %d write(s) rejected by Kafka and failed alone (%s)", partition,
                     rejected.size(), failed.getMessage());
             return Outcome.of(Next.AT_ONCE);
         }
         metrics.ledgerFailure("transient");
         listener.commitFailed(partition, failed);
-        Log.warnf("ledger partition %d: transaction failed (%s); retrying after a backoff", partition, failed.getMessage());
+        LOG.warnf("ledger partition %d: transaction failed (%s); retrying after a backoff", partition, failed.getMessage());
         return Outcome.of(Next.AFTER_BACKOFF);
     }
 

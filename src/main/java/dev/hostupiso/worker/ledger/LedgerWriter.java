@@ -6,7 +6,6 @@ import dev.hostupiso.worker.job.RetryPolicy;
 import dev.hostupiso.worker.kafka.KafkaClientConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.timing.Delays;
-import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -20,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -55,6 +55,8 @@ import java.util.random.RandomGenerator;
  */
 @ApplicationScoped
 public class LedgerWriter {
+
+    private static final Logger LOG = Logger.getLogger(LedgerWriter.class);
 
     /** Kafka calls are bounded by the producer's own timeouts; one that runs this long is wedged. */
     static final Duration WEDGED_AFTER = Duration.ofMinutes(5);
@@ -275,7 +277,7 @@ public class LedgerWriter {
 
     @PreDestroy
     void stop() {
-        Log.debugf("closing %d ledger writer(s)", writers.size());
+        LOG.debugf("closing %d ledger writer(s)", writers.size());
         close(List.copyOf(writers.keySet()));
     }
 

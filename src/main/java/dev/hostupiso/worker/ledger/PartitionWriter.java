@@ -2,11 +2,11 @@ package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import io.quarkus.logging.Log;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +45,8 @@ import java.util.function.Supplier;
  * {@link LedgerWriter.RecordRejectedException}.
  */
 final class PartitionWriter implements CommitLoop.Owner {
+
+    private static final Logger LOG = Logger.getLogger(PartitionWriter.class);
 
     static final int MAX_BATCH = 500;
 
@@ -165,7 +167,7 @@ final class PartitionWriter implements CommitLoop.Owner {
      */
     @Override
     public void end(RuntimeException cause, String reason, List<LedgerWrite> pending) {
-        Log.warnf("ledger partition %d: writer ended (%s: %s); its jobs stop here until the partition is assigned "
+        LOG.warnf("ledger partition %d: writer ended (%s: %s); its jobs stop here until the partition is assigned "
                 + "afresh", partition, reason, cause.getClass().getSimpleName());
         open = false;
         metrics.ledgerFailure(reason);
@@ -203,7 +205,7 @@ final class PartitionWriter implements CommitLoop.Owner {
     private void failed(Throwable failure, List<LedgerWrite> batch) {
         List<LedgerWrite> left = batch.stream().filter(w -> !w.done().isDone()).toList();
         if (open) {
-            Log.errorf(failure, "ledger partition %d: unexpected failure; this writer ends", partition);
+            LOG.errorf(failure, "ledger partition %d: unexpected failure; this writer ends", partition);
             end(failure instanceof RuntimeException r ? r : new IllegalStateException(failure), "fatal", left);
         } else {
             left.forEach(w -> w.fail(new NotOwnerException()));

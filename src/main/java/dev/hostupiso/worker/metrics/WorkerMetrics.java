@@ -8,9 +8,11 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -29,7 +31,7 @@ public class WorkerMetrics {
     public static final String JOB_API_CALLS = "isoworker.job.api.calls";
     public static final String PROGRESS_EVENTS = "isoworker.progress.events";
     /** The {@code endpoint} labels of {@link #JOB_API_CALLS}, one per HostUp call a job can make. */
-    public static final java.util.List<String> JOB_CALL_ENDPOINTS = java.util.List.of("from_url", "job", "iso_list", "mount");
+    public static final List<String> JOB_CALL_ENDPOINTS = List.of("from_url", "job", "iso_list", "mount");
     public static final String JOBS_IN_FLIGHT = "isoworker.jobs.in.flight";
     public static final String JOBS_OLDEST_AGE = "isoworker.jobs.oldest.age";
     public static final String MAX_IN_FLIGHT = "isoworker.max.in.flight";
@@ -66,18 +68,18 @@ public class WorkerMetrics {
     private final DistributionSummary jobPolls;
     private final AtomicInteger rateLimitRemaining = new AtomicInteger(-1);
     private final AtomicInteger rateLimitLimit = new AtomicInteger(-1);
-    private final java.util.concurrent.atomic.AtomicLong rateLimitShare = new java.util.concurrent.atomic.AtomicLong(
-            Double.doubleToLongBits(Double.NaN));
-    private final java.util.concurrent.atomic.AtomicLong rateLimitPacedRate = new java.util.concurrent.atomic.AtomicLong(
-            Double.doubleToLongBits(Double.NaN));
+    private final AtomicLong rateLimitShare = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+    private final AtomicLong rateLimitPacedRate = new AtomicLong(Double.doubleToLongBits(Double.NaN));
     private final AtomicInteger apiKeyRejected = new AtomicInteger();
     private final AtomicInteger intakePaused = new AtomicInteger();
     private final Timer ledgerTransactions;
     private final Counter ledgerWrites;
     private final Counter jobsResumed;
+    private final AccountMeters accounts;
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.accounts = new AccountMeters(registry);
         this.retryAfterWait = Timer.builder(RETRY_AFTER_WAIT)
                 .description("Waits imposed by a Retry-After header (after clamping)").register(registry);
         this.jobPolls = DistributionSummary.builder(JOB_POLLS)
@@ -269,59 +271,25 @@ public class WorkerMetrics {
         return KNOWN_CODES.contains(code) ? code : "other";
     }
 
-    // --- API key holds, by account and reason ---
+    // --- API key holds and team accounts' keys: names here, their meters in AccountMeters ---
     public static final String API_KEY_HOLD = "isoworker.api.key.hold";
-    private static final java.util.List<String> HOLD_REASONS = java.util.List.of("unauthorized", "forbidden", "missing_scope");
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicReference<String>> apiKeyHolds =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * The reason {@code account}'s requests are held for its API key ({@code unauthorized},
-     * {@code forbidden}, {@code missing_scope}); null when they are not. The first call for an
-     * account registers one series per reason. Accounts are the configured ones (bounded), never
-     * request text.
-     */
-    public void apiKeyHold(String account, String reason) {
-        var hold = apiKeyHolds.computeIfAbsent(account, a -> {
-            var ref = new java.util.concurrent.atomic.AtomicReference<String>();
-            for (String r : HOLD_REASONS) {
-                Gauge.builder(API_KEY_HOLD, ref, h -> r.equals(h.get()) ? 1 : 0).tag("account", a).tag("reason", r)
-                        .description("1 while an account's requests are held because of its API key, by reason").register(registry);
-            }
-            return ref;
-        });
-        hold.set(reason);
-    }
-    // --- end API key holds ---
-
-    // --- team accounts' keys ---
     public static final String ACCOUNT_KEY_KEPT = "isoworker.account.key.kept";
     public static final String JOBS_AWAITING_ACCOUNT = "isoworker.jobs.awaiting.account";
-    private final AtomicInteger jobsAwaitingAccount = new AtomicInteger();
-    private volatile boolean awaitingBound;
 
-    /**
-     * A reload of the key directory kept {@code account}'s last good key because its file read
-     * {@code reason} ({@code empty}, {@code unreadable}, {@code not_utf8}). Accounts are file names
-     * that passed the account-name check (bounded by the directory), never request text.
-     */
+    /** The reason {@code account}'s requests are held for its API key; null when they are not ({@link AccountMeters}). */
+    public void apiKeyHold(String account, String reason) {
+        accounts.apiKeyHold(account, reason);
+    }
+
+    /** A reload of the key directory kept {@code account}'s last good key because its file read {@code reason}. */
     public void accountKeyKept(String account, String reason) {
-        Counter.builder(ACCOUNT_KEY_KEPT).description("Key directory reads that kept an account's last good key, by reason")
-                .tag("account", account).tag("reason", reason).register(registry).increment();
+        accounts.accountKeyKept(account, reason);
     }
 
     /** A resumed job starts ({@code +1}) or stops ({@code -1}) waiting for an account this instance holds no key for. */
     public void jobsAwaitingAccount(int delta) {
-        if (!awaitingBound) {
-            synchronized (this) {
-                Gauge.builder(JOBS_AWAITING_ACCOUNT, jobsAwaitingAccount::get)
-                        .description("Resumed jobs waiting for an account whose key this instance does not hold").register(registry);
-                awaitingBound = true;
-            }
-        }
-        jobsAwaitingAccount.addAndGet(delta);
+        accounts.jobsAwaitingAccount(delta);
     }
-    // --- end team accounts' keys ---
 
     private static double nanIfUnknown(int v) {
         return v < 0 ? Double.NaN : v;

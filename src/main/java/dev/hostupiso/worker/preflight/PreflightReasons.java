@@ -1,13 +1,13 @@
 package dev.hostupiso.worker.preflight;
 
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import org.jboss.logging.Logger;
 
-import javax.net.ssl.SSLException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Why the preflight could not see a URL's origin, as a requester reads it (in the outcome's

@@ -2,7 +2,9 @@ package dev.hostupiso.worker.preflight;
 
 import dev.hostupiso.worker.config.PreflightMode;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.hostup.UrlRedactor;
+import dev.hostupiso.worker.job.PreflightResult;
+import dev.hostupiso.worker.job.UrlCheck;
+import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * timeouts, 401/403, 5xx, a blocked address) is {@link PreflightResult.Skipped}.
  */
 @ApplicationScoped
-public class UrlPreflight {
+public class UrlPreflight implements UrlCheck {
 
     private static final Logger LOG = Logger.getLogger(UrlPreflight.class);
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
@@ -75,11 +77,13 @@ public class UrlPreflight {
                 .setMaxRedirects(0));
     }
 
+    @Override
     public PreflightMode mode() {
         return settings.mode();
     }
 
     /** Looks at {@code url}; never fails. */
+    @Override
     public Uni<PreflightResult> check(String url) {
         URI start;
         try {
@@ -240,13 +244,13 @@ public class UrlPreflight {
         longer.add(next.toASCIIString());
         if (settings.mode() == PreflightMode.CHECK) {
             return Uni.createFrom().item(new PreflightResult.Refused(PreflightResult.URL_REDIRECTS,
-                    "the URL redirects (HTTP " + status + "): " + redactedChain(longer), longer));
+                    "the URL redirects (HTTP " + status + "): " + UrlRedactor.redactChain(longer), longer));
         }
         if (!seen.add(next.toASCIIString())) {
-            return refusedRedirects("a redirect loop: " + redactedChain(longer), longer);
+            return refusedRedirects("a redirect loop: " + UrlRedactor.redactChain(longer), longer);
         }
         if (longer.size() > settings.maxRedirects()) {
-            return refusedRedirects("more than " + settings.maxRedirects() + " redirects: " + redactedChain(longer), longer);
+            return refusedRedirects("more than " + settings.maxRedirects() + " redirects: " + UrlRedactor.redactChain(longer), longer);
         }
         LOG.debugf("URL preflight: %s redirects (HTTP %d) to %s", UrlRedactor.redact(uri.toString()), status,
                 UrlRedactor.redact(next.toString()));
@@ -277,11 +281,6 @@ public class UrlPreflight {
 
     private static Uni<PreflightResult> skipped(String reason, List<String> chain) {
         return Uni.createFrom().item(new PreflightResult.Skipped(reason, chain));
-    }
-
-    /** The redacted redirect chain, for logs and outcomes: {@code https://a/…/x.iso → https://b/…/x.iso?…}. */
-    public static String redactedChain(List<String> chain) {
-        return String.join(" → ", chain.stream().map(UrlRedactor::redact).toList());
     }
 
     private static URI withoutFragment(URI u) {

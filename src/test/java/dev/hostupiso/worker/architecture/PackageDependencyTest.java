@@ -3,57 +3,96 @@ package dev.hostupiso.worker.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker's packages form one direction, top to bottom, as docs/design.md's package map says: a
- * package may use only packages on a lower level. Peers on one level do not use each other.
+ * The onion, as docs/design.md draws it: the job is the core, HostUp and Kafka are at the edges.
+ * <ul>
+ *   <li>{@code wire} (the records on the wire and their bounds) is the bottom: it imports no other package;</li>
+ *   <li>{@code config}, {@code metrics} and {@code timing} are the shared kernel every ring may use; they import only the wire;</li>
+ *   <li>{@code job} is the core, with its ports: it imports no adapter;</li>
+ *   <li>the adapters ({@code hostup}, {@code ledger}, {@code intake}, {@code dispatch}, {@code preflight}, {@code health},
+ *       {@code kafka}) implement or drive the core's ports;</li>
+ *   <li>the programs (the simulator, the local stack, demo, sandbox, benchmarks, chaos soak, AOT training, test guard,
+ *       each in its own source root) are outside the worker: the worker imports none of them, and the simulator, which
+ *       stands in for HostUp, imports nothing of the worker.</li>
+ * </ul>
+ * No two packages depend on each other, programs included.
  */
 class PackageDependencyTest {
 
     private static final String ROOT = "dev.hostupiso.worker";
 
-    /** Levels, top first; docs/design.md's package map describes the same order. */
-    static final List<List<String>> LEVELS = List.of(
-            List.of("intake", "health"),
-            List.of("dispatch"),
-            List.of("ledger"),
-            List.of("outcome"),
-            List.of("job"),
-            List.of("preflight"),
-            List.of("hostup"),
-            List.of("kafka", "metrics", "timing"),
-            List.of("config"));
+    static final Set<String> BOTTOM = Set.of("wire");
+    static final Set<String> KERNEL = Set.of("config", "metrics", "timing");
+    static final String CORE = "job";
+    static final Set<String> ADAPTERS = Set.of("hostup", "ledger", "intake", "dispatch", "preflight", "health", "kafka");
 
     private static JavaClasses production;
+    private static JavaClasses programs;
+    /** The worker and the programs together. */
+    private static JavaClasses everything;
 
     @BeforeAll
-    static void importClasses() {
+    static void importClasses() throws IOException {
         production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
+        Set<String> programClasses = programClassFiles();
+        ImportOption program = location -> programClasses.stream().anyMatch(c -> location.contains("/" + c + ".class")
+                || location.contains("/" + c + "$"));
+        programs = new ClassFileImporter().withImportOption(program).importPackages(ROOT);
+        everything = new ClassFileImporter()
+                .withImportOption(location -> ImportOption.Predefined.DO_NOT_INCLUDE_TESTS.includes(location)
+                        || program.includes(location))
                 .importPackages(ROOT);
     }
 
     @Test
-    void everyProductionPackageHasALevel() {
-        Map<String, Integer> level = levels();
+    void everyProductionPackageHasARing() {
         List<String> unplaced = production.stream()
                 .map(c -> c.getPackageName())
                 .filter(p -> p.startsWith(ROOT + "."))
                 .map(p -> p.substring(ROOT.length() + 1).split("\\.")[0])
                 .distinct()
-                .filter(p -> !level.containsKey(p))
+                .filter(p -> !BOTTOM.contains(p) && !KERNEL.contains(p) && !CORE.equals(p) && !ADAPTERS.contains(p))
                 .toList();
-        assertThat(unplaced).as("packages missing from the level map").isEmpty();
+        assertThat(unplaced).as("packages in no ring of the onion").isEmpty();
+    }
+
+    @Test
+    void theWireImportsNoOtherPackage() {
+        noClasses().that().resideInAnyPackage(packages(BOTTOM))
+                .should().dependOnClassesThat().resideInAnyPackage(packages(union(KERNEL, Set.of(CORE), ADAPTERS)))
+                .check(production);
+    }
+
+    @Test
+    void theKernelImportsOnlyTheWire() {
+        noClasses().that().resideInAnyPackage(packages(KERNEL))
+                .should().dependOnClassesThat().resideInAnyPackage(packages(union(Set.of(CORE), ADAPTERS)))
+                .check(production);
+    }
+
+    @Test
+    void theCoreImportsNoAdapter() {
+        noClasses().that().resideInAPackage(ROOT + "." + CORE + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(packages(ADAPTERS))
+                .check(production);
     }
 
     @Test
@@ -62,27 +101,62 @@ class PackageDependencyTest {
     }
 
     @Test
-    void packagesUseOnlyLowerLevels() {
-        Map<String, Integer> level = levels();
-        for (Map.Entry<String, Integer> e : level.entrySet()) {
-            String[] forbidden = level.entrySet().stream()
-                    .filter(other -> other.getValue() <= e.getValue() && !other.getKey().equals(e.getKey()))
-                    .map(other -> ROOT + "." + other.getKey() + "..")
-                    .toArray(String[]::new);
-            ArchRule rule = noClasses().that().resideInAPackage(ROOT + "." + e.getKey() + "..")
-                    .should().dependOnClassesThat().resideInAnyPackage(forbidden)
-                    .allowEmptyShould(true);
-            rule.check(production);
-        }
+    void programsAreFoundInTheirSourceRoots() {
+        assertThat(programs.stream().map(c -> c.getPackageName()).distinct().toList())
+                .as("program packages").contains(ROOT + ".simulator", ROOT + ".localstack", ROOT + ".bench", ROOT + ".chaos",
+                        ROOT + ".demo");
     }
 
-    private static Map<String, Integer> levels() {
-        Map<String, Integer> level = new LinkedHashMap<>();
-        for (int i = 0; i < LEVELS.size(); i++) {
-            for (String p : LEVELS.get(i)) {
-                level.put(p, i);
+    @Test
+    void theWorkerImportsNoProgram() {
+        String[] programPackages = programs.stream().map(c -> c.getPackageName()).distinct()
+                .filter(p -> production.stream().noneMatch(c -> c.getPackageName().equals(p)))
+                .toArray(String[]::new);
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(programPackages).check(production);
+    }
+
+    @Test
+    void theSimulatorImportsNothingOfTheWorker() {
+        String[] worker = production.stream().map(c -> c.getPackageName()).distinct().toArray(String[]::new);
+        noClasses().that().resideInAPackage(ROOT + ".simulator..")
+                .should().dependOnClassesThat().resideInAnyPackage(worker)
+                .allowEmptyShould(false)
+                .check(programs);
+    }
+
+    @Test
+    void programsAndWorkerAreFreeOfCycles() {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(everything);
+    }
+
+    /** The class files of the program source roots that the pom adds to the test sources, as paths without {@code .class}. */
+    private static Set<String> programClassFiles() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher execution = Pattern.compile("<id>program-sources</id>(.*?)</execution>", Pattern.DOTALL).matcher(pom);
+        assertThat(execution.find()).as("the pom's program-sources execution").isTrue();
+        Matcher source = Pattern.compile("<source>([^<]+)</source>").matcher(execution.group(1));
+        Set<String> classes = new HashSet<>();
+        while (source.find()) {
+            Path root = Path.of(source.group(1).trim());
+            try (Stream<Path> files = Files.walk(root)) {
+                files.filter(f -> f.toString().endsWith(".java"))
+                        .map(f -> root.relativize(f).toString().replace('\\', '/').replaceAll("\\.java$", ""))
+                        .forEach(classes::add);
             }
         }
-        return level;
+        return classes;
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return all;
+    }
+
+    private static String[] packages(Set<String> names) {
+        return names.stream().map(n -> ROOT + "." + n + "..").toArray(String[]::new);
     }
 }

@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.dispatch;
 
-import dev.hostupiso.worker.outcome.OutcomeEvent;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobCancelledException;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.job.SubmitControl;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import org.apache.kafka.common.TopicPartition;

@@ -3,20 +3,20 @@ package dev.hostupiso.worker.dispatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.TeamTopics;
 import dev.hostupiso.worker.config.WorkerConfig;
-import dev.hostupiso.worker.job.IsoJobRunner;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.job.JobResult;
+import dev.hostupiso.worker.job.JobRunner;
 import dev.hostupiso.worker.ledger.FinishedEntry;
-import dev.hostupiso.worker.ledger.JobLedger;
+import dev.hostupiso.worker.ledger.JournalAndOutcomePublisher;
 import dev.hostupiso.worker.ledger.LedgerEntry;
 import dev.hostupiso.worker.ledger.LedgerWriter;
+import dev.hostupiso.worker.ledger.OutcomeRecords;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
-import dev.hostupiso.worker.outcome.OutcomeRecords;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -68,10 +68,7 @@ class JobDispatcherTest {
         vertx.closeAndAwait();
     }
 
-    private final class ControlledRunner extends IsoJobRunner {
-        ControlledRunner() {
-            super(null, null, null, null, null, null, null, clock, config, null, null);
-        }
+    private final class ControlledRunner implements JobRunner {
 
         @Override
         public Uni<JobResult> run(JobContext ctx) {
@@ -85,7 +82,7 @@ class JobDispatcherTest {
     }
 
     /** The ledger's decisions in memory: every partition owned under epoch 1, nothing recorded before. */
-    private final class MemoryLedger extends JobLedger {
+    private final class MemoryLedger extends JournalAndOutcomePublisher {
         final List<String> received = new ArrayList<>();
         final List<OutcomeEvent> finished = new ArrayList<>();
         final List<TopicPartition> released = new ArrayList<>();
@@ -171,7 +168,7 @@ class JobDispatcherTest {
     private JobResult failedResult(String requestId) {
         IsoRequest r = new IsoRequest(requestId, "vps_a", "https://example.org/x.iso", "x.iso", "none");
         JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plusSeconds(60), 0, 1);
-        return JobResult.failed(ctx, JobError.of("job_failed", "t", "d", false));
+        return ctx.failed(JobError.of("job_failed", "t", "d", false));
     }
 
     @Test

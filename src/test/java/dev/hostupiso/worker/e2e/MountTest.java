@@ -1,18 +1,18 @@
 package dev.hostupiso.worker.e2e;
 
-import dev.hostupiso.worker.job.ApiCalls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostupiso.worker.job.IsoJobRunner;
+import dev.hostupiso.worker.job.JobContext;
+import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.simulator.Endpoint;
 import dev.hostupiso.worker.simulator.ScriptedResponse;
 import dev.hostupiso.worker.testsupport.WorkerTestEnvironment;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobResult;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import dev.hostupiso.worker.job.IsoJobRunner;
-import dev.hostupiso.worker.job.IsoRequest;
-import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobResult;
-import dev.hostupiso.worker.job.JobState;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,9 @@ package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.hostup.HostUpRateLimiterTest.MutableClock;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.metrics.WorkerMetrics;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

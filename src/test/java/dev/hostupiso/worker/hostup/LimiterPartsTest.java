@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.hostup;
 
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,8 +1,9 @@
 package dev.hostupiso.worker.hostup;
 
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.RateWindow;
 import dev.hostupiso.worker.simulator.RateWindowModel;
 import dev.hostupiso.worker.simulator.ResetPrecision;
+import dev.hostupiso.worker.wire.RateLimitHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;

@@ -1,12 +1,12 @@
 package dev.hostupiso.worker.intake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.FieldError;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.intake.RequestParser.Invalid;
 import dev.hostupiso.worker.intake.RequestParser.Parsed;
 import dev.hostupiso.worker.intake.RequestParser.Poison;
 import dev.hostupiso.worker.intake.RequestParser.Valid;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.IsoRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

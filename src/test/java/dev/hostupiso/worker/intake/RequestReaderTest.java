@@ -1,11 +1,11 @@
 package dev.hostupiso.worker.intake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.FieldError;
 import dev.hostupiso.worker.intake.RequestParser.Invalid;
 import dev.hostupiso.worker.intake.RequestParser.Parsed;
 import dev.hostupiso.worker.intake.RequestParser.Poison;
 import dev.hostupiso.worker.intake.RequestParser.Valid;
+import dev.hostupiso.worker.wire.FieldError;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,8 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.TransportException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ class AmbiguityWindowTest {
         // 6 GB: expected 20 minutes at the assumed rate, so a 30-minute window; the file shows after 25 minutes.
         f.hostUp.then(Endpoint.FROM_URL, lost()).then(Endpoint.ISO_LIST, library());
         JobContext ctx = f.job(Duration.ofHours(6));
-        ctx.expectedBytes = 6_000_000_000L;
+        ctx.preflighted(p -> p.withExpectedBytes(6_000_000_000L));
         var sub = run(f.runner.run(ctx));
         f.timers.advance(Duration.ofMinutes(25));
         assertThat(f.hostUp.calls(Endpoint.FROM_URL)).as("still within the window").isEqualTo(1);
@@ -93,7 +94,7 @@ class AmbiguityWindowTest {
         JobFixture f = new JobFixture(Map.of("iso.submit.ambiguity-window", "10m", "iso.submit.max-attempts", "1"));
         f.hostUp.then(Endpoint.FROM_URL, lost()).then(Endpoint.ISO_LIST, library());
         JobContext ctx = f.job(Duration.ofHours(1));
-        ctx.expectedBytes = 1_500_000_000L; // 5 minutes expected; the window stays the configured 10
+        ctx.preflighted(p -> p.withExpectedBytes(1_500_000_000L)); // 5 minutes expected; the window stays the configured 10
         var sub = run(f.runner.run(ctx));
         f.timers.advance(Duration.ofMinutes(4));
         assertThat(f.hostUp.calls(Endpoint.ISO_LIST)).as("one read at once, the next when it could be done").isEqualTo(1);

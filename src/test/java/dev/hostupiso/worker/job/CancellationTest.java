@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.IsoRequest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.smallrye.mutiny.operators.AbstractUni;

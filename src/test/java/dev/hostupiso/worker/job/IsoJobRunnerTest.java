@@ -1,7 +1,8 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.TransportException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -109,5 +110,57 @@ class IsoJobRunnerTest {
         assertThat(r.error().code()).isEqualTo("job_failed");
         assertThat(r.error().detail()).contains("origin 404");
         assertThat(List.of(r.fromUrlCalls(), r.polls())).containsExactly(1, 1);
+    }
+
+    /** A job recorded in {@code state} by a previous owner, with one from-url call and job_1 recorded. */
+    private JobContext resumedIn(JobState state) {
+        JobContext ctx = JobContext.resumed(new dev.hostupiso.worker.wire.IsoRequest("r-1", "vps_a", "https://example.org/x.iso",
+                        "x.iso", "none"), f.clock.instant(), f.clock.instant().plus(Duration.ofHours(1)), 0, 1, state, "job_1",
+                "/api/jobs/job_1", 1, state == JobState.RESOLVING ? 0 : 1, 0, false);
+        return ctx.withAccount(f.account);
+    }
+
+    @Test
+    void aJobResumedInSubmittedPollsItsRecordedJobWithoutASecondFromUrl() {
+        f.hostUp.then(Endpoint.JOB, jobIs("running"), jobIs("completed")).then(Endpoint.ISO_LIST, library("x.iso"));
+        var sub = run(f.runner.run(resumedIn(JobState.SUBMITTED)));
+        f.timers.advance(Duration.ofSeconds(5));
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(r.isoId()).isEqualTo("iso_1");
+        assertThat(f.hostUp.calls(Endpoint.FROM_URL)).isZero();
+        assertThat(r.polls()).isEqualTo(2);
+        assertThat(f.journal).containsExactly(JobState.RESOLVING);
+    }
+
+    @Test
+    void aJobResumedInResolvingReadsTheLibraryOnly() {
+        f.hostUp.then(Endpoint.ISO_LIST, library(), library("x.iso"));
+        var sub = run(f.runner.run(resumedIn(JobState.RESOLVING)));
+        f.timers.advance(Duration.ofSeconds(5));
+        assertThat(sub.assertCompleted().getItem().isoId()).isEqualTo("iso_1");
+        assertThat(f.hostUp.calls(Endpoint.FROM_URL) + f.hostUp.calls(Endpoint.JOB)).isZero();
+        assertThat(f.journal).isEmpty();
+    }
+
+    @Test
+    void aJobResumedInSubmittingLooksInTheLibraryBeforeAnyFromUrl() {
+        f.hostUp.then(Endpoint.ISO_LIST, library("x.iso"));
+        var sub = run(f.runner.run(resumedIn(JobState.SUBMITTING)));
+        f.timers.advance(Duration.ofSeconds(5));
+        assertThat(sub.assertCompleted().getItem().isoId()).isEqualTo("iso_1");
+        assertThat(f.hostUp.calls(Endpoint.FROM_URL)).isZero();
+    }
+
+    @Test
+    void aJobResumedInSubmittingWhoseFileNeverShowsCallsFromUrlOnceMoreWithinTheBoundThenEnds() {
+        f.hostUp.then(Endpoint.ISO_LIST, library()).then(Endpoint.FROM_URL, problem(Endpoint.FROM_URL, 502, "bad_gateway"));
+        var sub = run(f.runner.run(resumedIn(JobState.SUBMITTING)));
+        f.timers.advance(Duration.ofSeconds(30));
+        // max-attempts 2: the previous owner made one call, so this one makes one more, watches the library again, and ends
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(r.completed()).isFalse();
+        assertThat(r.error().code()).isEqualTo("bad_gateway");
+        assertThat(f.hostUp.calls(Endpoint.FROM_URL)).isEqualTo(1);
+        assertThat(r.fromUrlCalls()).as("the previous owner's call counts").isEqualTo(2);
     }
 }

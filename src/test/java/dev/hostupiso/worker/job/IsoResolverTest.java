@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JobError;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,16 +1,21 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.HostUpAccounts;
-import dev.hostupiso.worker.hostup.Account;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
+import dev.hostupiso.worker.hostup.Account;
+import dev.hostupiso.worker.hostup.AccountStep;
 import dev.hostupiso.worker.hostup.ApiKeyState;
+import dev.hostupiso.worker.hostup.HostUpAccounts;
+import dev.hostupiso.worker.hostup.HostUpCalls;
 import dev.hostupiso.worker.hostup.HostUpRateLimiter;
 import dev.hostupiso.worker.hostup.HostUpRateLimiterAccess;
+import dev.hostupiso.worker.hostup.RetryingCaller;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
@@ -28,36 +33,38 @@ import java.util.Optional;
  * in-memory journal: a six-hour job runs in milliseconds, without a broker. Backoff draws 0, so
  * every backoff is the initial delay (100 ms) unless a {@code Retry-After} says otherwise.
  */
-final class JobFixture {
+public final class JobFixture {
 
-    static final Duration INITIAL = Duration.ofMillis(100);
+    public static final Duration INITIAL = Duration.ofMillis(100);
 
-    final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
-    final ManualTimers timers = new ManualTimers(clock);
-    final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
-    final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
-    final ApiKeyState keyState = new ApiKeyState(metrics, 3);
-    final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
-    final ObjectMapper mapper = new ObjectMapper();
-    final ScriptedHostUp hostUp = new ScriptedHostUp();
+    public final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
+    public final ManualTimers timers = new ManualTimers(clock);
+    public final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    public final HostUpRateLimiter limiter = new HostUpRateLimiterAccess().create(clock, metrics, timers);
+    public final ApiKeyState keyState = new ApiKeyState(metrics, 3);
+    public final Account account = new Account(Account.DEFAULT, "test-token", limiter, keyState);
+    public final ObjectMapper mapper = new ObjectMapper();
+    public final ScriptedHostUp hostUp = new ScriptedHostUp();
     /** The states each job recorded, in order. */
-    final List<JobState> journal = new ArrayList<>();
+    public final List<JobState> journal = new ArrayList<>();
     /** The download progress told to the listener, in percent, in order. */
-    final List<Double> progressed = new ArrayList<>();
-    final WorkerConfig config;
-    final Backoff backoff;
-    final RetryingCaller caller;
-    final JobPoller poller;
-    final IsoResolver resolver;
-    final MountStep mountStep;
-    final IsoJobRunner runner;
-    final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null, metrics);
+    public final List<Double> progressed = new ArrayList<>();
+    public final WorkerConfig config;
+    public final Backoff backoff;
+    public final RetryingCaller caller;
+    /** The HostUp port as in production: the scripted HostUp behind the real retrying caller. */
+    public final HostUpCalls calls;
+    public final JobPoller poller;
+    public final IsoResolver resolver;
+    public final MountStep mountStep;
+    public final IsoJobRunner runner;
+    public final HostUpAccounts accounts = new HostUpAccounts(account, Map.of(), Optional.empty(), (name, token) -> account, null, metrics);
 
-    JobFixture() {
+    public JobFixture() {
         this(Map.of());
     }
 
-    JobFixture(Map<String, String> settings) {
+    public JobFixture(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(Map.of("iso.poll.initial-delay", "100ms", "iso.poll.max-delay", "400ms",
                 "iso.retry-after-max", "10m", "iso.forbidden-hold.confirmation", "3s"));
         all.putAll(settings);
@@ -66,33 +73,33 @@ final class JobFixture {
         backoff = new Backoff(policy, () -> 0L);
         caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config,
                 new dev.hostupiso.worker.hostup.KeyProbe(hostUp, timers, clock, dev.hostupiso.worker.hostup.ShareSource.WHOLE, mapper));
-        poller = new JobPoller(hostUp, caller, backoff, timers, clock, config, mapper,
+        calls = new HostUpCalls(hostUp, caller, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
+        poller = new JobPoller(calls, backoff, timers, clock, config, mapper,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
                 (ctx, progress) -> progressed.add(progress.percentage()));
-        resolver = new IsoResolver(hostUp, caller, backoff, timers, clock, config, mapper);
+        resolver = new IsoResolver(calls, backoff, timers, clock, config, mapper);
         JobJournal recording = (ctx, state) -> {
             journal.add(state);
             return Uni.createFrom().voidItem();
         };
-        mountStep = new MountStep(hostUp, caller, poller, resolver, recording, backoff, timers, clock, config, mapper);
-        runner = new IsoJobRunner(hostUp, caller, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config,
-                mapper, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
+        mountStep = new MountStep(calls, poller, resolver, recording, backoff, timers, clock, config, mapper);
+        runner = new IsoJobRunner(calls, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config, mapper);
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
-        keyState.answered(dev.hostupiso.worker.hostup.Endpoint.ISO_LIST, 200); // the key's read scope is proven
+        keyState.answered(dev.hostupiso.worker.wire.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }
 
-    JobContext job(Duration timeout) {
+    public JobContext job(Duration timeout) {
         IsoRequest r = new IsoRequest("r-1", "vps_a", "https://example.org/x.iso", "x.iso", "none");
         JobContext ctx = new JobContext(r, clock.instant(), clock.instant().plus(timeout), 0, 1);
-        ctx.account = account;
+        ctx.withAccount(account);
         return ctx;
     }
 
-    static <T> UniAssertSubscriber<T> run(Uni<T> uni) {
+    public static <T> UniAssertSubscriber<T> run(Uni<T> uni) {
         return uni.subscribe().withSubscriber(UniAssertSubscriber.create());
     }
 
-    static JobError failure(UniAssertSubscriber<?> sub) {
+    public static JobError failure(UniAssertSubscriber<?> sub) {
         Throwable f = sub.getFailure();
         if (!(f instanceof JobFailure jf)) {
             throw new AssertionError("expected a JobFailure, got " + f + (f == null ? " (item " + sub.getItem() + ")" : ""));

@@ -1,5 +1,6 @@
 package dev.hostupiso.worker.job;
 
+import dev.hostupiso.worker.wire.IsoRequest;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 import org.jboss.logmanager.ExtLogRecord;
@@ -50,7 +51,7 @@ class JobLogTest {
         jul.addHandler(capture);
         JobContext ctx = new JobContext(new IsoRequest("r-7", "vps_9", "https://h/x.iso", "x.iso", "none"), Instant.now(),
                 Instant.now().plusSeconds(60), 0, 1);
-        ctx.jobId = "job_3";
+        ctx.submission(s -> s.withJob("job_3"));
         MDC.put("requestId", "someone-else");
 
         JobLog.info(Logger.getLogger(CATEGORY), ctx, "queued, polling %s", "/api/jobs/job_3");

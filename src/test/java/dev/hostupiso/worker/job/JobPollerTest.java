@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.JobError;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,8 +22,8 @@ class JobPollerTest {
 
     private JobContext polling(Duration timeout) {
         JobContext ctx = f.job(timeout);
-        ctx.jobId = "job_1";
-        ctx.pollUrl = "/api/jobs/job_1";
+        ctx.submission(s -> s.withJob("job_1"));
+        ctx.submission(s -> s.withPollUrl("/api/jobs/job_1"));
         return ctx;
     }
 
@@ -36,7 +37,7 @@ class JobPollerTest {
         assertThat(f.hostUp.calls(Endpoint.JOB)).as("the first poll waits the initial delay").isZero();
         f.timers.advance(Duration.ofSeconds(5));
         sub.assertCompleted();
-        assertThat(ctx.polls).isEqualTo(4);
+        assertThat(ctx.polls()).isEqualTo(4);
         assertThat(f.timers.pending()).as("no timer left behind").isZero();
     }
 

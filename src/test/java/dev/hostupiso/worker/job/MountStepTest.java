@@ -1,7 +1,9 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.Endpoint;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobResult;
 import io.smallrye.mutiny.Uni;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +31,7 @@ class MountStepTest {
     private JobContext fresh() {
         Instant now = f.clock.instant();
         JobContext ctx = new JobContext(mountRequest(), now, now.plus(Duration.ofHours(1)), 0, 1);
-        ctx.account = f.account;
+        ctx.withAccount(f.account);
         return ctx;
     }
 
@@ -38,7 +40,7 @@ class MountStepTest {
         Instant now = f.clock.instant();
         JobContext ctx = JobContext.resumed(mountRequest(), now, now.plus(Duration.ofHours(1)), 0, 2, JobState.MOUNTING,
                 null, null, 1, 1, 0, true).withKnown(null, mountPollUrl);
-        ctx.account = f.account;
+        ctx.withAccount(f.account);
         return ctx;
     }
 

@@ -5,9 +5,13 @@ import dev.hostupiso.worker.preflight.AddressGuard;
 import dev.hostupiso.worker.preflight.PreflightSettings;
 import dev.hostupiso.worker.preflight.StubResolver;
 import dev.hostupiso.worker.preflight.UrlPreflight;
-import dev.hostupiso.worker.simulator.ManualClock;
-import io.vertx.core.http.HttpServer;
+import dev.hostupiso.worker.testsupport.ManualClock;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.JobResult;
+import dev.hostupiso.worker.wire.PreflightReport;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +59,7 @@ class PreflightStepTest {
         step(PreflightMode.RESOLVE).run(ctx).await().atMost(Duration.ofSeconds(10));
         assertThat(resolver.asked()).isEmpty();
         assertThat(ctx.urlToSubmit()).isEqualTo("https://cdn.example.net/x.iso?sig=1");
-        JobResult result = JobResult.failed(ctx, JobError.of("job_timeout", "t", "d", true));
+        JobResult result = ctx.failed(JobError.of("job_timeout", "t", "d", true));
         assertThat(result.resolvedUrl()).as("published redacted").isEqualTo("https://cdn.example.net/x.iso?…");
     }
 
@@ -69,7 +73,7 @@ class PreflightStepTest {
 
     @Test
     void aRefusalIsANonRetryableErrorWithTheWorkersOwnCode() {
-        JobError e = PreflightStep.error(new dev.hostupiso.worker.preflight.PreflightResult.Refused("file_too_large", "too big",
+        JobError e = PreflightStep.error(new dev.hostupiso.worker.job.PreflightResult.Refused("file_too_large", "too big",
                 List.of()));
         assertThat(e.code()).isEqualTo("file_too_large");
         assertThat(e.retryable()).isFalse();

@@ -1,9 +1,9 @@
 package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
-import dev.hostupiso.worker.hostup.ApiResponse;
-import dev.hostupiso.worker.hostup.Endpoint;
 import dev.hostupiso.worker.hostup.HostUpApi;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Endpoint;
 import io.smallrye.mutiny.Uni;
 
 import java.util.ArrayDeque;
@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Throwable}, or a {@link Uni} the test completes when it likes) in turn, then repeats the
  * last one. Answers synchronously unless given a Uni; counts calls.
  */
-final class ScriptedHostUp implements HostUpApi {
+public final class ScriptedHostUp implements HostUpApi {
 
     private final Map<Endpoint, Deque<Object>> scripts = new EnumMap<>(Endpoint.class);
     private final Map<Endpoint, AtomicInteger> calls = new EnumMap<>(Endpoint.class);
 
-    ScriptedHostUp then(Endpoint endpoint, Object... answers) {
+    public ScriptedHostUp then(Endpoint endpoint, Object... answers) {
         Deque<Object> q = scripts.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         for (Object a : answers) {
             q.add(a);
@@ -31,7 +31,7 @@ final class ScriptedHostUp implements HostUpApi {
         return this;
     }
 
-    int calls(Endpoint endpoint) {
+    public int calls(Endpoint endpoint) {
         return calls.computeIfAbsent(endpoint, e -> new AtomicInteger()).get();
     }
 
@@ -77,23 +77,23 @@ final class ScriptedHostUp implements HostUpApi {
 
     // --- answers --------------------------------------------------------------------------------
 
-    static ApiResponse json(Endpoint endpoint, int status, String body) {
+    public static ApiResponse json(Endpoint endpoint, int status, String body) {
         return new ApiResponse(endpoint, status, body, Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of("req_" + status), Optional.of("application/json"));
     }
 
-    static ApiResponse problem(Endpoint endpoint, int status, String code) {
+    public static ApiResponse problem(Endpoint endpoint, int status, String code) {
         return new ApiResponse(endpoint, status, "{\"code\":\"" + code + "\",\"title\":\"t\",\"status\":" + status + "}",
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("req_" + status),
                 Optional.of("application/problem+json"));
     }
 
-    static ApiResponse withRetryAfter(ApiResponse r, String retryAfter) {
+    public static ApiResponse withRetryAfter(ApiResponse r, String retryAfter) {
         return new ApiResponse(r.endpoint(), r.status(), r.body(), Optional.of(retryAfter), r.date(), r.rateLimit(),
                 r.upstreamRequestId(), r.contentType());
     }
 
-    static ApiResponse library(String... names) {
+    public static ApiResponse library(String... names) {
         StringBuilder sb = new StringBuilder("{\"available\":[");
         for (int i = 0; i < names.length; i++) {
             sb.append(i == 0 ? "" : ",").append("{\"id\":\"iso_").append(i + 1).append("\",\"name\":\"").append(names[i]).append("\"}");
@@ -102,14 +102,14 @@ final class ScriptedHostUp implements HostUpApi {
     }
 
     /** A library listing {@code name} as {@code iso_1}, mounted on {@code device} (null: not mounted, empty list). */
-    static ApiResponse libraryMounted(String name, String device) {
+    public static ApiResponse libraryMounted(String name, String device) {
         String mounted = device == null ? "[]" : "[{\"device\":\"" + device + "\",\"isoId\":\"iso_1\",\"mounted\":true}]";
         return json(Endpoint.ISO_LIST, 200, "{\"available\":[{\"id\":\"iso_1\",\"name\":\"" + name + "\"}],\"mounted\":"
                 + mounted + "}");
     }
 
     /** A one-page {@code GET /api/v2/vps} answer listing {@code ids}. */
-    static ApiResponse vpss(String... ids) {
+    public static ApiResponse vpss(String... ids) {
         StringBuilder sb = new StringBuilder("{\"data\":[");
         for (int i = 0; i < ids.length; i++) {
             sb.append(i == 0 ? "" : ",").append("{\"id\":\"").append(ids[i]).append("\"}");
@@ -117,7 +117,7 @@ final class ScriptedHostUp implements HostUpApi {
         return json(Endpoint.VPS_LIST, 200, sb.append("],\"hasMore\":false,\"nextCursor\":null}").toString());
     }
 
-    static ApiResponse jobIs(String state) {
+    public static ApiResponse jobIs(String state) {
         return json(Endpoint.JOB, 200, "{\"operation\":{\"id\":\"job_1\",\"status\":\"" + state + "\"}}");
     }
 }

@@ -7,10 +7,10 @@ public final class SubmitControl {
     }
 
     public static void begin(JobContext ctx) {
-        ctx.beginSubmit();
+        ctx.handOver.beginSubmit();
     }
 
     public static void end(JobContext ctx) {
-        ctx.endSubmit();
+        ctx.handOver.endSubmit();
     }
 }

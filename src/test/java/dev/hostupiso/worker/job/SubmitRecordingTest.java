@@ -1,7 +1,7 @@
 package dev.hostupiso.worker.job;
 
-import dev.hostupiso.worker.hostup.Endpoint;
-import dev.hostupiso.worker.hostup.HostUpClient.TransportException;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.TransportException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -13,8 +13,8 @@ import static dev.hostupiso.worker.job.ScriptedHostUp.jobIs;
 import static dev.hostupiso.worker.job.ScriptedHostUp.json;
 import static dev.hostupiso.worker.job.ScriptedHostUp.library;
 import static dev.hostupiso.worker.job.ScriptedHostUp.problem;
-import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
 import static dev.hostupiso.worker.job.ScriptedHostUp.vpss;
+import static dev.hostupiso.worker.job.ScriptedHostUp.withRetryAfter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

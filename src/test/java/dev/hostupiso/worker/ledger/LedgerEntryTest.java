@@ -1,15 +1,15 @@
 package dev.hostupiso.worker.ledger;
 
-import dev.hostupiso.worker.job.ApiCalls;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
 import dev.hostupiso.worker.job.JobState;
-import dev.hostupiso.worker.job.PreflightReport;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.OutcomeEvent;
+import dev.hostupiso.worker.wire.PreflightReport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.hostupiso.worker.ledger;
 
-import dev.hostupiso.worker.job.ApiCalls;
-import dev.hostupiso.worker.job.IsoRequest;
 import dev.hostupiso.worker.job.JobContext;
-import dev.hostupiso.worker.job.JobError;
-import dev.hostupiso.worker.outcome.OutcomeEvent;
+import dev.hostupiso.worker.wire.ApiCalls;
+import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobError;
+import dev.hostupiso.worker.wire.OutcomeEvent;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;

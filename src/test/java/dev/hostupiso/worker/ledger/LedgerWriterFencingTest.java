@@ -2,8 +2,8 @@ package dev.hostupiso.worker.ledger;
 
 import dev.hostupiso.worker.ledger.LedgerWriter.NotOwnerException;
 import dev.hostupiso.worker.ledger.LedgerWriter.RecordRejectedException;
-import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.localstack.EmbeddedKafka;
+import dev.hostupiso.worker.metrics.WorkerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

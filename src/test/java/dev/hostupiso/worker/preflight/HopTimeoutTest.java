@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.preflight;
 
 import dev.hostupiso.worker.config.PreflightMode;
+import dev.hostupiso.worker.job.PreflightResult;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

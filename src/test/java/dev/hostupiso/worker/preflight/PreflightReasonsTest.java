@@ -3,12 +3,12 @@ package dev.hostupiso.worker.preflight;
 import dev.hostupiso.worker.preflight.PreflightReasons.BlockedAddress;
 import org.junit.jupiter.api.Test;
 
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import static dev.hostupiso.worker.preflight.PreflightReasons.HOST_NOT_PROBED;
 import static dev.hostupiso.worker.preflight.PreflightReasons.unreachable;

@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.preflight;
 
 import dev.hostupiso.worker.config.PreflightMode;
+import dev.hostupiso.worker.job.PreflightResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;

@@ -1,6 +1,6 @@
 package dev.hostupiso.worker.timing;
 
-import dev.hostupiso.worker.simulator.ManualClock;
+import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.ManualTimers;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;

@@ -1,5 +1,0 @@
-package dev.hostupiso.worker.job;
-
-/** The ISO was mounted after it was resolved; {@code device} is the drive HostUp used, when known. */
-public record Mounted(String device) {
-}

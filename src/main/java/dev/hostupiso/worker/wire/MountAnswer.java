@@ -1,0 +1,28 @@
+package dev.hostupiso.worker.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.Optional;
+
+/**
+ * What a mount answer's body says about the drive used. HostUp documents the mount endpoint but not
+ * its answer; unmount answers {@code {"device":"ide2"}}, so {@code device} (or {@code data.device})
+ * is read when present and plausible, and anything else is ignored.
+ */
+public final class MountAnswer {
+
+    private MountAnswer() {
+    }
+
+    /** The drive named in {@code body}; empty when absent, not a string, empty or longer than {@link Bounds#MOUNT_DEVICE}. */
+    public static Optional<String> device(String body, ObjectMapper mapper) {
+        JsonNode root = JsonFields.readObject(body, mapper);
+        if (root == null) {
+            return Optional.empty();
+        }
+        JsonNode d = root.has("device") ? root.get("device") : root.path("data").get("device");
+        return d != null && d.isTextual() && !d.asText().isEmpty() && d.asText().length() <= Bounds.MOUNT_DEVICE
+                ? Optional.of(d.asText()) : Optional.empty();
+    }
+}
