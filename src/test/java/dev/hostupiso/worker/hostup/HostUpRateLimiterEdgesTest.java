@@ -96,14 +96,17 @@ class HostUpRateLimiterEdgesTest {
         clock.advance(Duration.ofSeconds(1));
         limiter.observe(headers(60, 0, clock.instant().plusSeconds(60)));
         assertThat(limiter.reserve().delay()).isZero();
+        // The remaining count is rounded down, so one call of the 60 missing may be rounding: the refill is read as
+        // 59 calls in the 60 s to the reset, never more than the bucket gives back.
+        Duration interval = Duration.ofNanos((long) (60e9 / 59));
         for (int i = 0; i < 4; i++) {
             HostUpRateLimiter.Reservation next = limiter.reserve();
             assertThat(next.granted()).isTrue();
-            assertThat(next.delay()).as("call %d after the budget was spent", i + 2).isEqualTo(Duration.ofSeconds(1));
+            assertThat(next.delay()).as("call %d after the budget was spent", i + 2).isEqualTo(interval);
             clock.advance(next.delay());
         }
         assertThat(registry.get(WorkerMetrics.RATE_LIMIT_PACED_RATE).gauge().value()).as("paced at the refill rate")
-                .isCloseTo(1.0, within(1e-9));
+                .isCloseTo(59.0 / 60, within(1e-9));
     }
 
     @Test
