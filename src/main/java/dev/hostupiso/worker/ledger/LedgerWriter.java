@@ -85,12 +85,6 @@ public class LedgerWriter {
                 metrics, clock, task -> vertx.getDelegate().runOnContext(v -> task.run()), retry(random, delays::after));
     }
 
-    /** A writer with its own randomness and timers on {@code vertx}. */
-    public LedgerWriter(Map<String, Object> kafkaConfig, WorkerConfig config, WorkerMetrics metrics, Clock clock,
-                        Vertx vertx) {
-        this(kafkaConfig, config, metrics, clock, vertx, new Delays(vertx), new Random());
-    }
-
     /**
      * @param transactionalIdPrefix the partition number is appended (after the topic and a {@code /}
      *                              for a request topic other than {@code sharedRequests}): one
@@ -104,23 +98,19 @@ public class LedgerWriter {
 
     private LedgerWriter(Map<String, Object> kafkaConfig, String transactionalIdPrefix, String sharedRequests,
                          WorkerMetrics metrics, Clock clock, Executor eventLoop, LedgerRetry retry) {
-        this.retry = retry;
-        this.sharedRequests = sharedRequests;
-        this.metrics = metrics;
-        this.clock = clock;
-        this.eventLoop = eventLoop;
+        this(null, producerConfig(kafkaConfig), transactionalIdPrefix, sharedRequests,
+                KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024, // room for the batch and record overhead
+                metrics, clock, eventLoop, retry);
+    }
+
+    private static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig) {
         Map<String, Object> props = KafkaClientConfig.shared(kafkaConfig);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.maxRecordBytes = KafkaClientConfig.maxRequestSize(kafkaConfig) - 1024; // room for the batch and record overhead
-        this.producerConfig = props;
-        this.transactionalIdPrefix = transactionalIdPrefix;
-        this.producers = this::producer;
-        metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
-        metrics.bindLedgerOrphaned(orphaned::size);
+        return props;
     }
 
     /** A writer whose producers come from {@code producers} (one per partition and assignment): for tests. */
@@ -132,15 +122,22 @@ public class LedgerWriter {
     /** A writer whose producers come from {@code producers} and who waits as {@code retry} says: for tests. */
     LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers, String sharedRequests,
                  int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop, LedgerRetry retry) {
+        this(producers, Map.of(), "", sharedRequests, maxRecordBytes, metrics, clock, eventLoop, retry);
+    }
+
+    /** The one constructor that sets the fields; {@code producers} null: made from {@code producerConfig}. */
+    private LedgerWriter(java.util.function.Function<TopicPartition, Producer<String, String>> producers,
+                         Map<String, Object> producerConfig, String transactionalIdPrefix, String sharedRequests,
+                         int maxRecordBytes, WorkerMetrics metrics, Clock clock, Executor eventLoop, LedgerRetry retry) {
         this.retry = retry;
         this.sharedRequests = sharedRequests;
         this.metrics = metrics;
         this.clock = clock;
         this.eventLoop = eventLoop;
         this.maxRecordBytes = maxRecordBytes;
-        this.producerConfig = Map.of();
-        this.transactionalIdPrefix = "";
-        this.producers = producers;
+        this.producerConfig = producerConfig;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.producers = producers != null ? producers : this::producer;
         metrics.bindLedgerHealth(() -> isCommitting() ? 0 : 1);
         metrics.bindLedgerOrphaned(orphaned::size);
     }

@@ -13,6 +13,7 @@ import dev.hostupiso.worker.ledger.OutcomeRecords;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobResult;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,7 +101,8 @@ class JobDispatcherTest {
         }
 
         MemoryLedger() {
-            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config, TOPICS),
+            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx,
+                    new Delays(vertx), new Random()), new OutcomeRecords(new ObjectMapper(), config, TOPICS),
                     new ObjectMapper(), clock, config, Map.of());
         }
 

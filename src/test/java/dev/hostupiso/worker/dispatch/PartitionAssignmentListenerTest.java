@@ -10,6 +10,7 @@ import dev.hostupiso.worker.ledger.OutcomeRecords;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.timing.Delays;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -26,6 +27,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -137,7 +139,8 @@ class PartitionAssignmentListenerTest {
         final Set<TopicPartition> orphaned = new HashSet<>();
 
         MemoryLedger() {
-            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx), new OutcomeRecords(new ObjectMapper(), config, topics),
+            super(new LedgerWriter(Map.of(), config, metrics, clock, vertx,
+                    new Delays(vertx), new Random()), new OutcomeRecords(new ObjectMapper(), config, topics),
                     new ObjectMapper(), clock, config, Map.of());
         }
 

@@ -8,6 +8,7 @@ import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.OutcomeEvent;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,7 +119,7 @@ class JournalAndOutcomePublisherTest {
         boolean notOwner;
 
         KeepingWriter() {
-            super(Map.of(), config, metrics, clock, vertx);
+            super(Map.of(), config, metrics, clock, vertx, new Delays(vertx), new Random());
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.testsupport.ManualClock;
 import dev.hostupiso.worker.testsupport.TestConfig;
+import dev.hostupiso.worker.timing.Delays;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +36,8 @@ class LedgerSweeperTest {
 
     @Test
     void sweepsOnItsIntervalAndGoesOnAfterAFailedSweep() {
-        JournalAndOutcomePublisher ledger = new JournalAndOutcomePublisher(new LedgerWriter(Map.of(), config, metrics, clock, vertx),
+        JournalAndOutcomePublisher ledger = new JournalAndOutcomePublisher(new LedgerWriter(Map.of(), config, metrics, clock, vertx,
+                    new Delays(vertx), new Random()),
                 new OutcomeRecords(new ObjectMapper(), config, TestConfig.teams(Map.of())), new ObjectMapper(), clock, config,
                 Map.of()) {
             @Override
