@@ -1,33 +1,50 @@
 package dev.hostupiso.worker.hostup;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.job.HostUpPort;
 import dev.hostupiso.worker.job.JobAccount;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.IsoRequest;
+import dev.hostupiso.worker.wire.JobStatus;
+import dev.hostupiso.worker.wire.Problem;
+import dev.hostupiso.worker.wire.RetryAfter;
+import dev.hostupiso.worker.wire.TransportException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The HostUp port on HTTP: each call goes through the {@link RetryingCaller} (the account's rate
  * limiter, key state and retries) to the {@link HostUpApi} with the key of the job's {@link Account},
- * and is counted in the job's {@code apiCalls} as it is sent.
+ * is counted in the job's {@code apiCalls} as it is sent, and its final answer is read here into the
+ * port's typed answer: HostUp's JSON, its job envelopes and its problem answers are read by the adapter,
+ * never by the core.
  */
 @ApplicationScoped
 public class HostUpCalls implements HostUpPort {
 
+    /** Answers that prove HostUp did not act on a call (beyond 409 and 503, which depend on the body). */
+    private static final Set<Integer> REFUSALS = Set.of(401, 403, 408, 429);
+
     private final HostUpApi client;
     private final RetryingCaller caller;
     private final AccountStep accounts;
+    private final ObjectMapper mapper;
+    private final Clock clock;
 
-    public HostUpCalls(HostUpApi client, RetryingCaller caller, AccountStep accounts) {
+    public HostUpCalls(HostUpApi client, RetryingCaller caller, AccountStep accounts, ObjectMapper mapper, Clock clock) {
         this.client = client;
         this.caller = caller;
         this.accounts = accounts;
+        this.mapper = mapper;
+        this.clock = clock;
     }
 
     @Override
@@ -36,37 +53,106 @@ public class HostUpCalls implements HostUpPort {
     }
 
     @Override
-    public Uni<ApiResponse> fromUrl(JobContext ctx, Function<Function<String, Uni<ApiResponse>>, Uni<ApiResponse>> eachTry) {
+    public Uni<FromUrlAnswer> fromUrl(JobContext ctx, OnTheWire<String> wire) {
         IsoRequest req = ctx.request();
-        return caller.call(ctx, () -> eachTry.apply(url -> {
+        return caller.call(ctx, () -> onTheWire(wire, url -> {
             ctx.counted(Endpoint.FROM_URL);
             return client.fromUrl(accountOf(ctx), req.vpsId(), url, req.filename(), req.decompress());
-        }), Idempotency.NONE);
+        }), Idempotency.NONE).map(this::fromUrlAnswer);
     }
 
     @Override
-    public Uni<ApiResponse> job(JobContext ctx, String pollUrl) {
+    public Uni<PollAnswer> job(JobContext ctx, String pollUrl) {
         return caller.call(ctx, () -> {
             ctx.counted(Endpoint.JOB);
             return client.job(accountOf(ctx), pollUrl);
-        });
+        }).map(this::pollAnswer);
     }
 
     @Override
-    public Uni<ApiResponse> isoLibrary(JobContext ctx) {
+    public Uni<LibraryAnswer> isoLibrary(JobContext ctx) {
         return caller.call(ctx, () -> {
             ctx.counted(Endpoint.ISO_LIST);
             return client.isoLibrary(accountOf(ctx), ctx.request().vpsId());
-        });
+        }).map(this::libraryAnswer);
     }
 
     @Override
-    public Uni<ApiResponse> mount(JobContext ctx, String isoId, String device,
-                                  Function<Supplier<Uni<ApiResponse>>, Uni<ApiResponse>> eachTry) {
-        return caller.call(ctx, () -> eachTry.apply(() -> {
+    public Uni<MountAnswer> mount(JobContext ctx, String isoId, String device, OnTheWire<Void> wire) {
+        return caller.call(ctx, () -> onTheWire(wire, x -> {
             ctx.counted(Endpoint.MOUNT);
             return client.mount(accountOf(ctx), ctx.request().vpsId(), isoId, device);
-        }), Idempotency.NONE);
+        }), Idempotency.NONE).map(this::mountAnswer);
+    }
+
+    /** One try of a call that may act: {@code wire}'s step before it, and its refusal step after an answer proving HostUp did not act. */
+    private <T> Uni<ApiResponse> onTheWire(OnTheWire<T> wire, Function<T, Uni<ApiResponse>> send) {
+        return wire.beforeTry().onItem().transformToUni(sent -> send.apply(sent)
+                .onItemOrFailure().transformToUni((response, failure) -> {
+                    Uni<ApiResponse> same = failure != null ? Uni.createFrom().failure(failure) : Uni.createFrom().item(response);
+                    return provesNothingDone(response, failure) ? wire.refused().onItem().transformToUni(x -> same) : same;
+                }));
+    }
+
+    /**
+     * Whether HostUp's answer (or the call's failure) shows that it did not act: 401, 403, 408, 429,
+     * {@code 409 vps_not_ready}, HostUp's own 503, a connection never made.
+     */
+    private boolean provesNothingDone(ApiResponse response, Throwable failure) {
+        if (failure != null) {
+            return failure instanceof TransportException te && !te.mayHaveBeenSent();
+        }
+        int s = response.status();
+        if (REFUSALS.contains(s)) {
+            return true;
+        }
+        return (s == 409 || s == 503) && !response.mayHaveActed(Problem.from(response, mapper));
+    }
+
+    private FromUrlAnswer fromUrlAnswer(ApiResponse r) {
+        if (!r.isSuccess()) {
+            return new Refused(Problem.from(r, mapper));
+        }
+        Optional<JobStatus> op = JobStatus.parse(r.body(), mapper);
+        if (r.status() == 200) {
+            return new AlreadyThere(op.flatMap(JobStatus::jobId));
+        }
+        return op.<FromUrlAnswer>map(job -> new Accepted(r.status(), job, r.upstreamRequestId()))
+                .orElseGet(() -> new NoJob(r.status(), r.upstreamRequestId()));
+    }
+
+    private PollAnswer pollAnswer(ApiResponse r) {
+        if (r.status() == 404) {
+            return new JobNotFound(Problem.from(r, mapper), RetryAfter.of(r, clock.instant()));
+        }
+        if (!r.isSuccess()) {
+            return new Refused(Problem.from(r, mapper));
+        }
+        return new JobSeen(JobStatus.parse(r.body(), mapper), RetryAfter.of(r, clock.instant()), r.upstreamRequestId());
+    }
+
+    private LibraryAnswer libraryAnswer(ApiResponse r) {
+        return r.isSuccess() ? new LibraryRead(IsoLibrary.parse(r.body(), mapper)) : new Refused(Problem.from(r, mapper));
+    }
+
+    /** 200/201 (with or without a body), 204, or 202 with a job to poll (one already ended is read as its end). */
+    private MountAnswer mountAnswer(ApiResponse r) {
+        if (r.status() == 202) {
+            Optional<JobStatus> op = JobStatus.parse(r.body(), mapper);
+            Optional<String> pollUrl = op.flatMap(JobStatus::pollUrl)
+                    .or(() -> op.flatMap(JobStatus::jobId).map(id -> "/api/jobs/" + id));
+            if (op.isEmpty() || op.get().state() == JobStatus.State.COMPLETED || pollUrl.isEmpty()) {
+                return new MountDone(MountBody.device(r.body(), mapper));
+            }
+            if (op.get().state() == JobStatus.State.FAILED) {
+                return new MountJobFailed(op.get().failureDetail(), r.upstreamRequestId());
+            }
+            return new MountQueued(pollUrl.get());
+        }
+        if (r.isSuccess()) {
+            return new MountDone(MountBody.device(r.body(), mapper));
+        }
+        return new Refused(Problem.from(r, mapper));
     }
 
     /** The job's account: this adapter gave it out ({@link #account}), so it is one of its own. */

@@ -1,14 +1,11 @@
 package dev.hostupiso.worker.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.timing.AsyncLoop;
-import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobResult;
 import dev.hostupiso.worker.wire.JobStatus;
-import dev.hostupiso.worker.wire.Problem;
 import dev.hostupiso.worker.wire.UrlRedactor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,15 +34,13 @@ public class IsoJobRunner implements JobRunner {
     private final JobJournal journal;
     private final PreflightStep preflight;
     private final Clock clock;
-    private final ObjectMapper mapper;
     private final MountStep mountStep;
     private final SubmitRecorder recorder;
     private final AmbiguityWatch watch;
     private final int maxSubmits;
 
     public IsoJobRunner(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
-                        PreflightStep preflight, MountStep mountStep, Clock clock, WorkerConfig config,
-                        ObjectMapper mapper) {
+                        PreflightStep preflight, MountStep mountStep, Clock clock, WorkerConfig config) {
         this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
@@ -53,8 +48,7 @@ public class IsoJobRunner implements JobRunner {
         this.preflight = preflight;
         this.mountStep = mountStep;
         this.clock = clock;
-        this.mapper = mapper;
-        this.recorder = new SubmitRecorder(journal, mapper);
+        this.recorder = new SubmitRecorder(journal);
         this.watch = new AmbiguityWatch(config.submit().ambiguityWindow(), config.poll().initialDelay());
         this.maxSubmits = config.submit().maxAttempts();
     }
@@ -180,9 +174,8 @@ public class IsoJobRunner implements JobRunner {
         JobLog.info(LOG, ctx, "queueing %s from %s into VPS %s", req.filename(), UrlRedactor.redact(url), req.vpsId());
         // The URL is resolved again before each call (a signed redirect target may have expired while waiting), and
         // before SUBMITTING is recorded, so the ledger holds what was submitted.
-        return hostUp.fromUrl(ctx, send -> preflight.urlForSubmit(ctx).onItem().transformToUni(u -> recorder.onTheWire(ctx,
-                        () -> uncovered(ctx), () -> send.apply(u))))
-                .onItem().transformToUni(response -> afterSubmit(ctx, response)).map(Optional::of)
+        return hostUp.fromUrl(ctx, recorder.onTheWire(ctx, () -> uncovered(ctx), () -> preflight.urlForSubmit(ctx)))
+                .onItem().transformToUni(answer -> afterSubmit(ctx, answer)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithItem(f -> {
                     ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
@@ -248,31 +241,35 @@ public class IsoJobRunner implements JobRunner {
         return a.isBefore(b) ? a : b;
     }
 
-    private Uni<JobResult> afterSubmit(JobContext ctx, ApiResponse response) {
-        if (!response.isSuccess()) {
-            return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false)));
+    private Uni<JobResult> afterSubmit(JobContext ctx, HostUpPort.FromUrlAnswer answer) {
+        if (answer instanceof HostUpPort.Refused refused) {
+            return Uni.createFrom().failure(new JobFailure(JobError.fromProblem(refused.problem(), false)));
         }
-        Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
-        op.flatMap(JobStatus::jobId).ifPresent(id -> ctx.submission(s -> s.withJob(id)));
-        ctx.submission(s -> s.withAlreadyExisted(response.status() == 200));
-        if (ctx.alreadyExisted() || op.map(s -> s.state() == JobStatus.State.COMPLETED).orElse(false)) {
+        Optional<HostUpPort.Accepted> accepted = answer instanceof HostUpPort.Accepted a ? Optional.of(a) : Optional.empty();
+        Optional<String> answeredJobId = answer instanceof HostUpPort.AlreadyThere there ? there.jobId()
+                : accepted.flatMap(a -> a.job().jobId());
+        answeredJobId.ifPresent(id -> ctx.submission(s -> s.withJob(id)));
+        ctx.submission(s -> s.withAlreadyExisted(answer instanceof HostUpPort.AlreadyThere));
+        if (ctx.alreadyExisted() || accepted.map(a -> a.job().state() == JobStatus.State.COMPLETED).orElse(false)) {
             return resolve(ctx);
         }
-        if (op.isEmpty()) {
+        if (answer instanceof HostUpPort.NoJob none) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "Unreadable from-url answer",
-                    "HTTP " + response.status() + " without an operation envelope; the download may have been queued",
-                    response.status(), true, List.of(), response.upstreamRequestId().orElse(null))));
+                    "HTTP " + none.status() + " without an operation envelope; the download may have been queued",
+                    none.status(), true, List.of(), none.upstreamRequestId().orElse(null))));
         }
-        if (op.get().state() == JobStatus.State.FAILED) {
+        HostUpPort.Accepted queued = accepted.orElseThrow();
+        JobStatus op = queued.job();
+        if (op.state() == JobStatus.State.FAILED) {
             return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
-                    op.get().failureDetail().orElse("HostUp reported the job as failed"), response.upstreamRequestId().orElse(null))));
+                    op.failureDetail().orElse("HostUp reported the job as failed"), queued.upstreamRequestId().orElse(null))));
         }
         String jobId = ctx.jobId();
-        ctx.submission(s -> s.withPollUrl(op.get().pollUrl().orElse(jobId == null ? null : "/api/jobs/" + jobId)));
+        ctx.submission(s -> s.withPollUrl(op.pollUrl().orElse(jobId == null ? null : "/api/jobs/" + jobId)));
         if (ctx.pollUrl() == null) {
             return Uni.createFrom().failure(new JobFailure(new JobError("invalid_response", "No job to poll",
-                    "from-url answered " + response.status() + " with neither pollUrl nor jobId", response.status(), true,
-                    List.of(), response.upstreamRequestId().orElse(null))));
+                    "from-url answered " + queued.status() + " with neither pollUrl nor jobId", queued.status(), true,
+                    List.of(), queued.upstreamRequestId().orElse(null))));
         }
         JobLog.debug(LOG, ctx, "queued, polling %s", ctx.pollUrl());
         // Durable before polling: from here on a restart resumes this job instead of queueing another download.

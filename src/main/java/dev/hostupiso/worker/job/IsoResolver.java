@@ -1,14 +1,11 @@
 package dev.hostupiso.worker.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
-import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -33,16 +30,14 @@ public class IsoResolver {
     private final Delays delays;
     private final Clock clock;
     private final WorkerConfig config;
-    private final ObjectMapper mapper;
 
     public IsoResolver(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
-                       WorkerConfig config, ObjectMapper mapper) {
+                       WorkerConfig config) {
         this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
         this.config = config;
-        this.mapper = mapper;
     }
 
     /**
@@ -56,8 +51,8 @@ public class IsoResolver {
 
     /** Reads the library once; empty when the answer is not a readable library. */
     public Uni<Optional<IsoLibrary>> library(JobContext ctx) {
-        return hostUp.isoLibrary(ctx).map(response -> response.isSuccess()
-                ? IsoLibrary.parse(response.body(), mapper) : Optional.<IsoLibrary>empty());
+        return hostUp.isoLibrary(ctx).map(answer -> answer instanceof HostUpPort.LibraryRead read
+                ? read.library() : Optional.<IsoLibrary>empty());
     }
 
     /**
@@ -103,11 +98,12 @@ public class IsoResolver {
     private Uni<Optional<String>> readUntilListed(JobContext ctx, boolean mustBeALibrary,
                                                  IntFunction<Optional<Duration>> waitAfter) {
         int[] reads = {0};
-        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx).onItem().transformToUni(response -> {
-            if (!response.isSuccess() && mustBeALibrary) {
-                throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+        return AsyncLoop.untilPresent(() -> hostUp.isoLibrary(ctx).onItem().transformToUni(answer -> {
+            if (answer instanceof HostUpPort.Refused refused && mustBeALibrary) {
+                throw new JobFailure(JobError.fromProblem(refused.problem(), false));
             }
-            Optional<String> id = response.isSuccess() ? listedId(ctx, response) : Optional.empty();
+            Optional<String> id = answer instanceof HostUpPort.LibraryRead read
+                    ? read.library().flatMap(l -> l.idOf(ctx.request().filename())) : Optional.empty();
             if (id.isPresent()) {
                 return AsyncLoop.done(id);
             }
@@ -117,10 +113,6 @@ public class IsoResolver {
             }
             return AsyncLoop.again(delays.after(wait.get()));
         }));
-    }
-
-    private Optional<String> listedId(JobContext ctx, ApiResponse response) {
-        return IsoLibrary.parse(response.body(), mapper).flatMap(l -> l.idOf(ctx.request().filename()));
     }
 
     private static JobFailure notListed(JobContext ctx, int reads) {

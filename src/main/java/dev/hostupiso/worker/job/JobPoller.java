@@ -1,15 +1,12 @@
 package dev.hostupiso.worker.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.DownloadProgress;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.Problem;
-import dev.hostupiso.worker.wire.RetryAfter;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -40,20 +37,18 @@ public class JobPoller {
     private final Delays delays;
     private final Clock clock;
     private final WorkerConfig config;
-    private final ObjectMapper mapper;
     private final PollSchedule schedule;
     private final ProgressThrottle throttle;
     private final ProgressListener listener;
 
     public JobPoller(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
-                     WorkerConfig config, ObjectMapper mapper, PollSchedule schedule, ProgressThrottle throttle,
+                     WorkerConfig config, PollSchedule schedule, ProgressThrottle throttle,
                      ProgressListener listener) {
         this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
         this.config = config;
-        this.mapper = mapper;
         this.schedule = schedule;
         this.throttle = throttle;
         this.listener = listener;
@@ -116,25 +111,26 @@ public class JobPoller {
         Duration untilDeadline = Duration.between(now, ctx.deadline());
         return delays.after(progress.wait.compareTo(untilDeadline) < 0 ? progress.wait : untilDeadline)
                 .onItem().transformToUni(x -> hostUp.job(ctx, progress.pollUrl))
-                .map(response -> interpret(ctx, progress, response));
+                .map(answer -> interpret(ctx, progress, answer));
     }
 
     /** What one poll answer means: present when the job completed, empty to poll again; throws {@link JobFailure}. */
-    private Optional<Boolean> interpret(JobContext ctx, Progress progress, ApiResponse response) {
-        if (response.status() == 404) {
-            return notFound(ctx, progress, response);
+    private Optional<Boolean> interpret(JobContext ctx, Progress progress, HostUpPort.PollAnswer answer) {
+        if (answer instanceof HostUpPort.JobNotFound notFound) {
+            return notFound(ctx, progress, notFound);
         }
-        if (!response.isSuccess()) {
-            throw new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+        if (answer instanceof HostUpPort.Refused refused) {
+            throw new JobFailure(JobError.fromProblem(refused.problem(), false));
         }
-        Optional<JobStatus> status = JobStatus.parse(response.body(), mapper);
+        HostUpPort.JobSeen seen = (HostUpPort.JobSeen) answer;
+        Optional<JobStatus> status = seen.job();
         if (status.isEmpty()) {
             JobLog.warn(LOG, ctx, "poll answer is not a job envelope; polling on");
         } else if (status.get().state() == JobStatus.State.COMPLETED) {
             return Optional.of(Boolean.TRUE);
         } else if (status.get().state() == JobStatus.State.FAILED) {
             throw new JobFailure(JobError.jobFailed(status.get().failureDetail().orElse("HostUp reported the job as failed"),
-                    response.upstreamRequestId().orElse(null)));
+                    seen.upstreamRequestId().orElse(null)));
         }
         if (!clock.instant().isBefore(ctx.deadline())) {
             throw timeout(ctx);
@@ -142,20 +138,20 @@ public class JobPoller {
         status.ifPresent(s -> observe(ctx, progress, s));
         progress.attempt++;
         progress.wait = backoff.nextPoll(schedule, progress.since, progress.history(), clock.instant(), progress.attempt,
-                RetryAfter.of(response, clock.instant()));
+                seen.retryAfter());
         return Optional.empty();
     }
 
     /** A 404 right after submission is the backend not knowing a fresh job yet; after a few it is lost. */
-    private Optional<Boolean> notFound(JobContext ctx, Progress progress, ApiResponse response) {
+    private Optional<Boolean> notFound(JobContext ctx, Progress progress, HostUpPort.JobNotFound answer) {
         if (progress.notFound < config.jobNotFoundRetries()) {
             JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls());
-            progress.wait = next(progress.attempt, response);
+            progress.wait = backoff.delay(progress.attempt, answer.retryAfter());
             progress.attempt++;
             progress.notFound++;
             return Optional.empty();
         }
-        Problem p = Problem.from(response, mapper);
+        Problem p = answer.problem();
         throw new JobFailure(new JobError("job_lost", "Job not found",
                 "HostUp does not know job " + ctx.jobId() + " (" + p.code() + ")", 404, true, p.errors(),
                 p.upstreamRequestId().orElse(null)));
@@ -183,10 +179,6 @@ public class JobPoller {
         } catch (RuntimeException e) { // best effort: progress never fails a job
             JobLog.debug(LOG, ctx, "progress not reported: %s", e);
         }
-    }
-
-    private Duration next(int attempt, ApiResponse response) {
-        return backoff.delay(attempt, RetryAfter.of(response, clock.instant()));
     }
 
     /** Not retryable: the job runs on at HostUp, and sending the request again would queue a second download. */

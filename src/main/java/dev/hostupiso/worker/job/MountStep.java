@@ -1,18 +1,13 @@
 package dev.hostupiso.worker.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.WorkerConfig;
 import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
-import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.IsoRequest;
 import dev.hostupiso.worker.wire.JobError;
 import dev.hostupiso.worker.wire.JobResult;
-import dev.hostupiso.worker.wire.JobStatus;
-import dev.hostupiso.worker.wire.MountAnswer;
 import dev.hostupiso.worker.wire.Mounted;
-import dev.hostupiso.worker.wire.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -44,13 +39,12 @@ public class MountStep {
     private final Backoff backoff;
     private final Delays delays;
     private final Clock clock;
-    private final ObjectMapper mapper;
     private final int maxAttempts;
     /** How long a mount call a previous owner sent may take to show in the VPS's mounts. */
     private final Duration settle;
 
     public MountStep(HostUpPort hostUp, JobPoller poller, IsoResolver resolver, JobJournal journal,
-                     Backoff backoff, Delays delays, Clock clock, WorkerConfig config, ObjectMapper mapper) {
+                     Backoff backoff, Delays delays, Clock clock, WorkerConfig config) {
         this.hostUp = hostUp;
         this.poller = poller;
         this.resolver = resolver;
@@ -58,7 +52,6 @@ public class MountStep {
         this.backoff = backoff;
         this.delays = delays;
         this.clock = clock;
-        this.mapper = mapper;
         this.maxAttempts = config.submit().maxAttempts();
         this.settle = config.handOverGrace();
     }
@@ -130,11 +123,8 @@ public class MountStep {
         IsoRequest req = ctx.request();
         String device = req.mount().device();
         JobLog.info(LOG, ctx, "mounting %s on VPS %s%s", isoId, req.vpsId(), device == null ? "" : " (" + device + ")");
-        return hostUp.mount(ctx, isoId, device, send -> Uni.createFrom().deferred(() -> {
-                    ctx.handOver.beginSubmit(); // on the wire: a hand-over gives its answer the grace to be recorded
-                    return send.get();
-                }))
-                .onItem().transformToUni(response -> afterMount(ctx, isoId, response)).map(Optional::of)
+        return hostUp.mount(ctx, isoId, device, onTheWire(ctx))
+                .onItem().transformToUni(answer -> afterMount(ctx, isoId, answer)).map(Optional::of)
                 .onFailure(AmbiguousSubmitException.class).recoverWithUni(f -> {
                     ctx.handOver.endSubmit();
                     JobError error = ((AmbiguousSubmitException) f).error();
@@ -152,29 +142,39 @@ public class MountStep {
                 .onTermination().invoke(ctx.handOver::endSubmit);
     }
 
-    /** HostUp's answer to a mount call: 200/201 (with or without a body), 204, or 202 with a job to poll. */
-    private Uni<Mounted> afterMount(JobContext ctx, String isoId, ApiResponse response) {
+    /** Each mount try on the wire: a hand-over gives its answer the grace to be recorded. */
+    private static HostUpPort.OnTheWire<Void> onTheWire(JobContext ctx) {
+        return new HostUpPort.OnTheWire<>() {
+            @Override
+            public Uni<Void> beforeTry() {
+                return Uni.createFrom().voidItem().invoke(ctx.handOver::beginSubmit);
+            }
+
+            @Override
+            public Uni<Void> refused() {
+                return Uni.createFrom().voidItem();
+            }
+        };
+    }
+
+    /** HostUp's answer to a mount call: mounted at once, a mount job to poll, or a refusal. */
+    private Uni<Mounted> afterMount(JobContext ctx, String isoId, HostUpPort.MountAnswer answer) {
         String asked = ctx.request().mount().device();
-        if (response.status() == 202) {
-            Optional<JobStatus> op = JobStatus.parse(response.body(), mapper);
-            Optional<String> pollUrl = op.flatMap(JobStatus::pollUrl).or(() -> op.flatMap(JobStatus::jobId).map(id -> "/api/jobs/" + id));
-            if (op.isEmpty() || op.get().state() == JobStatus.State.COMPLETED || pollUrl.isEmpty()) {
-                return Uni.createFrom().item(new Mounted(MountAnswer.device(response.body(), mapper).orElse(asked)));
-            }
-            if (op.get().state() == JobStatus.State.FAILED) {
-                return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
-                        op.get().failureDetail().orElse("HostUp reported the mount job as failed"), response.upstreamRequestId().orElse(null))));
-            }
-            ctx.mounting(m -> m.withPollUrl(pollUrl.get()));
+        if (answer instanceof HostUpPort.MountDone done) {
+            return Uni.createFrom().item(new Mounted(done.device().orElse(asked)));
+        }
+        if (answer instanceof HostUpPort.MountJobFailed failed) {
+            return Uni.createFrom().failure(new JobFailure(JobError.jobFailed(
+                    failed.detail().orElse("HostUp reported the mount job as failed"), failed.upstreamRequestId().orElse(null))));
+        }
+        if (answer instanceof HostUpPort.MountQueued queued) {
+            ctx.mounting(m -> m.withPollUrl(queued.pollUrl()));
             JobLog.debug(LOG, ctx, "mount queued, polling %s", ctx.mountPollUrl());
             // Durable before polling: from here on a restart polls this mount job instead of mounting again.
             return checkpoint(ctx).invoke(ctx.handOver::endSubmit).onItem().transformToUni(x -> awaitMountJob(ctx, ctx.mountPollUrl()));
         }
-        if (response.isSuccess()) {
-            return Uni.createFrom().item(new Mounted(MountAnswer.device(response.body(), mapper).orElse(asked)));
-        }
         ctx.handOver.endSubmit();
-        JobFailure refused = new JobFailure(JobError.fromProblem(Problem.from(response, mapper), false));
+        JobFailure refused = new JobFailure(JobError.fromProblem(((HostUpPort.Refused) answer).problem(), false));
         // A conflict may be a first mount (a previous owner's) that went through meanwhile: listed is success.
         return mountedNow(ctx, isoId).onItem().transformToUni(found -> found.isPresent()
                 ? Uni.createFrom().item(found.get()) : Uni.createFrom().failure(refused));

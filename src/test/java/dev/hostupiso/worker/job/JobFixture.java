@@ -73,17 +73,18 @@ public final class JobFixture {
         backoff = new Backoff(policy, () -> 0L);
         caller = new RetryingCaller(backoff, timers, clock, metrics, mapper, hostUp, config,
                 new dev.hostupiso.worker.hostup.KeyProbe(hostUp, timers, clock, dev.hostupiso.worker.hostup.ShareSource.WHOLE, mapper));
-        calls = new HostUpCalls(hostUp, caller, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics));
-        poller = new JobPoller(calls, backoff, timers, clock, config, mapper,
+        calls = new HostUpCalls(hostUp, caller, new AccountStep(accounts, TestConfig.teams(Map.of()), timers, clock, metrics),
+                mapper, clock);
+        poller = new JobPoller(calls, backoff, timers, clock, config,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
                 (ctx, progress) -> progressed.add(progress.percentage()));
-        resolver = new IsoResolver(calls, backoff, timers, clock, config, mapper);
+        resolver = new IsoResolver(calls, backoff, timers, clock, config);
         JobJournal recording = (ctx, state) -> {
             journal.add(state);
             return Uni.createFrom().voidItem();
         };
-        mountStep = new MountStep(calls, poller, resolver, recording, backoff, timers, clock, config, mapper);
-        runner = new IsoJobRunner(calls, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config, mapper);
+        mountStep = new MountStep(calls, poller, resolver, recording, backoff, timers, clock, config);
+        runner = new IsoJobRunner(calls, poller, resolver, recording, PreflightStep.off(), mountStep, clock, config);
         limiter.observe(Optional.empty()); // a first answer came: calls are not probes
         keyState.answered(dev.hostupiso.worker.wire.Endpoint.ISO_LIST, 200); // the key's read scope is proven
     }

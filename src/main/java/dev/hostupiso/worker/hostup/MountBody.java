@@ -1,7 +1,9 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.JsonFields;
 
 import java.util.Optional;
 
@@ -10,13 +12,13 @@ import java.util.Optional;
  * its answer; unmount answers {@code {"device":"ide2"}}, so {@code device} (or {@code data.device})
  * is read when present and plausible, and anything else is ignored.
  */
-public final class MountAnswer {
+final class MountBody {
 
-    private MountAnswer() {
+    private MountBody() {
     }
 
     /** The drive named in {@code body}; empty when absent, not a string, empty or longer than {@link Bounds#MOUNT_DEVICE}. */
-    public static Optional<String> device(String body, ObjectMapper mapper) {
+    static Optional<String> device(String body, ObjectMapper mapper) {
         JsonNode root = JsonFields.readObject(body, mapper);
         if (root == null) {
             return Optional.empty();
