@@ -1,6 +1,7 @@
 package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.job.HostUpPort;
 import dev.hostupiso.worker.job.JobAccount;
 import dev.hostupiso.worker.job.JobContext;
@@ -57,7 +58,9 @@ public class HostUpCalls implements HostUpPort {
         IsoRequest req = ctx.request();
         return caller.call(ctx, () -> onTheWire(wire, url -> {
             ctx.counted(Endpoint.FROM_URL);
-            return client.fromUrl(accountOf(ctx), req.vpsId(), url, req.filename(), req.decompress());
+            String body = mapper.createObjectNode().put("url", url).put("filename", req.filename())
+                    .put("decompress", req.decompress()).toString();
+            return client.send(accountOf(ctx), HostUpRequest.post(Endpoint.FROM_URL, vpsPath(req.vpsId()) + "/iso/actions/from-url", body));
         }), Idempotency.NONE).map(this::fromUrlAnswer);
     }
 
@@ -65,7 +68,7 @@ public class HostUpCalls implements HostUpPort {
     public Uni<PollAnswer> job(JobContext ctx, String pollUrl) {
         return caller.call(ctx, () -> {
             ctx.counted(Endpoint.JOB);
-            return client.job(accountOf(ctx), pollUrl);
+            return client.send(accountOf(ctx), HostUpRequest.get(Endpoint.JOB, pollUrl));
         }).map(this::pollAnswer);
     }
 
@@ -73,7 +76,7 @@ public class HostUpCalls implements HostUpPort {
     public Uni<LibraryAnswer> isoLibrary(JobContext ctx) {
         return caller.call(ctx, () -> {
             ctx.counted(Endpoint.ISO_LIST);
-            return client.isoLibrary(accountOf(ctx), ctx.request().vpsId());
+            return client.send(accountOf(ctx), isoLibraryRequest(ctx.request().vpsId()));
         }).map(this::libraryAnswer);
     }
 
@@ -81,7 +84,12 @@ public class HostUpCalls implements HostUpPort {
     public Uni<MountAnswer> mount(JobContext ctx, String isoId, String device, OnTheWire<Void> wire) {
         return caller.call(ctx, () -> onTheWire(wire, x -> {
             ctx.counted(Endpoint.MOUNT);
-            return client.mount(accountOf(ctx), ctx.request().vpsId(), isoId, device);
+            ObjectNode body = mapper.createObjectNode().put("isoId", isoId);
+            if (device != null) {
+                body.put("device", device); // none lets HostUp choose; the body is inferred (HostUp documents only the endpoint)
+            }
+            return client.send(accountOf(ctx), HostUpRequest.post(Endpoint.MOUNT, vpsPath(ctx.request().vpsId())
+                    + "/iso/actions/mount", body.toString()));
         }), Idempotency.NONE).map(this::mountAnswer);
     }
 
@@ -153,6 +161,15 @@ public class HostUpCalls implements HostUpPort {
             return new MountDone(MountBody.device(r.body(), mapper));
         }
         return new Refused(Problem.from(r, mapper));
+    }
+
+    /** {@code GET /api/v2/vps/{id}/iso}, also read by the key's scope check. */
+    static HostUpRequest isoLibraryRequest(String vpsId) {
+        return HostUpRequest.get(Endpoint.ISO_LIST, vpsPath(vpsId) + "/iso");
+    }
+
+    private static String vpsPath(String vpsId) {
+        return "/api/v2/vps/" + HostUpRequest.encode(vpsId);
     }
 
     /** The job's account: this adapter gave it out ({@link #account}), so it is one of its own. */

@@ -1,7 +1,5 @@
 package dev.hostupiso.worker.hostup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.wire.ApiResponse;
@@ -21,7 +19,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,9 +40,8 @@ public class HostUpClient implements HostUpApi {
     private final long timeoutMillis;
     private final WorkerMetrics metrics;
     private final Clock clock;
-    private final ObjectMapper mapper;
 
-    public HostUpClient(Vertx vertx, HostUpConfig config, WorkerMetrics metrics, Clock clock, ObjectMapper mapper) {
+    public HostUpClient(Vertx vertx, HostUpConfig config, WorkerMetrics metrics, Clock clock) {
         this.base = URI.create(config.url().replaceAll("/+$", ""));
         if (base.getHost() == null || !(base.getScheme().equals("http") || base.getScheme().equals("https"))) {
             throw new IllegalStateException("HOSTUP_API_URL must be an absolute http(s) URL, got " + UrlRedactor.redact(config.url()));
@@ -53,7 +49,6 @@ public class HostUpClient implements HostUpApi {
         this.timeoutMillis = config.requestTimeout().toMillis();
         this.metrics = metrics;
         this.clock = clock;
-        this.mapper = mapper;
         this.client = WebClient.create(vertx, HostUpEgress.apply(new WebClientOptions()
                 .setUserAgent("hostup-iso-worker")
                 .setKeepAlive(true)
@@ -62,52 +57,20 @@ public class HostUpClient implements HostUpApi {
                 .setFollowRedirects(false), config));
     }
 
-    /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */
+    /** Sends {@code request}; a target outside the API's origin fails the Uni, and nothing is sent. */
     @Override
-    public Uni<ApiResponse> fromUrl(Account account, String vpsId, String url, String filename, String decompress) {
-        ObjectNode body = mapper.createObjectNode().put("url", url).put("filename", filename).put("decompress", decompress);
-        String path = "/api/v2/vps/" + encode(vpsId) + "/iso/actions/from-url";
-        return send(account, Endpoint.FROM_URL, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
-    }
-
-    /** {@code GET {pollUrl}}; a relative {@code pollUrl} is resolved against the base URL. */
-    @Override
-    public Uni<ApiResponse> job(Account account, String pollUrl) {
-        return Uni.createFrom().item(() -> resolvePollUrl(pollUrl))
-                .onItem().transformToUni(url -> send(account, Endpoint.JOB, HttpMethod.GET, url, null));
-    }
-
-    /** {@code GET /api/v2/vps/{id}/iso}. */
-    @Override
-    public Uni<ApiResponse> isoLibrary(Account account, String vpsId) {
-        return send(account, Endpoint.ISO_LIST, HttpMethod.GET, base + "/api/v2/vps/" + encode(vpsId) + "/iso", null);
+    public Uni<ApiResponse> send(Account account, HostUpRequest request) {
+        return Uni.createFrom().item(() -> resolve(request.target()))
+                .onItem().transformToUni(url -> send(account, request.endpoint(), request.method(), url,
+                        request.jsonBody() == null ? null : Buffer.buffer(request.jsonBody())));
     }
 
     /**
-     * {@code POST /api/v2/vps/{id}/iso/actions/mount} with {@code {"isoId", "device"}}; no
-     * {@code device} lets HostUp choose. The body is inferred (HostUp documents the endpoint, not its body).
+     * Resolves a request's target: a path is below the base URL; an absolute URL (a job's
+     * {@code pollUrl} may be one) must point at the API's own origin: the worker never sends its token
+     * to another host.
      */
-    @Override
-    public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
-        ObjectNode body = mapper.createObjectNode().put("isoId", isoId);
-        if (device != null) {
-            body.put("device", device);
-        }
-        String path = "/api/v2/vps/" + encode(vpsId) + "/iso/actions/mount";
-        return send(account, Endpoint.MOUNT, HttpMethod.POST, base + path, Buffer.buffer(body.toString()));
-    }
-
-    @Override
-    public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
-        String query = "?limit=" + limit + (cursor == null ? "" : "&cursor=" + encode(cursor));
-        return send(account, Endpoint.VPS_LIST, HttpMethod.GET, base + "/api/v2/vps" + query, null);
-    }
-
-    /**
-     * Resolves a {@code pollUrl}. An absolute one must point at the API's own origin: the worker
-     * never sends its token to another host.
-     */
-    String resolvePollUrl(String pollUrl) {
+    String resolve(String pollUrl) {
         URI u = URI.create(pollUrl.trim());
         if (!u.isAbsolute()) {
             String p = pollUrl.trim();
@@ -148,10 +111,6 @@ public class HostUpClient implements HostUpApi {
                 RateLimitHeaders.parse(r.getHeader("X-RateLimit-Limit"), r.getHeader("X-RateLimit-Remaining"),
                         r.getHeader("X-RateLimit-Reset")),
                 Optional.ofNullable(r.getHeader("X-Request-Id")), Optional.ofNullable(r.getHeader("Content-Type")));
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @PreDestroy

@@ -66,7 +66,17 @@ public class KeyProbe {
 
     @Inject
     public KeyProbe(HostUpApi api, Delays delays, Clock clock, ShareSource shares, ObjectMapper mapper) {
-        this(api::vpsList, delays, clock, shares, mapper, ProbeSchedule.DEFAULT);
+        this((account, limit, cursor) -> api.send(account, vpsListRequest(limit, cursor)), delays, clock, shares, mapper,
+                ProbeSchedule.DEFAULT);
+    }
+
+    /**
+     * {@code GET /api/v2/vps?limit={limit}} (and {@code &cursor=}, null for the first page): the VPSs the key may
+     * use. It depends on no request: the probe that tells a broken key from a VPS that is not the key's.
+     */
+    static HostUpRequest vpsListRequest(int limit, String cursor) {
+        return HostUpRequest.get(Endpoint.VPS_LIST,
+                "/api/v2/vps?limit=" + limit + (cursor == null ? "" : "&cursor=" + HostUpRequest.encode(cursor)));
     }
 
     public KeyProbe(VpsLister lister, Delays delays, Clock clock, ShareSource shares, ObjectMapper mapper,

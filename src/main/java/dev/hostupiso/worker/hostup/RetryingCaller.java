@@ -73,7 +73,8 @@ public class RetryingCaller {
     @Inject
     public RetryingCaller(Backoff backoff, Delays delays, Clock clock, WorkerMetrics metrics, ObjectMapper mapper,
                           HostUpApi client, WorkerConfig config, KeyProbe probe) {
-        this(backoff, delays, clock, metrics, mapper, client::isoLibrary, config.forbiddenHold().confirmation(),
+        this(backoff, delays, clock, metrics, mapper,
+                (account, vpsId) -> client.send(account, HostUpCalls.isoLibraryRequest(vpsId)), config.forbiddenHold().confirmation(),
                 config.retryAfterMax(), probe);
     }
 

@@ -1,6 +1,5 @@
 package dev.hostupiso.worker.hostup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostupiso.worker.config.HostUpConfig;
 import dev.hostupiso.worker.metrics.WorkerMetrics;
 import dev.hostupiso.worker.simulator.HostUpSimulator;
@@ -118,7 +117,7 @@ class HostUpEgressTest {
         client = client(simulator.baseUrl(), Map.of("proxy", proxy.url(),
                 "proxyUsername", "alice", "proxyPassword", "s3cret"));
 
-        ApiResponse response = client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL);
+        ApiResponse response = client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(proxy.heads()).hasSize(1);
@@ -135,7 +134,7 @@ class HostUpEgressTest {
     void httpsIsTunnelledAndVerifiedWithTheExtraCa() {
         client = client(tlsUrl(), Map.of("proxy", proxy.url(), "caFile", caBundle.toString()));
 
-        ApiResponse response = client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL);
+        ApiResponse response = client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(proxy.heads()).extracting(LoopbackProxy.Head::requestLine)
@@ -149,7 +148,7 @@ class HostUpEgressTest {
     void withoutTheCaTheHandshakeFails() {
         client = client(tlsUrl(), Map.of());
 
-        assertThatThrownBy(() -> client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL))
+        assertThatThrownBy(() -> client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL))
                 .isInstanceOf(TransportException.class)
                 .satisfies(e -> assertThat(causes(e)).anyMatch(SSLException.class::isInstance));
         assertThat(tlsRequests).isEmpty();
@@ -173,14 +172,14 @@ class HostUpEgressTest {
     void nonProxyHostsBypassTheProxy() {
         Map<String, Object> egress = Map.of("proxy", proxy.url(), "nonProxyHosts", List.of(" 127.0.0.1 ", "*.internal"));
         client = client(simulator.baseUrl(), egress);
-        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).isEmpty();
         assertThat(simulator.totalCalls()).isEqualTo(1);
         client.close();
 
         // The same simulator under a name that is not listed goes through the proxy.
         client = client("http://localhost:" + simulator.port(), egress);
-        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).extracting(LoopbackProxy.Head::requestLine)
                 .containsExactly("GET http://localhost:" + simulator.port() + "/api/v2/vps/vps-1/iso HTTP/1.1");
     }
@@ -224,7 +223,7 @@ class HostUpEgressTest {
     @DisplayName("unset and blank settings leave the client direct and on the default trust")
     void unsetMeansDirect() {
         client = client(simulator.baseUrl(), Map.of("proxy", " ", "caFile", ""));
-        assertThat(client.isoLibrary(ACCOUNT, "vps-1").await().atMost(CALL).status()).isEqualTo(200);
+        assertThat(client.send(ACCOUNT, HostUpCalls.isoLibraryRequest("vps-1")).await().atMost(CALL).status()).isEqualTo(200);
         assertThat(proxy.heads()).isEmpty();
     }
 
@@ -269,7 +268,7 @@ class HostUpEgressTest {
                     case "equals" -> self == args[0];
                     default -> Optional.ofNullable(egress.get(method.getName()));
                 });
-        return new HostUpClient(vertx, config, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), new ObjectMapper());
+        return new HostUpClient(vertx, config, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
     }
 
     static List<Throwable> causes(Throwable e) {

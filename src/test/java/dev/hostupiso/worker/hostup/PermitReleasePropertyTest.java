@@ -43,27 +43,7 @@ class PermitReleasePropertyTest {
         }
 
         @Override
-        public Uni<ApiResponse> fromUrl(Account account, String vpsId, String url, String filename, String decompress) {
-            return held();
-        }
-
-        @Override
-        public Uni<ApiResponse> job(Account account, String pollUrl) {
-            return held();
-        }
-
-        @Override
-        public Uni<ApiResponse> isoLibrary(Account account, String vpsId) {
-            return held();
-        }
-
-        @Override
-        public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
-            return held();
-        }
-
-        @Override
-        public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
+        public Uni<ApiResponse> send(Account account, HostUpRequest request) {
             return held();
         }
     }
@@ -101,7 +81,7 @@ class PermitReleasePropertyTest {
                     if (calls.get(k) == null || calls.get(k).getFailure() != null || calls.get(k).getItem() != null) {
                         JobContext fresh = f.job(Duration.ofSeconds(30));
                         jobs.set(k, fresh);
-                        calls.set(k, caller.call(fresh, () -> hostUp.job(f.account, "/api/jobs/j"))
+                        calls.set(k, caller.call(fresh, () -> hostUp.send(f.account, HostUpRequest.get(Endpoint.JOB, "/api/jobs/j")))
                                 .subscribe().withSubscriber(UniAssertSubscriber.create()));
                     }
                 }

@@ -2,6 +2,7 @@ package dev.hostupiso.worker.job;
 
 import dev.hostupiso.worker.hostup.Account;
 import dev.hostupiso.worker.hostup.HostUpApi;
+import dev.hostupiso.worker.hostup.HostUpRequest;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
 import io.smallrye.mutiny.Uni;
@@ -51,28 +52,8 @@ public final class ScriptedHostUp implements HostUpApi {
     }
 
     @Override
-    public Uni<ApiResponse> fromUrl(Account account, String vpsId, String url, String filename, String decompress) {
-        return Uni.createFrom().deferred(() -> answer(Endpoint.FROM_URL));
-    }
-
-    @Override
-    public Uni<ApiResponse> job(Account account, String pollUrl) {
-        return Uni.createFrom().deferred(() -> answer(Endpoint.JOB));
-    }
-
-    @Override
-    public Uni<ApiResponse> isoLibrary(Account account, String vpsId) {
-        return Uni.createFrom().deferred(() -> answer(Endpoint.ISO_LIST));
-    }
-
-    @Override
-    public Uni<ApiResponse> mount(Account account, String vpsId, String isoId, String device) {
-        return Uni.createFrom().deferred(() -> answer(Endpoint.MOUNT));
-    }
-
-    @Override
-    public Uni<ApiResponse> vpsList(Account account, int limit, String cursor) {
-        return Uni.createFrom().deferred(() -> answer(Endpoint.VPS_LIST));
+    public Uni<ApiResponse> send(Account account, HostUpRequest request) {
+        return Uni.createFrom().deferred(() -> answer(request.endpoint()));
     }
 
     // --- answers --------------------------------------------------------------------------------
