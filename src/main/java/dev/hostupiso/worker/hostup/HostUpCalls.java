@@ -1,11 +1,13 @@
 package dev.hostupiso.worker.hostup;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostupiso.worker.job.HostUpPort;
 import dev.hostupiso.worker.job.JobAccount;
 import dev.hostupiso.worker.job.JobContext;
 import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Bounds;
 import dev.hostupiso.worker.wire.Endpoint;
 import dev.hostupiso.worker.wire.IsoLibrary;
 import dev.hostupiso.worker.wire.IsoRequest;
@@ -114,14 +116,14 @@ public class HostUpCalls implements HostUpPort {
         if (REFUSALS.contains(s)) {
             return true;
         }
-        return (s == 409 || s == 503) && !response.mayHaveActed(Problem.from(response, mapper));
+        return (s == 409 || s == 503) && !response.mayHaveActed(ProblemJson.from(response, mapper));
     }
 
     private FromUrlAnswer fromUrlAnswer(ApiResponse r) {
         if (!r.isSuccess()) {
-            return new Refused(Problem.from(r, mapper));
+            return new Refused(ProblemJson.from(r, mapper));
         }
-        Optional<JobStatus> op = JobStatus.parse(r.body(), mapper);
+        Optional<JobStatus> op = JobStatusJson.parse(r.body(), mapper);
         if (r.status() == 200) {
             return new AlreadyThere(op.flatMap(JobStatus::jobId));
         }
@@ -131,26 +133,26 @@ public class HostUpCalls implements HostUpPort {
 
     private PollAnswer pollAnswer(ApiResponse r) {
         if (r.status() == 404) {
-            return new JobNotFound(Problem.from(r, mapper), RetryAfter.of(r, clock.instant()));
+            return new JobNotFound(ProblemJson.from(r, mapper), RetryAfter.of(r, clock.instant()));
         }
         if (!r.isSuccess()) {
-            return new Refused(Problem.from(r, mapper));
+            return new Refused(ProblemJson.from(r, mapper));
         }
-        return new JobSeen(JobStatus.parse(r.body(), mapper), RetryAfter.of(r, clock.instant()), r.upstreamRequestId());
+        return new JobSeen(JobStatusJson.parse(r.body(), mapper), RetryAfter.of(r, clock.instant()), r.upstreamRequestId());
     }
 
     private LibraryAnswer libraryAnswer(ApiResponse r) {
-        return r.isSuccess() ? new LibraryRead(IsoLibrary.parse(r.body(), mapper)) : new Refused(Problem.from(r, mapper));
+        return r.isSuccess() ? new LibraryRead(IsoLibraryJson.parse(r.body(), mapper)) : new Refused(ProblemJson.from(r, mapper));
     }
 
     /** 200/201 (with or without a body), 204, or 202 with a job to poll (one already ended is read as its end). */
     private MountAnswer mountAnswer(ApiResponse r) {
         if (r.status() == 202) {
-            Optional<JobStatus> op = JobStatus.parse(r.body(), mapper);
+            Optional<JobStatus> op = JobStatusJson.parse(r.body(), mapper);
             Optional<String> pollUrl = op.flatMap(JobStatus::pollUrl)
                     .or(() -> op.flatMap(JobStatus::jobId).map(id -> "/api/jobs/" + id));
             if (op.isEmpty() || op.get().state() == JobStatus.State.COMPLETED || pollUrl.isEmpty()) {
-                return new MountDone(MountBody.device(r.body(), mapper));
+                return new MountDone(mountedDevice(r.body()));
             }
             if (op.get().state() == JobStatus.State.FAILED) {
                 return new MountJobFailed(op.get().failureDetail(), r.upstreamRequestId());
@@ -158,9 +160,24 @@ public class HostUpCalls implements HostUpPort {
             return new MountQueued(pollUrl.get());
         }
         if (r.isSuccess()) {
-            return new MountDone(MountBody.device(r.body(), mapper));
+            return new MountDone(mountedDevice(r.body()));
         }
-        return new Refused(Problem.from(r, mapper));
+        return new Refused(ProblemJson.from(r, mapper));
+    }
+
+    /**
+     * The drive a mount answer names; empty when absent, not a string, empty or longer than
+     * {@link Bounds#MOUNT_DEVICE}. HostUp documents the mount endpoint but not its answer; unmount answers
+     * {@code {"device":"ide2"}}, so {@code device} (or {@code data.device}) is read, and anything else ignored.
+     */
+    private Optional<String> mountedDevice(String body) {
+        JsonNode root = JsonFields.readObject(body, mapper);
+        if (root == null) {
+            return Optional.empty();
+        }
+        JsonNode d = root.has("device") ? root.get("device") : root.path("data").get("device");
+        return d != null && d.isTextual() && !d.asText().isEmpty() && d.asText().length() <= Bounds.MOUNT_DEVICE
+                ? Optional.of(d.asText()) : Optional.empty();
     }
 
     /** {@code GET /api/v2/vps/{id}/iso}, also read by the key's scope check. */

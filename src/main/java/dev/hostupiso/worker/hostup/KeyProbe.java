@@ -6,7 +6,6 @@ import dev.hostupiso.worker.timing.AsyncLoop;
 import dev.hostupiso.worker.timing.Delays;
 import dev.hostupiso.worker.wire.ApiResponse;
 import dev.hostupiso.worker.wire.Endpoint;
-import dev.hostupiso.worker.wire.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

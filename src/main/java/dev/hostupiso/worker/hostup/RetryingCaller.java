@@ -184,7 +184,7 @@ public class RetryingCaller {
         if (!(s == 429 || s == 408 || s >= 500 || s == 409)) {
             return AsyncLoop.done(response);
         }
-        Problem problem = Problem.from(response, mapper); // read once, also to tell a transient 409
+        Problem problem = ProblemJson.from(response, mapper); // read once, also to tell a transient 409
         if (s == 409 && !TRANSIENT_409.contains(problem.code())) {
             return AsyncLoop.done(response);
         }
@@ -238,7 +238,7 @@ public class RetryingCaller {
     /** The key is held: the call waits for the hold to lift or its turn to try (see {@link KeyHoldWaits#held}). */
     private Uni<Optional<ApiResponse>> held(JobContext ctx, Attempts attempts, ApiResponse response) {
         attempts.enterHold(HostUpCalls.accountOf(ctx).keyState());
-        return keyWaits.held(ctx, JobError.fromProblem(Problem.from(response, mapper), true));
+        return keyWaits.held(ctx, JobError.fromProblem(ProblemJson.from(response, mapper), true));
     }
 
     /** Waits as the transient failure asks (or backs off), never past the deadline, then tries again. */

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <ul>
  *   <li>{@code wire} (the records on the wire and their bounds) is the bottom: it imports no other package;</li>
  *   <li>{@code config}, {@code metrics} and {@code timing} are the shared kernel every ring may use; they import only the wire;</li>
- *   <li>{@code job} is the core, with its ports: it imports no adapter;</li>
+ *   <li>{@code job} is the core, with its ports: it imports no adapter, and it reads no HTTP answer and no JSON (the
+ *       HostUp port answers typed answers);</li>
  *   <li>the adapters ({@code hostup}, {@code ledger}, {@code intake}, {@code dispatch}, {@code preflight}, {@code health},
  *       {@code kafka}) implement or drive the core's ports;</li>
  *   <li>the programs (the simulator, the local stack, demo, sandbox, benchmarks, chaos soak, AOT training, test guard,
@@ -92,6 +93,15 @@ class PackageDependencyTest {
     void theCoreImportsNoAdapter() {
         noClasses().that().resideInAPackage(ROOT + "." + CORE + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(packages(ADAPTERS))
+                .check(production);
+    }
+
+    /** The core sees HostUp only through its port's typed answers: the adapter reads HTTP answers and their JSON. */
+    @Test
+    void theCoreReadsNoHttpAnswerAndNoJson() {
+        noClasses().that().resideInAPackage(ROOT + "." + CORE + "..")
+                .should().dependOnClassesThat().haveFullyQualifiedName(ROOT + ".wire.ApiResponse")
+                .orShould().dependOnClassesThat().resideInAPackage("com.fasterxml.jackson..")
                 .check(production);
     }
 

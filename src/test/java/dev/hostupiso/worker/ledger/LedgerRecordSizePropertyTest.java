@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.hostupiso.worker.hostup.HostileText;
+import dev.hostupiso.worker.hostup.JobStatusJson;
+import dev.hostupiso.worker.hostup.ProblemJson;
 import dev.hostupiso.worker.intake.RequestParser;
 import dev.hostupiso.worker.job.JobState;
 import dev.hostupiso.worker.testsupport.Coverage;
@@ -18,7 +20,6 @@ import dev.hostupiso.worker.wire.JobStatus;
 import dev.hostupiso.worker.wire.Mounted;
 import dev.hostupiso.worker.wire.OutcomeEvent;
 import dev.hostupiso.worker.wire.PreflightReport;
-import dev.hostupiso.worker.wire.Problem;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -79,8 +80,8 @@ class LedgerRecordSizePropertyTest {
     private static String staysWithinTheBounds(String problemBody, String jobBody, String request, Optional<String> headerRequestId) {
         ApiResponse answer = new ApiResponse(Endpoint.JOB, 400, problemBody, Optional.empty(), Optional.empty(), Optional.empty(),
                 headerRequestId, Optional.of(HostileText.NASTY.repeat(20)));
-        JobError fromProblem = JobError.fromProblem(Problem.from(answer, new ObjectMapper()), false);
-        Optional<JobStatus> job = JobStatus.parse(jobBody, new ObjectMapper());
+        JobError fromProblem = JobError.fromProblem(ProblemJson.from(answer, new ObjectMapper()), false);
+        Optional<JobStatus> job = JobStatusJson.parse(jobBody, new ObjectMapper());
         JobError jobFailed = JobError.jobFailed(job.flatMap(JobStatus::failureDetail).orElse("none"), headerRequestId.orElse(null));
         RequestParser.Parsed parsed = new RequestParser(new ObjectMapper()).parse(request);
         IsoRequest req = parsed instanceof RequestParser.Invalid i ? i.request()

@@ -1,8 +1,7 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import dev.hostupiso.worker.testsupport.Text;
 import org.junit.jupiter.api.Test;
@@ -16,6 +15,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.IsoLibrary;
 
 import static dev.hostupiso.worker.testsupport.Theories.qt;
 import static dev.hostupiso.worker.testsupport.Theories.shown;
@@ -25,7 +26,7 @@ import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 /** The ISO library: {@code idOf(name)} finds exactly the first listed entry of that name with a usable id. */
-class IsoLibraryPropertyTest {
+class IsoLibraryJsonPropertyTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final List<String> NAMES = List.of("ubuntu.iso", "Ubuntu.iso", "ubuntu.iso ", "debian.img", "é😀.iso", "x\u0000.iso");
@@ -65,7 +66,7 @@ class IsoLibraryPropertyTest {
             coverage.count();
             String array = entries.stream().map(Entry::json).collect(Collectors.joining(",", "[", "]"));
             String body = wrapped ? "{\"data\":{\"available\":" + array + "}}" : "{\"available\":" + array + ",\"mounted\":[]}";
-            IsoLibrary library = IsoLibrary.parse(body, MAPPER).orElseThrow();
+            IsoLibrary library = IsoLibraryJson.parse(body, MAPPER).orElseThrow();
             String expected = null;
             for (Entry e : entries) {
                 expected = e.idFor(query);
@@ -86,7 +87,7 @@ class IsoLibraryPropertyTest {
         Coverage coverage = new Coverage("anyBodyParsesOrNot");
         qt(3_000).forAll(bodies(), queries()).checkAssert((body, query) -> {
             coverage.count();
-            IsoLibrary.parse(body, MAPPER).ifPresent(l -> {
+            IsoLibraryJson.parse(body, MAPPER).ifPresent(l -> {
                 assertThat(l.idOf(query)).satisfiesAnyOf(Optional::isEmpty, id -> assertThat(l.available().stream()
                         .filter(i -> Objects.equals(i.name(), query)).findFirst().map(IsoLibrary.Iso::id)).isEqualTo(id));
                 assertThat(l.idOf(null)).isEmpty();

@@ -1,7 +1,6 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -9,6 +8,11 @@ import org.quicktheories.generators.Generate;
 
 import java.util.Arrays;
 import java.util.Optional;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.Problem;
 
 import static dev.hostupiso.worker.testsupport.Theories.qt;
 import static dev.hostupiso.worker.testsupport.Theories.shown;
@@ -17,7 +21,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 /** Problem bodies: whatever HostUp (or a proxy) answers, what the worker keeps is bounded. */
-class ProblemPropertyTest {
+class ProblemJsonPropertyTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -26,7 +30,7 @@ class ProblemPropertyTest {
         Coverage coverage = new Coverage("anyBodyGivesABoundedProblem");
         qt(6_000).forAll(statuses(), bodies(), headerIds()).checkAssert((status, body, headerRequestId) -> {
             coverage.count();
-            Problem p = Problem.from(new ApiResponse(Endpoint.FROM_URL, status, body, Optional.empty(), Optional.empty(),
+            Problem p = ProblemJson.from(new ApiResponse(Endpoint.FROM_URL, status, body, Optional.empty(), Optional.empty(),
                     Optional.empty(), headerRequestId, Optional.of("application/problem+json")), MAPPER);
             boolean json = isJsonObject(body);
             coverage.collect("json object", json);
@@ -64,7 +68,7 @@ class ProblemPropertyTest {
             coverage.count();
             String body = "{\"code\":\"invalid_request\",\"errors\":[" + "{\"pointer\":\"/url\",\"detail\":\"d\",\"code\":\"c\"},".repeat(count)
                     + "{\"pointer\":\"/last\"}]}";
-            Problem p = Problem.from(new ApiResponse(Endpoint.FROM_URL, 400, body, Optional.empty(), Optional.empty(),
+            Problem p = ProblemJson.from(new ApiResponse(Endpoint.FROM_URL, 400, body, Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty()), MAPPER);
             int sent = count + 1;
             if (sent <= Bounds.ERRORS) {

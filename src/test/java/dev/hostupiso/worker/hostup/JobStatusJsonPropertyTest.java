@@ -1,7 +1,6 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hostupiso.worker.hostup.HostileText;
 import dev.hostupiso.worker.testsupport.Coverage;
 import dev.hostupiso.worker.testsupport.Text;
 import dev.hostupiso.worker.wire.JobStatus.State;
@@ -14,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.JobStatus;
 
 import static dev.hostupiso.worker.testsupport.Theories.qt;
 import static dev.hostupiso.worker.testsupport.Theories.shown;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.integers;
 
 /** Job envelopes: the same facts give the same state in either envelope, and what is kept is bounded. */
-class JobStatusPropertyTest {
+class JobStatusJsonPropertyTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -74,9 +75,9 @@ class JobStatusPropertyTest {
         Coverage coverage = new Coverage("bothEnvelopesGiveTheSameStatusForTheSameFacts");
         qt(6_000).forAll(facts()).checkAssert(facts -> {
             coverage.count();
-            Optional<JobStatus> generic = JobStatus.parse("{\"success\":true,\"requestId\":\"req_1\",\"data\":{" + facts.members() + "}}",
+            Optional<JobStatus> generic = JobStatusJson.parse("{\"success\":true,\"requestId\":\"req_1\",\"data\":{" + facts.members() + "}}",
                     MAPPER);
-            Optional<JobStatus> v2 = JobStatus.parse("{\"operation\":{" + facts.members() + "}}", MAPPER);
+            Optional<JobStatus> v2 = JobStatusJson.parse("{\"operation\":{" + facts.members() + "}}", MAPPER);
             coverage.collect("state", facts.expected());
             assertThat(generic).isPresent();
             assertThat(v2).isPresent();
@@ -98,7 +99,7 @@ class JobStatusPropertyTest {
         Coverage coverage = new Coverage("anyBodyParsesBoundedOrNotAtAll");
         qt(3_000).forAll(bodies()).checkAssert(body -> {
             coverage.count();
-            JobStatus.parse(body, MAPPER).ifPresent(JobStatusPropertyTest::assertBounded);
+            JobStatusJson.parse(body, MAPPER).ifPresent(JobStatusJsonPropertyTest::assertBounded);
         });
         coverage.print();
     }

@@ -1,17 +1,18 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import dev.hostupiso.worker.wire.IsoLibrary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class IsoLibraryTest {
+class IsoLibraryJsonTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
 
     @Test
     void findsTheEntryWhoseNameEqualsAndToleratesNulls() {
-        IsoLibrary l = IsoLibrary.parse("{\"available\":[{\"id\":\"iso_1\",\"name\":null},{\"id\":\"iso_2\",\"name\":\"x.iso\"},"
+        IsoLibrary l = IsoLibraryJson.parse("{\"available\":[{\"id\":\"iso_1\",\"name\":null},{\"id\":\"iso_2\",\"name\":\"x.iso\"},"
                 + "{\"name\":\"x.iso\"},{\"id\":\"iso_3\",\"name\":\"x.iso\"}]}", mapper).orElseThrow();
         assertThat(l.idOf("x.iso")).contains("iso_2");
         assertThat(l.idOf("X.ISO")).isEmpty();
@@ -20,7 +21,7 @@ class IsoLibraryTest {
 
     @Test
     void entriesWithoutAUsableIdAreLeftOut() {
-        IsoLibrary l = IsoLibrary.parse("{\"available\":[{\"id\":\"" + "i".repeat(129) + "\",\"name\":\"x.iso\"},{\"id\":\"\",\"name\":\"x.iso\"},"
+        IsoLibrary l = IsoLibraryJson.parse("{\"available\":[{\"id\":\"" + "i".repeat(129) + "\",\"name\":\"x.iso\"},{\"id\":\"\",\"name\":\"x.iso\"},"
                 + "{\"id\":{},\"name\":\"x.iso\"},{\"id\":\"iso_ok\",\"name\":\"x.iso\"}]}", mapper).orElseThrow();
         assertThat(l.available()).extracting(IsoLibrary.Iso::id).containsExactly("iso_ok");
         assertThat(l.idOf("x.iso")).contains("iso_ok");

@@ -1,13 +1,18 @@
-package dev.hostupiso.worker.wire;
+package dev.hostupiso.worker.hostup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
+import dev.hostupiso.worker.wire.ApiResponse;
+import dev.hostupiso.worker.wire.Bounds;
+import dev.hostupiso.worker.wire.Endpoint;
+import dev.hostupiso.worker.wire.FieldError;
+import dev.hostupiso.worker.wire.Problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ProblemTest {
+class ProblemJsonTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -23,7 +28,7 @@ class ProblemTest {
                  "detail":"The request body failed validation.","code":"invalid_request","instance":"/api/v2/x",
                  "requestId":"req_abc","timestamp":"2026-04-27T12:34:56.000Z",
                  "errors":[{"pointer":"/url","detail":"must not redirect","code":"invalid_value"}],"extensions":{}}""";
-        Problem p = Problem.from(response(400, body, "application/problem+json"), mapper);
+        Problem p = ProblemJson.from(response(400, body, "application/problem+json"), mapper);
         assertThat(p.code()).isEqualTo("invalid_request");
         assertThat(p.title()).isEqualTo("Validation failed");
         assertThat(p.errors()).containsExactly(new FieldError("/url", "must not redirect", "invalid_value"));
@@ -32,7 +37,7 @@ class ProblemTest {
 
     @Test
     void legacyRateLimitBody() {
-        Problem p = Problem.from(response(429, "{\"error\":\"rate_limit_exceeded\",\"message\":\"slow down\",\"retryAfter\":7,\"requestId\":\"req_9\"}", "application/json"), mapper);
+        Problem p = ProblemJson.from(response(429, "{\"error\":\"rate_limit_exceeded\",\"message\":\"slow down\",\"retryAfter\":7,\"requestId\":\"req_9\"}", "application/json"), mapper);
         assertThat(p.code()).isEqualTo("rate_limit_exceeded");
         assertThat(p.detail()).isEqualTo("slow down");
         assertThat(p.legacyRetryAfterSeconds()).contains(7L);
@@ -40,16 +45,16 @@ class ProblemTest {
 
     @Test
     void nonJsonBodyGivesACleanError() {
-        Problem p = Problem.from(response(502, "<html><body>Bad Gateway</body></html>", "text/html"), mapper);
+        Problem p = ProblemJson.from(response(502, "<html><body>Bad Gateway</body></html>", "text/html"), mapper);
         assertThat(p.code()).isEqualTo("upstream_unavailable");
         assertThat(p.detail()).contains("502").contains("text/html").doesNotContain("<html>");
         assertThat(p.upstreamRequestId()).contains("req_hdr");
-        assertThat(Problem.from(response(418, "", null), mapper).code()).isEqualTo("http_418");
+        assertThat(ProblemJson.from(response(418, "", null), mapper).code()).isEqualTo("http_418");
     }
 
     @Test
     void jsonWithoutCodeFallsBackToTheStatus() {
-        assertThat(Problem.from(response(403, "{\"message\":\"IP not allowed\"}", "application/json"), mapper).code())
+        assertThat(ProblemJson.from(response(403, "{\"message\":\"IP not allowed\"}", "application/json"), mapper).code())
                 .isEqualTo("forbidden");
     }
 
@@ -59,7 +64,7 @@ class ProblemTest {
         String body = "{\"code\":\"" + big + "\",\"title\":\"" + big + "\",\"detail\":\"" + big + "\",\"requestId\":\"" + big
                 + "\",\"errors\":[" + ("{\"pointer\":\"/" + "p".repeat(1000) + "\",\"detail\":\"d\",\"code\":\"c\"},").repeat(9_999)
                 + "{}]}";
-        Problem p = Problem.from(response(400, body, "application/problem+json"), mapper);
+        Problem p = ProblemJson.from(response(400, body, "application/problem+json"), mapper);
         assertThat(p.code()).hasSize(Bounds.CODE).endsWith(Bounds.MARKER);
         assertThat(p.title()).hasSize(Bounds.TITLE);
         assertThat(p.detail()).hasSize(Bounds.DETAIL).endsWith(Bounds.MARKER);
@@ -72,7 +77,7 @@ class ProblemTest {
 
     @Test
     void aHugeContentTypeOrRequestIdHeaderIsCutToo() {
-        Problem p = Problem.from(new ApiResponse(Endpoint.JOB, 502, "<html/>", Optional.empty(), Optional.empty(), Optional.empty(),
+        Problem p = ProblemJson.from(new ApiResponse(Endpoint.JOB, 502, "<html/>", Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of("r".repeat(100_000)), Optional.of("t".repeat(100_000))), mapper);
         assertThat(p.detail()).hasSize(Bounds.DETAIL);
         assertThat(p.upstreamRequestId()).hasValueSatisfying(id -> assertThat(id).hasSize(Bounds.UPSTREAM_REQUEST_ID));
