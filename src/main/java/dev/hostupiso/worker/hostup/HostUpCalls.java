@@ -60,9 +60,7 @@ public class HostUpCalls implements HostUpPort {
         IsoRequest req = ctx.request();
         return caller.call(ctx, () -> onTheWire(wire, url -> {
             ctx.counted(Endpoint.FROM_URL);
-            String body = mapper.createObjectNode().put("url", url).put("filename", req.filename())
-                    .put("decompress", req.decompress()).toString();
-            return client.send(accountOf(ctx), HostUpRequest.post(Endpoint.FROM_URL, vpsPath(req.vpsId()) + "/iso/actions/from-url", body));
+            return client.send(accountOf(ctx), fromUrlRequest(mapper, req.vpsId(), url, req.filename(), req.decompress()));
         }), Idempotency.NONE).map(this::fromUrlAnswer);
     }
 
@@ -70,7 +68,7 @@ public class HostUpCalls implements HostUpPort {
     public Uni<PollAnswer> job(JobContext ctx, String pollUrl) {
         return caller.call(ctx, () -> {
             ctx.counted(Endpoint.JOB);
-            return client.send(accountOf(ctx), HostUpRequest.get(Endpoint.JOB, pollUrl));
+            return client.send(accountOf(ctx), jobRequest(pollUrl));
         }).map(this::pollAnswer);
     }
 
@@ -86,12 +84,7 @@ public class HostUpCalls implements HostUpPort {
     public Uni<MountAnswer> mount(JobContext ctx, String isoId, String device, OnTheWire<Void> wire) {
         return caller.call(ctx, () -> onTheWire(wire, x -> {
             ctx.counted(Endpoint.MOUNT);
-            ObjectNode body = mapper.createObjectNode().put("isoId", isoId);
-            if (device != null) {
-                body.put("device", device); // none lets HostUp choose; the body is inferred (HostUp documents only the endpoint)
-            }
-            return client.send(accountOf(ctx), HostUpRequest.post(Endpoint.MOUNT, vpsPath(ctx.request().vpsId())
-                    + "/iso/actions/mount", body.toString()));
+            return client.send(accountOf(ctx), mountRequest(mapper, ctx.request().vpsId(), isoId, device));
         }), Idempotency.NONE).map(this::mountAnswer);
     }
 
@@ -178,6 +171,29 @@ public class HostUpCalls implements HostUpPort {
         JsonNode d = root.has("device") ? root.get("device") : root.path("data").get("device");
         return d != null && d.isTextual() && !d.asText().isEmpty() && d.asText().length() <= Bounds.MOUNT_DEVICE
                 ? Optional.of(d.asText()) : Optional.empty();
+    }
+
+    /** {@code POST /api/v2/vps/{id}/iso/actions/from-url}. */
+    static HostUpRequest fromUrlRequest(ObjectMapper mapper, String vpsId, String url, String filename, String decompress) {
+        String body = mapper.createObjectNode().put("url", url).put("filename", filename).put("decompress", decompress).toString();
+        return HostUpRequest.post(Endpoint.FROM_URL, vpsPath(vpsId) + "/iso/actions/from-url", body);
+    }
+
+    /** {@code GET {pollUrl}}: a path, or a URL on the API's own origin (the client refuses any other). */
+    static HostUpRequest jobRequest(String pollUrl) {
+        return HostUpRequest.get(Endpoint.JOB, pollUrl);
+    }
+
+    /**
+     * {@code POST /api/v2/vps/{id}/iso/actions/mount} with {@code {"isoId", "device"}}; no {@code device} lets
+     * HostUp choose. The body is inferred (HostUp documents the endpoint, not its body).
+     */
+    static HostUpRequest mountRequest(ObjectMapper mapper, String vpsId, String isoId, String device) {
+        ObjectNode body = mapper.createObjectNode().put("isoId", isoId);
+        if (device != null) {
+            body.put("device", device);
+        }
+        return HostUpRequest.post(Endpoint.MOUNT, vpsPath(vpsId) + "/iso/actions/mount", body.toString());
     }
 
     /** {@code GET /api/v2/vps/{id}/iso}, also read by the key's scope check. */
