@@ -143,7 +143,7 @@ class JobPollerTest {
     }
 
     @Test
-    void everyDownloadSeenDoneTeachesThePriorButAMountJobOrAResumedDownloadDoesNot() {
+    void everyDownloadSeenDoneTeachesThePriorButAMountJobDoesNot() {
         ThroughputPrior prior = new ThroughputPrior(f.clock);
         JobPoller poller = aware(prior);
         for (int i = 0; i < ThroughputPrior.MIN_DOWNLOADS; i++) {
