@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The application's one {@link ThroughputPrior} is the one its {@link JobPoller} teaches and asks: downloads of a known
  * size, queued on the simulator through the application's HostUp port and polled by the application's poller, teach
- * it, and once it has seen five, the next five are polled less.
+ * it, and once it has seen five, the next five are polled a third less at least.
  */
 @QuarkusTest
 @WithTestResource(WorkerTestEnvironment.class)
@@ -70,6 +70,8 @@ class ThroughputPriorWiringTest {
         for (int i = 0; i < 5; i++) {
             second += download();
         }
-        assertThat(second).as("polls of the second five (the first five: %d)", first).isLessThan(first);
+        // First polled at the quickest time the prior allows, the end confirmed by the prior's typical time: about two
+        // polls each (measured: 10 against 20; 15 when the first poll waits the initial delay, as before the prior).
+        assertThat(second).as("polls of the second five (the first five: %d)", first).isLessThanOrEqualTo(first * 2 / 3);
     }
 }
