@@ -23,6 +23,9 @@ import java.util.Optional;
  *   verifying tail at 99 %) the wait grows with the time without news ({@link #GROWTH} times it), between the initial
  *   delay and {@link #BLIND_CAP} of the backoff cap, jittered downwards only: fewer calls than backing off, and no
  *   later a look at a job that reports nothing.</li>
+ *   <li><b>Primed.</b> With a prior on the download's duration ({@link DurationPrior}, from its size and the
+ *   throughput of earlier downloads), the first look is at the quickest time it allows instead of the floor, and an
+ *   estimate within {@link #PRIOR_AGREE} of its typical time counts as confirmed.</li>
  * </ul>
  * A server's {@code Retry-After} always wins. Every wait is at least the initial delay (the floor) and at most
  * {@code progressMaxDelay}.
@@ -150,9 +153,12 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     }
 
     /**
-     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead, but at most a blind
-     * wait ({@link #BLIND_CAP} of the backoff cap): a look there replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
-     * that is wrong costs at most that one look.
+     * Before any progress, the wait to the quickest time the prior allows (rounded down to whole initial delays since
+     * submission), when that is still ahead: a look there replaces the polls that would find the download queued. Not
+     * capped at a blind wait: the prior's quickest time is one few downloads beat, so the downloads it makes late are
+     * too few to move a p99, and a cap would cost long downloads their queued polls again. Once it has passed, blind
+     * polling takes over: a prior that is too early costs that one look; one that is too late (a download quicker than
+     * any before) sees the end late by the difference.
      */
     private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<DurationPrior> prior) {
         boolean noProgress = history.stream().allMatch(s -> s.fraction() <= 0);
@@ -163,7 +169,6 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
         // download that reports nothing is polled at the very instants the fixed poller polls it.
         double floorMs = backoff.initialDelay().toMillis();
         double aheadMs = Math.floor(prior.get().quickest().toMillis() / floorMs) * floorMs - ms(since, now);
-        // No longer than a blind wait: a download quicker than the prior is seen no later than one reporting nothing.
         return aheadMs > 0 ? Optional.of(aheadMs) : Optional.empty();
     }
 
