@@ -148,6 +148,21 @@ class PollSchedulePropertyTest {
                 });
     }
 
+    @Test
+    void aPriorNeverCostsADownloadThatReportsNothingMorePolls() {
+        // Whatever the prior says (the quickest time from a tenth of the download's time to twice it), the first look
+        // only skips polls: after it, blind polling goes on from the time since submission, as without a prior.
+        qt().withExamples(1500).forAll(integers().between(10, 7200), doubles().between(0.25, 5.0), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, typical, random) -> {
+                    long totalMs = seconds * 1000L;
+                    Run without = run(PollCourse.start(schedule, new ThroughputPrior(java.time.Clock.systemUTC()), T0, BYTES),
+                            totalMs, x -> 0, random);
+                    Run with = run(PollCourse.start(schedule, alike((long) (typical * totalMs)), T0, BYTES), totalMs,
+                            x -> 0, random);
+                    assertThat(with.polls).isLessThanOrEqualTo(without.polls);
+                });
+    }
+
     /** Polls a download through {@link PollCourse}, as the worker's poller does: its first wait included. */
     private static Run run(PollCourse course, long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
         long now = course.first(random).toMillis();
