@@ -23,6 +23,12 @@ final class KeyBudget {
     /** An HTTP {@code Date} has whole seconds: a difference to the local clock within this is no skew. */
     static final Duration DATE_RESOLUTION = Duration.ofSeconds(1);
 
+    /**
+     * How long an answer may have travelled after its {@code Date} was written: a {@code Date} up to a second (its
+     * resolution) and this much behind the local clock is no skew.
+     */
+    static final Duration DATE_TRANSIT = Duration.ofMillis(500);
+
     /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
     static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
 
@@ -55,6 +61,10 @@ final class KeyBudget {
     double windowSeconds = Double.NaN;
     /** Highest {@code (limit - remaining) / time to reset} seen, calls per second. NaN before any. */
     double refill = Double.NaN;
+    /** The longest time from a call's start to the reset its answer announced, in seconds. NaN before any. */
+    private double fromStart = Double.NaN;
+    /** No reset seen yet had a fraction of a second: they are (most likely) rounded up to whole seconds. */
+    private boolean wholeSecondResets = true;
 
     KeyBudget(Clock clock) {
         this.clock = clock;
@@ -71,6 +81,14 @@ final class KeyBudget {
 
     /** Learns from one answer's headers; empty when they carry no remaining count. */
     Optional<Seen> learn(RateLimitHeaders h, Optional<String> date) {
+        return learn(h, date, Optional.empty());
+    }
+
+    /**
+     * {@link #learn(RateLimitHeaders, Optional)} of the answer to a call that started at {@code callStart} (or, when
+     * several were under way, at the latest then).
+     */
+    Optional<Seen> learn(RateLimitHeaders h, Optional<String> date, Optional<Instant> callStart) {
         h.limit().ifPresent(l -> limit = l);
         if (h.remaining().isEmpty()) {
             return Optional.empty();
@@ -89,6 +107,10 @@ final class KeyBudget {
         }
         reset = newReset;
         learnWindow(reported, windowBegan && shape == BudgetShape.WINDOW);
+        if (resetAt != null) {
+            wholeSecondResets &= newReset.getNano() == 0;
+            callStart.ifPresent(start -> learnFromStart(Duration.between(start, resetAt).toNanos() / 1e9));
+        }
         return Optional.of(new Seen(reported, false, sameWindow));
     }
 
@@ -108,6 +130,26 @@ final class KeyBudget {
             double drip = Math.max(0, limit() - reported - 1) / toReset;
             refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
         }
+    }
+
+    private void learnFromStart(double seconds) {
+        if (seconds > 0) {
+            fromStart = Double.isNaN(fromStart) ? seconds : Math.max(fromStart, seconds);
+        }
+    }
+
+    /**
+     * The window of a sliding window, as long as it may be, in seconds; NaN before any answer measured it. A call into an
+     * empty sliding window is told it counts until one window after it: the longest time from a call's start to its
+     * reset is at least the window (the time the request took on top), never less. Resets in whole seconds are taken to
+     * come from a window of whole seconds, rounded up: the window is that time less up to 0.95 s of rounding, in whole
+     * seconds (a second more when the call started in the last 0.05 s of a second, never less than the window).
+     */
+    double slidingWindowSeconds() {
+        if (!(fromStart > 0)) {
+            return Double.NaN;
+        }
+        return wholeSecondResets ? Math.max(1, Math.ceil(fromStart - 0.95)) : fromStart;
     }
 
     /**
@@ -142,8 +184,10 @@ final class KeyBudget {
     private Instant localReset(Instant serverReset, Optional<String> date) {
         Instant now = clock.instant();
         Instant serverNow = date.flatMap(d -> RetryAfter.httpDate(d, now)).orElse(now);
-        if (Duration.between(serverNow, now).abs().compareTo(DATE_RESOLUTION) <= 0) {
-            // The Date header has whole seconds: within that the clocks agree, and the local one is the finer.
+        Duration behind = Duration.between(serverNow, now);
+        if (behind.compareTo(DATE_RESOLUTION.negated()) >= 0 && behind.compareTo(DATE_RESOLUTION.plus(DATE_TRANSIT)) <= 0) {
+            // The Date header has whole seconds, cut down, and was written before the answer travelled: within that the
+            // clocks agree, and the local one is the finer.
             serverNow = now;
         }
         Duration left = Duration.between(serverNow, serverReset);
