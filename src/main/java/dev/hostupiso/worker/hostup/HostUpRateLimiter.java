@@ -191,6 +191,7 @@ public class HostUpRateLimiter {
     /** A call was answered 429: the pace drops (multiplicative decrease), recovering over one window. */
     public synchronized void refused() {
         aimd.refused(clock.instant(), budget.windowSecondsOr(1));
+        budget.refusedWhilePacedFromOwnCalls(clock.instant());
     }
 
     @Override

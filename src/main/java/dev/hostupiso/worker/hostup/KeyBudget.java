@@ -63,6 +63,10 @@ final class KeyBudget {
     double refill = Double.NaN;
     /** The longest time from a call's start to the reset its answer announced, in seconds. NaN before any. */
     private double fromStart = Double.NaN;
+    /** Whether {@link #fromStart} was measured on a call the window held alone (then it is never short). */
+    private boolean windowMeasuredAlone;
+    /** When the sliding window was last lengthened after a 429. */
+    private Instant lengthenedAt = Instant.MIN;
     /** No reset seen yet had a fraction of a second: they are (most likely) rounded up to whole seconds. */
     private boolean wholeSecondResets = true;
 
@@ -109,7 +113,10 @@ final class KeyBudget {
         learnWindow(reported, windowBegan && shape == BudgetShape.WINDOW);
         if (resetAt != null) {
             wholeSecondResets &= newReset.getNano() == 0;
-            callStart.ifPresent(start -> learnFromStart(Duration.between(start, resetAt).toNanos() / 1e9));
+            // Only when the window held this call alone is its reset when this call leaves it; with other calls counted
+            // it is when the oldest of them leaves, perhaps sooner: a measure that may be short, lengthened on a 429.
+            boolean alone = reported >= limit() - 1;
+            callStart.ifPresent(start -> learnFromStart(Duration.between(start, resetAt).toNanos() / 1e9, alone));
         }
         return Optional.of(new Seen(reported, false, sameWindow));
     }
@@ -132,7 +139,10 @@ final class KeyBudget {
         }
     }
 
-    private void learnFromStart(double seconds) {
+    private void learnFromStart(double seconds, boolean alone) {
+        if (seconds > 0 && (Double.isNaN(fromStart) || seconds > fromStart)) {
+            windowMeasuredAlone = alone;
+        }
         if (seconds > 0) {
             fromStart = Double.isNaN(fromStart) ? seconds : Math.max(fromStart, seconds);
         }
@@ -140,8 +150,9 @@ final class KeyBudget {
 
     /**
      * The window of a sliding window, as long as it may be, in seconds; NaN before any answer measured it. A call into an
-     * empty sliding window is told it counts until one window after it: the longest time from a call's start to its
-     * reset is at least the window (the time the request took on top), never less. Resets in whole seconds are taken to
+     * empty sliding window (its answer's remaining count is the limit less one) is told it counts until one window after
+     * it: the time from its start to that reset is at least the window (the time the request took on top), never less.
+     * An instance that only ever meets the key busy measures nothing and waits for the announced resets. Resets in whole seconds are taken to
      * come from a window of whole seconds, rounded up: the window is that time less up to 0.95 s of rounding, in whole
      * seconds (a second more when the call started in the last 0.05 s of a second, never less than the window).
      */
@@ -150,6 +161,21 @@ final class KeyBudget {
             return Double.NaN;
         }
         return wholeSecondResets ? Math.max(1, Math.ceil(fromStart - 0.95)) : fromStart;
+    }
+
+    /**
+     * A call paced from this instance's own calls was answered 429 at {@code now}. When the window was measured on a
+     * call that shared it with others (an instance that joined a busy key), that measure may be short: it grows by a
+     * second (whole-second resets) or 5 % and 50 ms, at most once per window. A window measured on a call it held alone
+     * is not short: such a 429 comes from others spending beyond their share.
+     */
+    void refusedWhilePacedFromOwnCalls(Instant now) {
+        double window = slidingWindowSeconds();
+        if (windowMeasuredAlone || !(window > 0) || now.isBefore(lengthenedAt.plusNanos((long) (window * 1e9)))) {
+            return;
+        }
+        fromStart += wholeSecondResets ? 1 : window * 0.05 + 0.05;
+        lengthenedAt = now;
     }
 
     /**

@@ -129,6 +129,30 @@ class SlidingWindowPaceTest {
     }
 
     @Test
+    void aWindowMeasuredOnABusyKeyMayBeShortAndGrowsOnA429OnceAWindowOneMeasuredAloneDoesNot() {
+        // Joining a busy key: this call at 10:00:00.250 shares the window with 6 others, the oldest of which leaves it
+        // at 10:00:07: 6.75 s from this call's start, read as 6 s of whole seconds, where the window is 10 s.
+        clock.advance(Duration.ofMillis(5));
+        KeyBudget joined = new KeyBudget(clock);
+        joined.learn(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(3), Optional.of(Instant.parse("2026-11-27T10:00:07Z"))),
+                Optional.empty(), Optional.of(T0));
+        assertThat(joined.slidingWindowSeconds()).isEqualTo(6.0);
+        joined.refusedWhilePacedFromOwnCalls(clock.instant());
+        assertThat(joined.slidingWindowSeconds()).as("a 429: a second longer").isEqualTo(7.0);
+        joined.refusedWhilePacedFromOwnCalls(clock.advance(Duration.ofSeconds(3)));
+        assertThat(joined.slidingWindowSeconds()).as("another 429 within that window").isEqualTo(7.0);
+        joined.refusedWhilePacedFromOwnCalls(clock.advance(Duration.ofSeconds(5)));
+        assertThat(joined.slidingWindowSeconds()).as("a window later").isEqualTo(8.0);
+
+        KeyBudget alone = new KeyBudget(clock);
+        alone.learn(new RateLimitHeaders(OptionalInt.of(10), OptionalInt.of(9), Optional.of(clock.instant().plusSeconds(10))),
+                Optional.empty(), Optional.of(clock.instant()));
+        alone.refusedWhilePacedFromOwnCalls(clock.instant());
+        assertThat(alone.slidingWindowSeconds()).as("measured on a call the window held alone: others overspent")
+                .isEqualTo(10.0);
+    }
+
+    @Test
     void aDateHeaderWrittenJustBeforeASecondTurnedAndReadJustAfterIsNoSkew() {
         // The server wrote Date at 10:00:00.999 (as 10:00:00); the answer arrives 5 ms later, at 10:00:01.004: 1.004 s
         // apart, which is the header's resolution plus the answer's travel, not a server clock a second behind.
