@@ -15,7 +15,7 @@ import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link HostUpRateLimiter#acquire} before the first answer, and the wait a call past its deadline is told of. */
+/** {@link HostUpRateLimiter#acquire} before the first answer, the wait a call past its deadline is told of, and the slowest pace. */
 class HostUpRateLimiterAcquireTest {
 
     private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T10:00:00Z"));
@@ -48,5 +48,14 @@ class HostUpRateLimiterAcquireTest {
         HostUpRateLimiter.PastDeadlineException e = (HostUpRateLimiter.PastDeadlineException) sub.getFailure();
         assertThat(e.waitNeeded()).isGreaterThan(Duration.ofSeconds(5)).isLessThanOrEqualTo(Duration.ofSeconds(60));
         assertThat(e.getMessage()).contains("past the deadline");
+    }
+
+    @Test
+    void aPaceOfNoCallsASecondOrNaNWaitsTheCeiling() {
+        SlotBook slots = new SlotBook(Duration.ofMinutes(10), Duration.ofMinutes(2), clock);
+        assertThat(slots.interval(0)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(slots.interval(Double.NaN)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(slots.interval(4)).isEqualTo(Duration.ofMillis(250));
+        assertThat(slots.interval(1e-9)).as("cut to the ceiling").isEqualTo(Duration.ofMinutes(10));
     }
 }
