@@ -76,6 +76,7 @@ class HostUpClientTest {
                     case "token" -> Optional.of("k-secret");
                     case "requestTimeout" -> timeout;
                     case "maxConnections" -> 4;
+                    case "instanceName" -> "pod/7";
                     case "toString" -> "HostUpConfig";
                     case "hashCode" -> System.identityHashCode(self);
                     case "equals" -> self == args[0];
@@ -133,7 +134,7 @@ class HostUpClientTest {
         for (Map<String, Object> m : seen) {
             assertThat(m.get("authorization")).isEqualTo("Bearer k-secret");
             assertThat(m.get("accept")).isEqualTo("application/json, application/problem+json");
-            assertThat(m.get("userAgent")).isEqualTo("hostup-iso-worker");
+            assertThat(m.get("userAgent")).isEqualTo("hostup-iso-worker (pod_7)");
             assertThat(m.get("contentType")).isEqualTo(m.get("method").equals("POST") ? "application/json" : "null");
         }
     }
