@@ -68,7 +68,7 @@ public final class BenchMain {
         boolean all = chosen.containsAll(SCENARIOS.keySet());
         Path resultsFile = out.resolve(all ? "results.md" : "results-" + String.join("-", SCENARIOS.keySet().stream()
                 .filter(chosen::contains).toList()) + ".md");
-        String analysis = HandWrittenAnalysis.read(resultsFile);
+        String analysis = HandWrittenAnalysis.keptFor(resultsFile, ResultsWriter.commit());
         Files.writeString(resultsFile, results.markdown(analysis, runtime));
         say("wrote " + resultsFile);
     }

@@ -1,12 +1,15 @@
 package dev.hostupiso.worker.bench;
 
+import dev.hostupiso.worker.job.PollCourse;
 import dev.hostupiso.worker.job.PollSchedule;
 import dev.hostupiso.worker.job.RetryPolicy;
 import dev.hostupiso.worker.job.ThroughputPrior;
 import dev.hostupiso.worker.simulator.DownloadShape;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,42 +54,35 @@ final class PollModel {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     /**
-     * The arm's jobs in order, one at a time; after each, its size and duration teach the arm's own
-     * {@link ThroughputPrior}, which gives the next jobs their prior (a worker that has seen the jobs before).
+     * The arm's jobs in order, one at a time, each polled through {@link PollCourse} as the worker's {@code JobPoller}
+     * polls it: its first wait from the arm's own {@link ThroughputPrior} (silent for the first jobs), and once it is
+     * seen done the prior learns from it as the worker's does (from what the polls saw, not from the true duration).
      */
     static List<Outcome> run(Arm arm, PollWorkload w, long seed) {
         Random random = new Random(seed);
-        ThroughputPrior prior = new ThroughputPrior();
+        ThroughputPrior prior = new ThroughputPrior(Clock.fixed(T0, ZoneOffset.UTC));
         List<Outcome> out = new ArrayList<>(w.size());
         for (int i = 0; i < w.size(); i++) {
-            long durationMs = w.durationsMs().get(i);
-            Optional<Duration> quickest = prior.quickest(w.bytes().get(i));
-            out.add(job(arm.schedule(), w.shapes().get(i), durationMs, quickest, random));
-            prior.observe(w.bytes().get(i), Duration.ofMillis(durationMs));
+            PollCourse course = PollCourse.start(arm.schedule(), prior, T0, w.bytes().get(i));
+            out.add(job(course, prior, w.shapes().get(i), w.durationsMs().get(i), random));
         }
         return out;
     }
 
-    private static Outcome job(PollSchedule schedule, DownloadShape shape, long durationMs, Optional<Duration> quickest,
+    private static Outcome job(PollCourse course, ThroughputPrior prior, DownloadShape shape, long durationMs,
                                Random random) {
-        List<PollSchedule.Sample> history = new ArrayList<>();
-        // The first wait: the initial delay, or (progress-aware, with a prior) the schedule's wait at submission.
-        long t = quickest.isPresent() && schedule.progressAware()
-                ? schedule.next(T0, List.of(), T0, 0, Optional.empty(), random.nextDouble(), quickest).toMillis()
-                : schedule.backoff().initialDelay().toMillis();
+        long t = course.first(random.nextDouble()).toMillis();
         int polls = 0;
         while (true) {
             polls++;
             if (t >= durationMs) {
+                if (!shape.fails()) { // the worker learns only from a download it sees completed
+                    course.done(T0.plusMillis(t), prior);
+                }
                 return new Outcome(shape, durationMs, polls + 2, t - durationMs);
             }
-            if (history.size() == PollSchedule.KEEP) {
-                history.remove(0);
-            }
-            history.add(new PollSchedule.Sample(T0.plusMillis(t), reported(shape, (double) t / durationMs)));
-            Duration wait = schedule.next(T0, List.copyOf(history), T0.plusMillis(t), polls, Optional.empty(),
-                    random.nextDouble(), quickest);
-            t += wait.toMillis();
+            course.running(T0.plusMillis(t), Optional.of(reported(shape, (double) t / durationMs)));
+            t += course.next(T0.plusMillis(t), Optional.empty(), random.nextDouble()).toMillis();
         }
     }
 

@@ -77,8 +77,9 @@ final class PollModelReport {
     }
 
     private void modelTables(ResultsWriter results, List<String> lines) {
-        lines.add("**Model** (" + jobs + " jobs per share and arm; the worker's `PollSchedule`/`RetryPolicy` in virtual time, "
-                + "answers as the simulator gives them; lateness excludes the worker's own processing):");
+        lines.add("**Model** (" + jobs + " jobs per share and arm; the worker's `PollCourse`/`PollSchedule`/`RetryPolicy` in virtual "
+                + "time, each arm with its own `ThroughputPrior` taught by the jobs it saw done, as the worker's is; answers "
+                + "as the simulator gives them; lateness excludes the worker's own processing):");
         lines.add("");
         lines.add("| without progress | arm | calls/job | lateness p50 | p99 | its challenger against it | defaults against it |");
         lines.add("|---|---|---|---|---|---|---|");

@@ -74,7 +74,9 @@ final class SharedKeyScenario extends Scenario {
         try (Kafka.Watcher events = new Kafka.Watcher(bootstrap, "bench-" + name + "-events")) {
             try {
                 for (int i = 0; i < INSTANCES; i++) {
-                    workers.add(startWorker(name, env, List.of()));
+                    Map<String, String> own = new HashMap<>(env);
+                    own.put("HOSTUP_API_INSTANCE_NAME", "instance-" + (i + 1));
+                    workers.add(startWorker(name, own, List.of()));
                 }
                 // the group settles (one request partition each) before the backlog arrives
                 Thread.sleep(8000);
@@ -115,12 +117,20 @@ final class SharedKeyScenario extends Scenario {
         double burst = peak / (limit / (window.toMillis() / 1000.0));
         StringBuilder split = new StringBuilder();
         for (int i = 0; i < perInstance.size(); i++) {
+            // Counted by the simulator, from the User-Agent each worker sends; the worker's own gauges beside it.
+            String agent = "hostup-iso-worker (instance-" + (i + 1) + ")";
+            long mine = measured.stream().filter(c -> agent.equals(c.client())).count();
+            long mine429 = measured.stream().filter(c -> agent.equals(c.client()) && c.status() == 429).count();
             Map<String, Double> m = perInstance.get(i);
-            split.append(i == 0 ? "" : "; ").append("instance ").append(i + 1).append(": ")
-                    .append(f0(m.getOrDefault("total", 0.0))).append(" calls, ")
-                    .append(f0(m.getOrDefault("429", 0.0))).append(" answered 429, share ")
+            split.append(i == 0 ? "" : "; ").append("instance ").append(i + 1).append(": ").append(mine)
+                    .append(" calls (measured share ").append(f2(mine / (double) Math.max(1, measured.size())))
+                    .append("), ").append(mine429).append(" answered 429; its own gauge: share ")
                     .append(f2(m.getOrDefault("share", Double.NaN))).append(", last paced rate ")
                     .append(f2(m.getOrDefault("rate", Double.NaN))).append("/s");
+        }
+        long unattributed = measured.stream().filter(c -> !c.client().startsWith("hostup-iso-worker (instance-")).count();
+        if (unattributed > 0) {
+            split.append("; ").append(unattributed).append(" calls without an instance's User-Agent");
         }
         say("   " + model + ": used " + used + " of " + f0(allowed) + " (" + pct(usedFraction) + "), 429: " + refused
                 + " of " + measured.size() + " (" + pct(refusedFraction) + "), burst " + f2(burst) + "×; " + split);
@@ -133,7 +143,8 @@ final class SharedKeyScenario extends Scenario {
         notes.add("- **" + model + "**: " + requests + " requests queued after three workers of one group joined (one "
                 + "request partition each); over the first " + windows + " windows after the first call: " + used
                 + " calls answered, " + refused + " answered 429, busiest 1 s " + peak + " calls (" + f2(burst)
-                + "× the average). Per instance (the worker's own `isoworker_api_calls_total`, whole run): " + split + ".");
+                + "× the average). Per instance, over the same windows, counted by the simulator from each call's "
+                + "`User-Agent` (`HOSTUP_API_INSTANCE_NAME`): " + split + ".");
         long[] ok = measured.stream().filter(c -> c.status() != 429).mapToLong(c -> (c.atMicros() - first) * 1000).toArray();
         long[] rej = measured.stream().filter(c -> c.status() == 429).mapToLong(c -> (c.atMicros() - first) * 1000).toArray();
         panels.add(new Plot.Panel(model + ": calls per second seen by the simulator", "seconds since the first call",

@@ -11,7 +11,8 @@ import java.util.List;
 /** Client of the simulator's control API ({@link dev.hostupiso.worker.simulator.SimulatorControl}). */
 final class SimControl {
 
-    record Call(long atMicros, String endpoint, String vpsId, String jobId, int status) {
+    /** {@code client}: the call's {@code User-Agent}, which names the worker instance that made it. */
+    record Call(long atMicros, String endpoint, String vpsId, String jobId, int status, String client) {
     }
 
     record Job(String jobId, String vpsId, long createdMicros, long finishMicros, boolean failed) {
@@ -79,7 +80,8 @@ final class SimControl {
                 continue;
             }
             String[] f = line.split(" ");
-            out.add(new Call(Long.parseLong(f[0]), f[1], f[2], f[3], Integer.parseInt(f[4])));
+            out.add(new Call(Long.parseLong(f[0]), f[1], f[2], f[3], Integer.parseInt(f[4]),
+                    f.length > 5 ? java.net.URLDecoder.decode(f[5], java.nio.charset.StandardCharsets.UTF_8) : ""));
         }
         return out;
     }

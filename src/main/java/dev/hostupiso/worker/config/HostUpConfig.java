@@ -26,6 +26,14 @@ public interface HostUpConfig {
     @WithDefault("30s")
     Duration requestTimeout();
 
+    /**
+     * This instance's name, sent with every API call as {@code User-Agent: hostup-iso-worker (NAME)}
+     * ({@code HOSTUP_API_INSTANCE_NAME}): by default the host name, in Kubernetes the pod's, so the calls of instances
+     * sharing one key can be told apart on HostUp's side.
+     */
+    @WithDefault("${HOSTNAME:worker}")
+    String instanceName();
+
     /** HTTP connections kept open to the API ({@code HOSTUP_API_MAX_CONNECTIONS}). */
     @WithDefault("20")
     int maxConnections();

@@ -50,7 +50,7 @@ public class HostUpClient implements HostUpApi {
         this.metrics = metrics;
         this.clock = clock;
         this.client = WebClient.create(vertx, HostUpEgress.apply(new WebClientOptions()
-                .setUserAgent("hostup-iso-worker")
+                .setUserAgent("hostup-iso-worker (" + config.instanceName().replaceAll("[^A-Za-z0-9._-]", "_") + ")")
                 .setKeepAlive(true)
                 .setMaxPoolSize(config.maxConnections())
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis))

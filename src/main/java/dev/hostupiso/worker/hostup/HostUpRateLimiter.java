@@ -191,6 +191,7 @@ public class HostUpRateLimiter {
     /** A call was answered 429: the pace drops (multiplicative decrease), recovering over one window. */
     public synchronized void refused() {
         aimd.refused(clock.instant(), budget.windowSecondsOr(1));
+        budget.refusedWhilePacedFromOwnCalls(clock.instant());
     }
 
     @Override
@@ -222,7 +223,7 @@ public class HostUpRateLimiter {
         }
         RateLimitHeaders h = headers.get();
         BudgetShape before = budget.shape;
-        budget.learn(h, date).filter(seen -> !seen.stale()).ifPresent(pacer::seen);
+        budget.learn(h, date, Optional.ofNullable(slots.lastReleasedSlot)).filter(seen -> !seen.stale()).ifPresent(pacer::seen);
         if (before == BudgetShape.UNKNOWN && budget.shape == BudgetShape.CONTINUOUS) {
             // A bucket's first answers read like a tiny window (its reset is when it is full again, a fraction of a
             // second ahead): the slot booked after the last call was spaced for that. Space it at the refill now known.

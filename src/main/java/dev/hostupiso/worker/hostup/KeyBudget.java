@@ -23,6 +23,12 @@ final class KeyBudget {
     /** An HTTP {@code Date} has whole seconds: a difference to the local clock within this is no skew. */
     static final Duration DATE_RESOLUTION = Duration.ofSeconds(1);
 
+    /**
+     * How long an answer may have travelled after its {@code Date} was written: a {@code Date} up to a second (its
+     * resolution) and this much behind the local clock is no skew.
+     */
+    static final Duration DATE_TRANSIT = Duration.ofMillis(500);
+
     /** Seconds a whole-second reset is taken to end early, on average, for spreading the budget. */
     static final double WHOLE_SECOND_RESET_ALLOWANCE = 0.5;
 
@@ -55,6 +61,14 @@ final class KeyBudget {
     double windowSeconds = Double.NaN;
     /** Highest {@code (limit - remaining) / time to reset} seen, calls per second. NaN before any. */
     double refill = Double.NaN;
+    /** The longest time from a call's start to the reset its answer announced, in seconds. NaN before any. */
+    private double fromStart = Double.NaN;
+    /** Whether {@link #fromStart} was measured on a call the window held alone (then it is never short). */
+    private boolean windowMeasuredAlone;
+    /** When the sliding window was last lengthened after a 429. */
+    private Instant lengthenedAt = Instant.MIN;
+    /** No reset seen yet had a fraction of a second: they are (most likely) rounded up to whole seconds. */
+    private boolean wholeSecondResets = true;
 
     KeyBudget(Clock clock) {
         this.clock = clock;
@@ -71,6 +85,14 @@ final class KeyBudget {
 
     /** Learns from one answer's headers; empty when they carry no remaining count. */
     Optional<Seen> learn(RateLimitHeaders h, Optional<String> date) {
+        return learn(h, date, Optional.empty());
+    }
+
+    /**
+     * {@link #learn(RateLimitHeaders, Optional)} of the answer to a call that started at {@code callStart} (or, when
+     * several were under way, at the latest then).
+     */
+    Optional<Seen> learn(RateLimitHeaders h, Optional<String> date, Optional<Instant> callStart) {
         h.limit().ifPresent(l -> limit = l);
         if (h.remaining().isEmpty()) {
             return Optional.empty();
@@ -89,6 +111,13 @@ final class KeyBudget {
         }
         reset = newReset;
         learnWindow(reported, windowBegan && shape == BudgetShape.WINDOW);
+        if (resetAt != null) {
+            wholeSecondResets &= newReset.getNano() == 0;
+            // Only when the window held this call alone is its reset when this call leaves it; with other calls counted
+            // it is when the oldest of them leaves, perhaps sooner: a measure that may be short, lengthened on a 429.
+            boolean alone = reported >= limit() - 1;
+            callStart.ifPresent(start -> learnFromStart(Duration.between(start, resetAt).toNanos() / 1e9, alone));
+        }
         return Optional.of(new Seen(reported, false, sameWindow));
     }
 
@@ -108,6 +137,45 @@ final class KeyBudget {
             double drip = Math.max(0, limit() - reported - 1) / toReset;
             refill = Double.isNaN(refill) ? drip : Math.max(refill, drip);
         }
+    }
+
+    private void learnFromStart(double seconds, boolean alone) {
+        if (seconds > 0 && (Double.isNaN(fromStart) || seconds > fromStart)) {
+            windowMeasuredAlone = alone;
+        }
+        if (seconds > 0) {
+            fromStart = Double.isNaN(fromStart) ? seconds : Math.max(fromStart, seconds);
+        }
+    }
+
+    /**
+     * The window of a sliding window, as long as it may be, in seconds; NaN before any answer measured it. A call into an
+     * empty sliding window (its answer's remaining count is the limit less one) is told it counts until one window after
+     * it: the time from its start to that reset is at least the window (the time the request took on top), never less.
+     * An instance that only ever meets the key busy measures nothing and waits for the announced resets. Resets in whole seconds are taken to
+     * come from a window of whole seconds, rounded up: the window is that time less up to 0.95 s of rounding, in whole
+     * seconds (a second more when the call started in the last 0.05 s of a second, never less than the window).
+     */
+    double slidingWindowSeconds() {
+        if (!(fromStart > 0)) {
+            return Double.NaN;
+        }
+        return wholeSecondResets ? Math.max(1, Math.ceil(fromStart - 0.95)) : fromStart;
+    }
+
+    /**
+     * A call paced from this instance's own calls was answered 429 at {@code now}. When the window was measured on a
+     * call that shared it with others (an instance that joined a busy key), that measure may be short: it grows by a
+     * second (whole-second resets) or 5 % and 50 ms, at most once per window. A window measured on a call it held alone
+     * is not short: such a 429 comes from others spending beyond their share.
+     */
+    void refusedWhilePacedFromOwnCalls(Instant now) {
+        double window = slidingWindowSeconds();
+        if (windowMeasuredAlone || !(window > 0) || now.isBefore(lengthenedAt.plusNanos((long) (window * 1e9)))) {
+            return;
+        }
+        fromStart += wholeSecondResets ? 1 : window * 0.05 + 0.05;
+        lengthenedAt = now;
     }
 
     /**
@@ -142,8 +210,10 @@ final class KeyBudget {
     private Instant localReset(Instant serverReset, Optional<String> date) {
         Instant now = clock.instant();
         Instant serverNow = date.flatMap(d -> RetryAfter.httpDate(d, now)).orElse(now);
-        if (Duration.between(serverNow, now).abs().compareTo(DATE_RESOLUTION) <= 0) {
-            // The Date header has whole seconds: within that the clocks agree, and the local one is the finer.
+        Duration behind = Duration.between(serverNow, now);
+        if (behind.compareTo(DATE_RESOLUTION.negated()) >= 0 && behind.compareTo(DATE_RESOLUTION.plus(DATE_TRANSIT)) <= 0) {
+            // The Date header has whole seconds, cut down, and was written before the answer travelled: within that the
+            // clocks agree, and the local one is the finer.
             serverNow = now;
         }
         Duration left = Duration.between(serverNow, serverReset);

@@ -36,9 +36,13 @@ final class OutstandingPermits {
         expiries.addLast(last != null && last.isAfter(expiry) ? last : expiry);
     }
 
-    /** A granted call was answered, failed or abandoned. Extra releases (of a grant already expired) are ignored. */
-    void released() {
-        expiries.pollFirst();
+    /**
+     * A granted call was answered, failed or abandoned. Extra releases (of a grant already expired) are ignored. Answers
+     * the slot of the grant taken off (the oldest outstanding, so no later than the call that ended), if any.
+     */
+    Instant released() {
+        Instant expiry = expiries.pollFirst();
+        return expiry == null ? null : expiry.minus(lifetime);
     }
 
     /** Grants still outstanding at {@code now}; those past their lifetime are dropped (and counted as expired). */

@@ -18,6 +18,11 @@ import static dev.hostupiso.worker.hostup.SlotBook.min;
  */
 final class SharePacer {
 
+    /** A sliding window paced from this instance's own calls is taken to be this much longer (a fraction of it)... */
+    static final double OWN_WINDOW_MARGIN = 0.01;
+    /** ... and this much more: requests' time in transit differs from one to the next. */
+    static final Duration OWN_WINDOW_SLACK = Duration.ofMillis(50);
+
     private final PacingPolicy policy;
     private final WorkerMetrics metrics;
     private final ShareSource shares;
@@ -68,8 +73,12 @@ final class SharePacer {
             return slots.outstanding() > 0 ? SlotBook.askAgain(now, Duration.between(now, start).plus(HostUpRateLimiter.PROBE_WAIT), notAfter)
                     : probe(now, start, notAfter, share);
         }
+        Instant own = ownWindowFree(share, start);
+        if (own.isAfter(start)) {
+            return SlotBook.askAgain(now, Duration.between(now, own), notAfter);
+        }
         if (credit < 1) {
-            return afterDripSpent(now, start, notAfter, share);
+            return afterDripSpent(now, start, notAfter, share, !own.equals(Instant.MIN));
         }
         double rate = policy.instanceRate(budget.at(start, credit / share), share, aimd.at(now, budget.windowSecondsOr(1)));
         metrics.pacing(share, rate);
@@ -121,11 +130,15 @@ final class SharePacer {
      * A budget that comes back bit by bit, all spent: the next call goes when the reset announces the next
      * bit (a sliding window's oldest call expiring) or, if that is later, at the low pace of a refilling one.
      */
-    private Reservation afterDripSpent(Instant now, Instant start, Instant notAfter, double share) {
+    private Reservation afterDripSpent(Instant now, Instant start, Instant notAfter, double share, boolean ownWindow) {
         PacingPolicy.Budget spent = budget.at(start, 0);
-        double low = policy.instanceRate(spent, share, aimd.at(now, budget.windowSecondsOr(1)));
+        double aimdFactor = aimd.at(now, budget.windowSecondsOr(1));
+        // A sliding window paced from this instance's own calls: its share of the window's average, the window as the
+        // own count reads it (the longest time to a reset seen may include a second of rounding up).
+        double low = ownWindow ? budget.limit() / budget.slidingWindowSeconds() * share
+                : policy.instanceRate(spent, share, aimdFactor);
         Instant at = slots.lastGrant.plus(slots.interval(low));
-        if (budget.resetAt != null) {
+        if (budget.resetAt != null && !ownWindow) {
             // Budget that came back in chunks (a sliding window) comes back at the reset, not before; budget that
             // drips (a bucket whose reset is when it is full) is there before the reset.
             Instant reset = slots.bounded(now, budget.resetAt);
@@ -142,6 +155,27 @@ final class SharePacer {
         Reservation r = slots.grant(now, at, notAfter, slots.interval(low));
         credit -= 1;
         return r;
+    }
+
+    /**
+     * A sliding window (budget that comes back in chunks, as the oldest calls expire): the earliest this instance's next
+     * call keeps its own calls within its share of the limit in any window, counted by itself, with a margin for the
+     * requests' time in transit ({@link #OWN_WINDOW_MARGIN} of the window plus {@link #OWN_WINDOW_SLACK}). Instances
+     * whose shares add up to at most 1 then never overfill it, and none waits for an announced reset, which may be
+     * rounded up to a whole second. {@link Instant#MIN} when the budget is not a sliding window, the window not measured
+     * yet, or the share less than one call.
+     */
+    private Instant ownWindowFree(double share, Instant start) {
+        if (budget.shape != BudgetShape.CONTINUOUS) {
+            return Instant.MIN;
+        }
+        double window = budget.slidingWindowSeconds();
+        int calls = (int) Math.floor(share * budget.limit() + 1e-9);
+        if (!(window > 0) || calls < 1 || !policy.returnsInChunks(budget.at(start, 0))) {
+            return Instant.MIN;
+        }
+        double seconds = window * (1 + OWN_WINDOW_MARGIN) + OWN_WINDOW_SLACK.toNanos() / 1e9;
+        return slots.own.freeAt(calls, Duration.ofNanos((long) (seconds * 1e9)));
     }
 
     /** One call that finds out the budget; the next one of this instance goes no sooner than the key's average allows. */

@@ -25,6 +25,10 @@ final class SlotBook {
     Instant lastGrant = Instant.MIN;
     /** Calls granted whose answer (or failure) has not been seen yet; each expires after its lifetime. */
     private final OutstandingPermits permits;
+    /** When this instance's calls started. */
+    final OwnCallLog own = new OwnCallLog();
+    /** The slot of the call whose end was heard of last (the oldest then outstanding); null before any. */
+    Instant lastReleasedSlot;
     private final Clock clock;
 
     SlotBook(Duration ceiling, Duration permitLifetime, Clock clock) {
@@ -57,6 +61,7 @@ final class SlotBook {
         lastGrant = start;
         lookahead = max(LOOKAHEAD, spacing.multipliedBy(2));
         permits.granted(start);
+        own.granted(start);
         return new Reservation(Duration.between(now, start), true);
     }
 
@@ -79,7 +84,10 @@ final class SlotBook {
 
     /** A granted call was answered, failed or abandoned. */
     void released() {
-        permits.released();
+        Instant slot = permits.released();
+        if (slot != null) {
+            lastReleasedSlot = slot;
+        }
     }
 
     /** After a 429: no call starts before {@code wait} (at most the ceiling) has passed. */

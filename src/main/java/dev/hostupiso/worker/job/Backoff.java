@@ -33,13 +33,14 @@ public class Backoff {
         return delay(attempt, failure.retryAfter());
     }
 
-    /**
-     * The wait before the next poll, at {@code now}, of a job submitted at {@code since} whose progress so far is
-     * {@code history}.
-     */
-    public Duration nextPoll(PollSchedule schedule, Instant since, java.util.List<PollSchedule.Sample> history, Instant now,
-                             int attempt, Optional<Duration> retryAfter) {
-        return schedule.next(since, history, now, attempt, retryAfter, random.nextDouble());
+    /** The wait before the first poll of a job: the schedule's, at submission. */
+    public Duration firstPoll(PollCourse course) {
+        return course.first(random.nextDouble());
+    }
+
+    /** The wait before the next poll of a job, at {@code now}: the schedule's, after the polls so far. */
+    public Duration nextPoll(PollCourse course, Instant now, Optional<Duration> retryAfter) {
+        return course.next(now, retryAfter, random.nextDouble());
     }
 
     public Duration backoff(int attempt) {

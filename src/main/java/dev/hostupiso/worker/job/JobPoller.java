@@ -14,18 +14,17 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Polls a HostUp job until it completes, fails, or the request's deadline passes. The first poll
- * waits the initial delay; later ones are scheduled by {@link PollSchedule} from the progress the
- * job reports (or back off without it, or follow a {@code Retry-After} on the poll answer). A 404
- * on the first polls is the backend not knowing a fresh job yet and is retried a few times. Progress
- * is told to the {@link ProgressListener}, throttled per job.
+ * Polls a HostUp job until it completes, fails, or the request's deadline passes. Every wait, the
+ * first included, is {@link PollSchedule}'s ({@link PollCourse}): from the progress the job reports,
+ * and for a download whose size the preflight learned, from the {@link ThroughputPrior} of the
+ * downloads before (or back off without progress awareness, or follow a {@code Retry-After} on the
+ * poll answer). Each download seen done teaches the prior. A 404 on the first polls is the backend
+ * not knowing a fresh job yet and is retried a few times. Progress is told to the
+ * {@link ProgressListener}, throttled per job.
  */
 @ApplicationScoped
 public class JobPoller {
@@ -40,10 +39,11 @@ public class JobPoller {
     private final PollSchedule schedule;
     private final ProgressThrottle throttle;
     private final ProgressListener listener;
+    private final ThroughputPrior throughput;
 
     public JobPoller(HostUpPort hostUp, Backoff backoff, Delays delays, Clock clock,
                      WorkerConfig config, PollSchedule schedule, ProgressThrottle throttle,
-                     ProgressListener listener) {
+                     ProgressListener listener, ThroughputPrior throughput) {
         this.hostUp = hostUp;
         this.backoff = backoff;
         this.delays = delays;
@@ -52,6 +52,7 @@ public class JobPoller {
         this.schedule = schedule;
         this.throttle = throttle;
         this.listener = listener;
+        this.throughput = throughput;
     }
 
     /** Completes when the request's download job has completed; fails with {@link JobFailure} otherwise. */
@@ -66,39 +67,28 @@ public class JobPoller {
      *                         mount job's is not: it would restart the download's progress at 0 %)
      */
     public Uni<Void> awaitCompletion(JobContext ctx, String pollUrl, boolean downloadProgress) {
-        Progress progress = new Progress(clock.instant(), backoff.initialDelay(), pollUrl, downloadProgress);
+        // The prior is for a download this instance submitted just now: a resumed one was submitted before polling began.
+        Long bytes = downloadProgress && !ctx.isResumed() ? ctx.expectedBytes() : null;
+        PollCourse course = PollCourse.start(schedule, throughput, clock.instant(), bytes);
+        Progress progress = new Progress(course, backoff.firstPoll(course), pollUrl, downloadProgress);
         return AsyncLoop.untilPresent(() -> poll(ctx, progress)).replaceWithVoid();
     }
 
     /** Where the polling of one job stands between rounds. */
     private static final class Progress {
-        /** When polling began: the job was submitted just before. */
-        final Instant since;
+        /** The polls so far and the schedule's view of them; polling began when the job was submitted, just before. */
+        final PollCourse course;
         final String pollUrl;
         final boolean reported;
-        int attempt;
         int notFound;
         Duration wait;
-        /** The newest progress samples, oldest first, at most {@link PollSchedule#KEEP}. */
-        final Deque<PollSchedule.Sample> samples = new ArrayDeque<>(PollSchedule.KEEP);
         Optional<ProgressThrottle.Sent> sent = Optional.empty();
 
-        Progress(Instant since, Duration firstWait, String pollUrl, boolean reported) {
-            this.since = since;
+        Progress(PollCourse course, Duration firstWait, String pollUrl, boolean reported) {
+            this.course = course;
             this.wait = firstWait;
             this.pollUrl = pollUrl;
             this.reported = reported;
-        }
-
-        void observed(PollSchedule.Sample sample) {
-            if (samples.size() == PollSchedule.KEEP) {
-                samples.removeFirst();
-            }
-            samples.addLast(sample);
-        }
-
-        List<PollSchedule.Sample> history() {
-            return List.copyOf(samples);
         }
     }
 
@@ -127,6 +117,7 @@ public class JobPoller {
         if (status.isEmpty()) {
             JobLog.warn(LOG, ctx, "poll answer is not a job envelope; polling on");
         } else if (status.get().state() == JobStatus.State.COMPLETED) {
+            progress.course.done(clock.instant(), throughput);
             return Optional.of(Boolean.TRUE);
         } else if (status.get().state() == JobStatus.State.FAILED) {
             throw new JobFailure(JobError.jobFailed(status.get().failureDetail().orElse("HostUp reported the job as failed"),
@@ -135,10 +126,10 @@ public class JobPoller {
         if (!clock.instant().isBefore(ctx.deadline())) {
             throw timeout(ctx);
         }
-        status.ifPresent(s -> observe(ctx, progress, s));
-        progress.attempt++;
-        progress.wait = backoff.nextPoll(schedule, progress.since, progress.history(), clock.instant(), progress.attempt,
-                seen.retryAfter());
+        Instant now = clock.instant();
+        progress.course.running(now, status.flatMap(JobStatus::fraction));
+        status.ifPresent(s -> report(ctx, progress, s, now));
+        progress.wait = backoff.nextPoll(progress.course, now, seen.retryAfter());
         return Optional.empty();
     }
 
@@ -146,8 +137,8 @@ public class JobPoller {
     private Optional<Boolean> notFound(JobContext ctx, Progress progress, HostUpPort.JobNotFound answer) {
         if (progress.notFound < config.jobNotFoundRetries()) {
             JobLog.debug(LOG, ctx, "job not known yet (404), poll %d", ctx.polls());
-            progress.wait = backoff.delay(progress.attempt, answer.retryAfter());
-            progress.attempt++;
+            progress.wait = backoff.delay(progress.course.attempt(), answer.retryAfter());
+            progress.course.missed();
             progress.notFound++;
             return Optional.empty();
         }
@@ -157,20 +148,18 @@ public class JobPoller {
                 p.upstreamRequestId().orElse(null)));
     }
 
-    /** Records the job's progress for the schedule and, when the throttle lets it, tells the listener. */
-    private void observe(JobContext ctx, Progress progress, JobStatus status) {
+    /** Tells the listener the job's progress, when it reported some and the throttle lets it. */
+    private void report(JobContext ctx, Progress progress, JobStatus status, Instant now) {
         Optional<Double> fraction = status.fraction();
         if (fraction.isEmpty()) {
             return;
         }
-        Instant now = clock.instant();
-        progress.observed(new PollSchedule.Sample(now, fraction.get()));
         double percentage = fraction.get() * 100;
         if (!progress.reported || !throttle.due(progress.sent, now, percentage)) {
             return;
         }
         progress.sent = Optional.of(new ProgressThrottle.Sent(now, percentage));
-        Optional<Instant> eta = ProgressEstimate.of(progress.since, progress.history()).map(ProgressEstimate::end);
+        Optional<Instant> eta = ProgressEstimate.of(progress.course.since(), progress.course.history()).map(ProgressEstimate::end);
         DownloadProgress report = new DownloadProgress(percentage,
                 status.bytes().map(b -> OptionalLong.of(b.done())).orElse(OptionalLong.empty()),
                 status.bytes().map(b -> OptionalLong.of(b.total())).orElse(OptionalLong.empty()), eta, now);

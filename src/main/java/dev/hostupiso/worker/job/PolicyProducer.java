@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import java.time.Clock;
+
 /** Builds the immutable policies from configuration once, failing start-up on bad values. */
 @ApplicationScoped
 public class PolicyProducer {
@@ -19,6 +21,13 @@ public class PolicyProducer {
     @Singleton
     PollSchedule pollSchedule(RetryPolicy retryPolicy, WorkerConfig config) {
         return new PollSchedule(retryPolicy, config.poll().progressMaxDelay(), config.poll().progressAware());
+    }
+
+    /** One per process: every finished download teaches it, every new one asks it. */
+    @Produces
+    @Singleton
+    ThroughputPrior throughputPrior(Clock clock) {
+        return new ThroughputPrior(clock);
     }
 
     @Produces

@@ -23,6 +23,9 @@ import java.util.Optional;
  *   verifying tail at 99 %) the wait grows with the time without news ({@link #GROWTH} times it), between the initial
  *   delay and {@link #BLIND_CAP} of the backoff cap, jittered downwards only: fewer calls than backing off, and no
  *   later a look at a job that reports nothing.</li>
+ *   <li><b>Primed.</b> With a prior on the download's duration ({@link DurationPrior}, from its size and the
+ *   throughput of earlier downloads), the first look is at the quickest time it allows instead of the floor, and an
+ *   estimate within {@link #PRIOR_AGREE} of its typical time counts as confirmed.</li>
  * </ul>
  * A server's {@code Retry-After} always wins. Every wait is at least the initial delay (the floor) and at most
  * {@code progressMaxDelay}.
@@ -47,6 +50,11 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     static final double HORIZON = 1.5;
     /** A confirmed estimate (two independent rates agree) is extrapolated at most this multiple of it. */
     static final double CONFIRMED_HORIZON = 3;
+    /**
+     * An estimate whose total time is within this factor of the prior's typical time ({@link DurationPrior}) counts as
+     * confirmed: the size and the learned throughput are a second, independent rate.
+     */
+    static final double PRIOR_AGREE = 2;
     /** When the end is not yet known well enough, the next poll lands at least this share of the way to it. */
     static final double APPROACH = 0.7;
     /**
@@ -95,13 +103,14 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
     /**
      * The wait before the next poll, given a prior on the download's duration.
      *
-     * @param quickest a time the download is unlikely to take less than (from its size and a throughput learned from
-     *                 earlier downloads, {@link ThroughputPrior}); before any progress shows, the next poll is aimed
-     *                 there instead of growing from the floor, so that the polls that would find it queued are skipped
+     * @param prior what earlier downloads say about this one's duration (from its size and a throughput learned from
+     *              them, {@link ThroughputPrior}): before any progress shows, the next poll is aimed at the quickest
+     *              time instead of growing from the floor, so that the polls that would find it queued are skipped;
+     *              an estimate within {@link #PRIOR_AGREE} of its typical time counts as confirmed
      * @see #next(Instant, List, Instant, int, Optional, double)
      */
     public Duration next(Instant since, List<Sample> history, Instant now, int attempt, Optional<Duration> retryAfter,
-                         double random, Optional<Duration> quickest) {
+                         double random, Optional<DurationPrior> prior) {
         if (random < 0 || random >= 1) {
             throw new IllegalArgumentException("random must be in [0, 1), got " + random);
         }
@@ -110,8 +119,8 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
         }
         Optional<ProgressEstimate> estimate = ProgressEstimate.of(since, history);
         double waitMs = estimate.isPresent() && estimate.get().end().isAfter(now)
-                ? aimed(estimate.get(), since, now, random)
-                : primed(since, history, now, quickest).orElseGet(() -> blind(since, history, now, random));
+                ? aimed(estimate.get(), since, now, random, prior)
+                : primed(since, history, now, prior).orElseGet(() -> blind(since, history, now, random));
         double floorMs = backoff.initialDelay().toMillis();
         return Duration.ofMillis((long) Math.min(progressMaxDelay.toMillis(), Math.max(floorMs, waitMs)));
     }
@@ -123,7 +132,7 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
      * than L after the earliest end, so a spread that does not shrink near the end (the newest percent's rounding) is
      * covered in steps of L instead of being approached by ever smaller ones.
      */
-    private double aimed(ProgressEstimate e, Instant since, Instant now, double random) {
+    private double aimed(ProgressEstimate e, Instant since, Instant now, double random, Optional<DurationPrior> prior) {
         double floorMs = backoff.initialDelay().toMillis();
         double remainingMs = ms(now, e.end());
         double tolerableMs = Math.min(TOLERANCE * ms(since, e.end()) + SLACK_FLOORS * floorMs,
@@ -138,23 +147,29 @@ public record PollSchedule(RetryPolicy backoff, Duration progressMaxDelay, boole
             waitMs = Math.min(Math.max(remainingMs - 2 * e.spreadMs(), APPROACH * remainingMs),
                     remainingMs - e.spreadMs() + tolerableMs);
         }
-        double horizon = e.confirmed() ? CONFIRMED_HORIZON : HORIZON;
+        boolean confirmed = e.confirmed() || prior.map(p -> p.agrees(ms(since, e.end()), PRIOR_AGREE)).orElse(false);
+        double horizon = confirmed ? CONFIRMED_HORIZON : HORIZON;
         return Math.min(waitMs, Math.max(backoff.maxDelay().toMillis(), horizon * ms(since, now)));
     }
 
     /**
-     * Before any progress, the wait to the quickest time the prior allows, when that is still ahead, but at most a blind
-     * wait ({@link #BLIND_CAP} of the backoff cap): a look there replaces the polls that would find the download queued. Once it has passed, blind polling takes over, so a prior
-     * that is wrong costs at most that one look.
+     * Before any progress, the wait to the quickest time the prior allows (rounded down to whole initial delays since
+     * submission), when that is still ahead: a look there replaces the polls that would find the download queued. Not
+     * capped at a blind wait: the prior's quickest time is one few downloads beat, so the downloads it makes late are
+     * too few to move a p99, and a cap would cost long downloads their queued polls again. Once it has passed, blind
+     * polling takes over: a prior that is too early costs that one look; one that is too late (a download quicker than
+     * any before) sees the end late by the difference.
      */
-    private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<Duration> quickest) {
+    private Optional<Double> primed(Instant since, List<Sample> history, Instant now, Optional<DurationPrior> prior) {
         boolean noProgress = history.stream().allMatch(s -> s.fraction() <= 0);
-        if (quickest.isEmpty() || !noProgress) {
+        if (prior.isEmpty() || !noProgress) {
             return Optional.empty();
         }
-        double aheadMs = quickest.get().toMillis() - ms(since, now);
-        // No longer than a blind wait: a download quicker than the prior is seen no later than one reporting nothing.
-        return aheadMs > 0 ? Optional.of(Math.min(aheadMs, BLIND_CAP * backoff.maxDelay().toMillis())) : Optional.empty();
+        // On the floor's grid (polls at whole multiples of it since submission): with a fixed poller's settings, a
+        // download that reports nothing is polled at the very instants the fixed poller polls it.
+        double floorMs = backoff.initialDelay().toMillis();
+        double aheadMs = Math.floor(prior.get().quickest().toMillis() / floorMs) * floorMs - ms(since, now);
+        return aheadMs > 0 ? Optional.of(aheadMs) : Optional.empty();
     }
 
     /**

@@ -42,8 +42,9 @@ final class CallLog {
 
     void record(Call c, int status) {
         String bodyText = new String(c.body, StandardCharsets.UTF_8);
+        String agent = c.requestHeaders == null ? null : c.requestHeaders.getFirst("User-Agent");
         RecordedCall rc = new RecordedCall(c.at, c.method, c.path, c.endpoint, c.vpsId, c.jobId, status,
-                c.authenticated, bodyText);
+                c.authenticated, bodyText, agent == null ? "" : agent);
         counts.computeIfAbsent(new CountKey(c.vpsId, c.endpoint), k -> new LongAdder()).increment();
         if (maxRecordedCalls <= 0) {
             return;

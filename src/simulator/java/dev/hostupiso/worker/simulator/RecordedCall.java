@@ -14,7 +14,15 @@ import java.time.Instant;
  * @param status        HTTP status answered
  * @param authenticated whether a known, accepted API key was presented
  * @param body          request body as UTF-8 text ({@code ""} when empty)
+ * @param client        the request's {@code User-Agent} ({@code ""} without one): which instance of a client sent it,
+ *                      when it says so, as the worker does
  */
 public record RecordedCall(Instant at, String method, String path, Endpoint endpoint, String vpsId, String jobId,
-                           int status, boolean authenticated, String body) {
+                           int status, boolean authenticated, String body, String client) {
+
+    /** A call recorded without its {@code User-Agent}. */
+    public RecordedCall(Instant at, String method, String path, Endpoint endpoint, String vpsId, String jobId,
+                        int status, boolean authenticated, String body) {
+        this(at, method, path, endpoint, vpsId, jobId, status, authenticated, body, "");
+    }
 }

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code X-RateLimit-Reset} in whole {@code seconds} (default) or {@code milliseconds};
  * ({@link RateWindowModel}: {@code fixed}, {@code sliding}, {@code token-bucket}; default fixed; {@code calls=0}: off);</li>
  * <li>{@code GET /control/total} — calls received;</li>
- * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status};</li>
+ * <li>{@code GET /control/calls} — recorded calls, one per line: {@code atMicros endpoint vpsId jobId status client}
+ * (client: the {@code User-Agent}, URL-encoded);</li>
  * <li>{@code GET /control/jobs} — one per line: {@code jobId vpsId createdMicros finishMicros failed alreadyExisted}.</li>
  * </ul>
  */
@@ -203,7 +205,8 @@ public final class SimulatorControl implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (RecordedCall c : sim.calls()) {
             sb.append(micros(c.at())).append(' ').append(c.endpoint()).append(' ').append(c.vpsId())
-                    .append(' ').append(c.jobId()).append(' ').append(c.status()).append('\n');
+                    .append(' ').append(c.jobId()).append(' ').append(c.status()).append(' ')
+                    .append(URLEncoder.encode(c.client(), StandardCharsets.UTF_8)).append('\n');
         }
         return sb.toString();
     }

@@ -50,7 +50,8 @@ class ConfigNamesTest {
     void everyDocumentedHostUpPropertyIsRead() {
         SmallRyeConfig config = TestConfig.of(Map.of("hostup.api.request-timeout", "5s", "hostup.api.max-connections", "7",
                 "hostup.api.proxy-username", "u", "hostup.api.proxy-password", "p",
-                "hostup.api.non-proxy-hosts", "a.example,*.b.example", "hostup.api.ca-file", "/ca.pem"));
+                "hostup.api.non-proxy-hosts", "a.example,*.b.example", "hostup.api.ca-file", "/ca.pem",
+                "hostup.api.instance-name", "pod-7"));
         HostUpConfig c = config.getConfigMapping(HostUpConfig.class);
         assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.maxConnections()).isEqualTo(7);
@@ -58,5 +59,6 @@ class ConfigNamesTest {
         assertThat(c.proxyPassword()).contains("p");
         assertThat(c.nonProxyHosts()).isEqualTo(Optional.of(List.of("a.example", "*.b.example")));
         assertThat(c.caFile()).contains("/ca.pem");
+        assertThat(c.instanceName()).isEqualTo("pod-7");
     }
 }

@@ -263,6 +263,7 @@ class HostUpEgressTest {
                     case "token" -> Optional.of(TOKEN);
                     case "requestTimeout" -> CALL.dividedBy(2);
                     case "maxConnections" -> 4;
+                    case "instanceName" -> "egress-test";
                     case "toString" -> "HostUpConfig" + egress;
                     case "hashCode" -> System.identityHashCode(self);
                     case "equals" -> self == args[0];

@@ -115,8 +115,9 @@ public final class SharedKeySimulation {
         int instances = shares.length;
         for (int i = 0; i < instances; i++) {
             double share = shares[i];
+            // Seeded: the same cell gives the same figures on every run.
             HostUpRateLimiter limiter = new HostUpRateLimiter(clock, new WorkerMetrics(new SimpleMeterRegistry()), null,
-                    Duration.ofMinutes(10), policy, () -> share);
+                    Duration.ofMinutes(10), policy, () -> share, new java.util.SplittableRandom(42 + i));
             int instance = i;
             for (int j = 0; j < jobsPerInstance; j++) {
                 at(0, () -> attempt(limiter, key, instance, latency, end));

@@ -163,4 +163,72 @@ class IsoJobRunnerTest {
         assertThat(f.hostUp.calls(Endpoint.FROM_URL)).isEqualTo(1);
         assertThat(r.fromUrlCalls()).as("the previous owner's call counts").isEqualTo(2);
     }
+
+    // --- from-url answers the runner cannot follow --------------------------------------------
+
+    private JobResult afterFromUrl(Object fromUrl) {
+        f.hostUp.then(Endpoint.FROM_URL, fromUrl).then(Endpoint.ISO_LIST, library());
+        var sub = run(f.runner.run(f.job(Duration.ofHours(1))));
+        f.timers.advance(Duration.ofSeconds(5));
+        return sub.assertCompleted().getItem();
+    }
+
+    @Test
+    void a202WithoutAnOperationFailsAsAnUnreadableAnswerThatMayHaveQueuedTheDownload() {
+        JobResult r = afterFromUrl(json(Endpoint.FROM_URL, 202, "{\"queued\":true}"));
+        assertThat(r.error().code()).isEqualTo("invalid_response");
+        assertThat(r.error().title()).isEqualTo("Unreadable from-url answer");
+        assertThat(r.error().httpStatus()).isEqualTo(202);
+        assertThat(r.error().retryable()).as("a retry would queue a second download").isFalse();
+        assertThat(r.error().detail()).contains("may still complete");
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+    }
+
+    @Test
+    void a202WithAnOperationButNoJobToPollFails() {
+        JobResult r = afterFromUrl(json(Endpoint.FROM_URL, 202, "{\"operation\":{\"status\":\"pending\"}}"));
+        assertThat(r.error().code()).isEqualTo("invalid_response");
+        assertThat(r.error().title()).isEqualTo("No job to poll");
+        assertThat(r.error().retryable()).isFalse();
+    }
+
+    @Test
+    void a202WithOnlyAJobIdIsPolledAtTheJobsPath() {
+        f.hostUp.then(Endpoint.FROM_URL, json(Endpoint.FROM_URL, 202, "{\"operation\":{\"status\":\"pending\",\"jobId\":\"job_9\"}}"))
+                .then(Endpoint.JOB, jobIs("completed"))
+                .then(Endpoint.ISO_LIST, library("x.iso"));
+        JobContext ctx = f.job(Duration.ofHours(1));
+        var sub = run(f.runner.run(ctx));
+        f.timers.advance(Duration.ofSeconds(5));
+        assertThat(sub.assertCompleted().getItem().completed()).isTrue();
+        assertThat(ctx.pollUrl()).isEqualTo("/api/jobs/job_9");
+    }
+
+    @Test
+    void aJobTheFromUrlAnswerReportsFailedFailsWithItsMessageUnlessTheFileIsListed() {
+        JobResult r = afterFromUrl(json(Endpoint.FROM_URL, 202,
+                "{\"operation\":{\"status\":\"failed\",\"jobId\":\"job_1\",\"result\":\"origin refused\"}}"));
+        assertThat(r.error().code()).isEqualTo("job_failed");
+        assertThat(r.error().detail()).isEqualTo("origin refused");
+        assertThat(f.hostUp.calls(Endpoint.ISO_LIST)).as("the library was read before failing").isEqualTo(1);
+    }
+
+    @Test
+    void aFromUrlAnswerThatCompletedAtOnceIsResolvedWithoutPolling() {
+        f.hostUp.then(Endpoint.FROM_URL, json(Endpoint.FROM_URL, 202, "{\"operation\":{\"status\":\"completed\",\"jobId\":\"job_1\"}}"))
+                .then(Endpoint.ISO_LIST, library("x.iso"));
+        var sub = run(f.runner.run(f.job(Duration.ofHours(1))));
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(r.completed()).isTrue();
+        assertThat(r.alreadyExisted()).isFalse();
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+    }
+
+    @Test
+    void anUnexpectedErrorFailsTheRequestAsAWorkerErrorThatMayHaveQueuedTheDownload() {
+        JobResult r = afterFromUrl(new IllegalStateException("a bug"));
+        assertThat(r.error().code()).isEqualTo("worker_error");
+        assertThat(r.error().detail()).startsWith("IllegalStateException").contains("may still complete");
+        assertThat(r.error().retryable()).isFalse();
+    }
 }

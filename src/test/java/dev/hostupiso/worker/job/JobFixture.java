@@ -55,6 +55,8 @@ public final class JobFixture {
     /** The HostUp port as in production: the scripted HostUp behind the real retrying caller. */
     public final HostUpCalls calls;
     public final JobPoller poller;
+    /** What the poller learns from finished downloads. */
+    public final ThroughputPrior throughput = new ThroughputPrior(clock);
     public final IsoResolver resolver;
     public final MountStep mountStep;
     public final IsoJobRunner runner;
@@ -77,7 +79,7 @@ public final class JobFixture {
                 mapper, clock);
         poller = new JobPoller(calls, backoff, timers, clock, config,
                 new PollSchedule(policy, config.poll().progressMaxDelay(), false), new ProgressThrottle(Duration.ofSeconds(10)),
-                (ctx, progress) -> progressed.add(progress.percentage()));
+                (ctx, progress) -> progressed.add(progress.percentage()), throughput);
         resolver = new IsoResolver(calls, backoff, timers, clock, config);
         JobJournal recording = (ctx, state) -> {
             journal.add(state);

@@ -92,4 +92,74 @@ class JobPollerTest {
         sub.assertCompleted();
         assertThat(f.hostUp.calls(Endpoint.JOB)).isEqualTo(2);
     }
+
+    /** A progress-aware poller like production's, on the fixture's HostUp and clock, with its own prior. */
+    private JobPoller aware(ThroughputPrior prior) {
+        RetryPolicy policy = new RetryPolicy(f.config.poll().initialDelay(), f.config.poll().maxDelay(), f.config.retryAfterMax());
+        return new JobPoller(f.calls, f.backoff, f.timers, f.clock, f.config,
+                new PollSchedule(policy, Duration.ofMinutes(10), true), new ProgressThrottle(Duration.ofSeconds(10)),
+                (ctx, progress) -> { }, prior);
+    }
+
+    private static ThroughputPrior warmed(java.time.Clock clock) {
+        ThroughputPrior prior = new ThroughputPrior(clock);
+        for (int i = 0; i < 10; i++) {
+            prior.observe(100_000_000, Duration.ofSeconds(100)); // 1 MB/s, alike
+        }
+        return prior;
+    }
+
+    @Test
+    void aDownloadOfAKnownSizeIsFirstPolledWhereTheWarmedPriorSaysItCouldEndNotAtTheInitialDelay() {
+        // 100 MB at 1 MB/s: typically 100 s, quickest 100 s × exp(-3.5 × 0.25) ≈ 41.7 s, on the 100 ms floor's grid.
+        f.hostUp.then(Endpoint.JOB, jobIs("completed"));
+        JobContext ctx = polling(Duration.ofHours(1)).withKnown(100_000_000L, null);
+        var sub = run(aware(warmed(f.clock)).awaitCompletion(ctx));
+        f.timers.advance(Duration.ofMillis(41_500));
+        assertThat(f.hostUp.calls(Endpoint.JOB)).as("no poll while the prior says it cannot be done").isZero();
+        f.timers.advance(Duration.ofMillis(200));
+        sub.assertCompleted();
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isEqualTo(1);
+    }
+
+    @Test
+    void withoutASizeOrAWarmPriorOrForAResumedJobTheFirstPollWaitsTheInitialDelay() {
+        f.hostUp.then(Endpoint.JOB, jobIs("completed"));
+        ThroughputPrior warm = warmed(f.clock);
+        for (JobContext ctx : java.util.List.of(polling(Duration.ofHours(1)),
+                JobContext.resumed(f.job(Duration.ofHours(1)).request(), f.clock.instant(), f.clock.instant().plusSeconds(3600),
+                        0, 1, JobState.SUBMITTED, "job_1", "/api/jobs/job_1", 1, 1, 0, false).withKnown(100_000_000L, null))) {
+            ctx.withAccount(f.account);
+            int before = f.hostUp.calls(Endpoint.JOB);
+            var sub = run(aware(warm).awaitCompletion(ctx));
+            f.timers.advance(Duration.ofMillis(100));
+            sub.assertCompleted();
+            assertThat(f.hostUp.calls(Endpoint.JOB) - before).isEqualTo(1);
+        }
+        JobContext cold = polling(Duration.ofHours(1)).withKnown(100_000_000L, null);
+        var sub = run(aware(new ThroughputPrior(f.clock)).awaitCompletion(cold));
+        f.timers.advance(Duration.ofMillis(100));
+        sub.assertCompleted();
+    }
+
+    @Test
+    void everyDownloadSeenDoneTeachesThePriorButAMountJobDoesNot() {
+        ThroughputPrior prior = new ThroughputPrior(f.clock);
+        JobPoller poller = aware(prior);
+        for (int i = 0; i < ThroughputPrior.MIN_DOWNLOADS; i++) {
+            f.hostUp.then(Endpoint.JOB, jobIs("running"), jobIs("completed"));
+            JobContext mount = polling(Duration.ofHours(1)).withKnown(100_000_000L, null);
+            run(poller.awaitCompletion(mount, "/api/jobs/mount_1", false));
+            f.timers.advance(Duration.ofMinutes(1));
+        }
+        assertThat(prior.expect(100_000_000L)).as("mount jobs teach nothing").isEmpty();
+        for (int i = 0; i < ThroughputPrior.MIN_DOWNLOADS; i++) {
+            f.hostUp.then(Endpoint.JOB, jobIs("running"), jobIs("completed"));
+            run(poller.awaitCompletion(polling(Duration.ofHours(1)).withKnown(100_000_000L, null)));
+            f.timers.advance(Duration.ofMinutes(1));
+        }
+        // Seen running at 100 ms, done at the next poll (a few hundred ms later): learned as ending halfway between.
+        assertThat(prior.expect(100_000_000L)).hasValueSatisfying(p ->
+                assertThat(p.typical().toMillis()).isBetween(100L, 1_000L));
+    }
 }

@@ -107,4 +107,90 @@ class MountStepTest {
         assertThat(r.completed()).as("%s", r.error()).isTrue();
         assertThat(f.hostUp.calls(Endpoint.MOUNT)).isEqualTo(1);
     }
+
+    // --- the mount call's answers ---------------------------------------------------------------
+
+    /** A fresh job whose file is in the library at once; the mount call answers {@code mount} in turn. */
+    private JobResult mountAnswering(Object... mount) {
+        f.hostUp.then(Endpoint.FROM_URL, json(Endpoint.FROM_URL, 200, "{}"))
+                .then(Endpoint.ISO_LIST, libraryMounted("x.iso", null))
+                .then(Endpoint.MOUNT, mount);
+        var sub = run(f.runner.run(fresh()));
+        f.timers.advance(Duration.ofMinutes(1));
+        return sub.assertCompleted().getItem();
+    }
+
+    @Test
+    void theDriveHostUpNamesInItsAnswerIsTheOneReportedElseTheOneAsked() {
+        assertThat(mountAnswering(json(Endpoint.MOUNT, 200, "{\"data\":{\"device\":\"ide3\"}}")).mounted().device())
+                .isEqualTo("ide3");
+    }
+
+    @Test
+    void anAnswerWithoutADriveReportsTheOneAsked() {
+        assertThat(mountAnswering(json(Endpoint.MOUNT, 204, "")).mounted().device()).isEqualTo("ide2");
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+    }
+
+    @Test
+    void aMountJobAlreadyCompletedInThe202IsNotPolled() {
+        JobResult r = mountAnswering(json(Endpoint.MOUNT, 202,
+                "{\"operation\":{\"status\":\"completed\",\"jobId\":\"mnt_1\"},\"device\":\"ide0\"}"));
+        assertThat(r.completed()).isTrue();
+        assertThat(r.mounted().device()).isEqualTo("ide0");
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+        assertThat(f.journal).as("no mount job to record").containsExactly(JobState.SUBMITTING, JobState.RESOLVING,
+                JobState.MOUNTING);
+    }
+
+    @Test
+    void aMountJobTheAnswerReportsFailedFailsTheRequestMountFailedWithItsMessage() {
+        JobResult r = mountAnswering(json(Endpoint.MOUNT, 202,
+                "{\"operation\":{\"status\":\"failed\",\"jobId\":\"mnt_1\",\"result\":{\"message\":\"no free drive\"}}}"));
+        assertThat(r.completed()).isFalse();
+        assertThat(r.error().code()).isEqualTo("mount_failed");
+        assertThat(r.error().detail()).isEqualTo("no free drive");
+        assertThat(r.error().errors()).anySatisfy(e -> assertThat(e.code()).isEqualTo("job_failed"));
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+    }
+
+    @Test
+    void aRefusedMountTheMountsDoNotShowFailsMountFailedWithHostUpsCodeKept() {
+        JobResult r = mountAnswering(problem(Endpoint.MOUNT, 409, "drive_busy"));
+        assertThat(r.error().code()).isEqualTo("mount_failed");
+        assertThat(r.error().retryable()).isFalse();
+        assertThat(r.error().errors()).anySatisfy(e -> assertThat(e.code()).isEqualTo("drive_busy"));
+        assertThat(f.hostUp.calls(Endpoint.MOUNT)).isEqualTo(1);
+    }
+
+    @Test
+    void anAmbiguousMountIsCalledAgainOnlyWhileTheMountsDoNotShowItAndAtMostMaxAttemptsTimes() {
+        JobResult r = mountAnswering(problem(Endpoint.MOUNT, 500, "internal_error"));
+        assertThat(r.error().code()).isEqualTo("mount_failed");
+        assertThat(r.error().errors()).anySatisfy(e -> assertThat(e.code()).isEqualTo("internal_error"));
+        assertThat(f.hostUp.calls(Endpoint.MOUNT)).as("iso.submit.max-attempts").isEqualTo(3);
+    }
+
+    @Test
+    void anAmbiguousMountThatTheMountsShowIsASuccessWithoutASecondCall() {
+        f.hostUp.then(Endpoint.FROM_URL, json(Endpoint.FROM_URL, 200, "{}"))
+                .then(Endpoint.ISO_LIST, libraryMounted("x.iso", null), libraryMounted("x.iso", "ide2"))
+                .then(Endpoint.MOUNT, problem(Endpoint.MOUNT, 502, "upstream_unavailable"));
+        var sub = run(f.runner.run(fresh()));
+        f.timers.advance(Duration.ofMinutes(1));
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(r.completed()).as("%s", r.error()).isTrue();
+        assertThat(r.mounted().device()).isEqualTo("ide2");
+        assertThat(f.hostUp.calls(Endpoint.MOUNT)).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeFindingTheIsoMountedAlreadyCallsNothingMore() {
+        f.hostUp.then(Endpoint.ISO_LIST, libraryMounted("x.iso", "ide2"));
+        var sub = run(f.runner.run(resumedInMounting("/api/jobs/mnt_1")));
+        JobResult r = sub.assertCompleted().getItem();
+        assertThat(r.mounted().device()).isEqualTo("ide2");
+        assertThat(f.hostUp.calls(Endpoint.MOUNT)).isZero();
+        assertThat(f.hostUp.calls(Endpoint.JOB)).isZero();
+    }
 }

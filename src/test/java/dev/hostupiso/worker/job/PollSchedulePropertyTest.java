@@ -99,6 +99,84 @@ class PollSchedulePropertyTest {
                 });
     }
 
+    /** The simulator's linear download: 0 % while queued (the first tenth), then whole percent of the time elapsed. */
+    private static final java.util.function.DoubleUnaryOperator LINEAR =
+            x -> x < 0.1 ? 0 : Math.floor(Math.min(0.99, x) * 100) / 100;
+    private static final long BYTES = 1_000_000_000L;
+
+    /** A prior learned from ten alike downloads of {@link #BYTES} taking {@code typicalMs}: quickest ≈ 0.42 of it. */
+    private static ThroughputPrior alike(long typicalMs) {
+        ThroughputPrior prior = new ThroughputPrior(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        for (int i = 0; i < 10; i++) {
+            prior.observe(BYTES, Duration.ofMillis(Math.max(1, typicalMs)));
+        }
+        return prior;
+    }
+
+    @Test
+    void withAPriorThatIsNotTooHopefulALinearDownloadIsSeenDoneWithinFivePercentOfItsTimePlusFiveSeconds() {
+        // Typical times from a tenth of the download's to 2.39 times it: the quickest time stays at or before its end.
+        qt().withExamples(1500).forAll(integers().between(60, 3600), doubles().between(0.1, 2.39), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, typical, random) -> {
+                    long totalMs = seconds * 1000L;
+                    PollCourse course = PollCourse.start(schedule, alike((long) (typical * totalMs)), T0, BYTES);
+                    Run run = run(course, totalMs, LINEAR, random);
+                    assertThat((double) run.latenessMs).isLessThanOrEqualTo(0.05 * totalMs + 5000);
+                    assertThat(run.polls).isLessThanOrEqualTo(16);
+                });
+    }
+
+    @Test
+    void withAFixedPollersSettingsAndAPriorADownloadThatReportsNothingIsSeenDoneWhenTheFixedPollerSeesIt() {
+        // The first look the prior aims sits on the fixed poller's grid: one that reports nothing is seen done at the
+        // fixed poller's poll, with no more polls; one that reports progress no later than the fixed poller's period.
+        qt().withExamples(1500).forAll(integers().between(0, 3), integers().between(60, 3600), doubles().between(0.1, 2.39),
+                        doubles().between(0, 0.999_999))
+                .checkAssert((arm, seconds, typical, random) -> {
+                    Duration every = Duration.ofSeconds(new int[] {10, 30, 60, 120}[arm]);
+                    PollSchedule matched = new PollSchedule(new RetryPolicy(every, every, Duration.ofMinutes(10)),
+                            Duration.ofMinutes(10), true);
+                    long totalMs = seconds * 1000L;
+                    int fixedPolls = (int) ((totalMs + every.toMillis() - 1) / every.toMillis());
+                    ThroughputPrior prior = alike((long) (typical * totalMs));
+                    Run blind = run(PollCourse.start(matched, prior, T0, BYTES), totalMs, x -> 0, random);
+                    assertThat(blind.polls).isLessThanOrEqualTo(fixedPolls);
+                    assertThat(blind.latenessMs).isEqualTo(fixedPolls * every.toMillis() - totalMs);
+                    Run linear = run(PollCourse.start(matched, prior, T0, BYTES), totalMs, LINEAR, random);
+                    assertThat(linear.polls).isLessThanOrEqualTo(fixedPolls);
+                    assertThat(linear.latenessMs).isLessThanOrEqualTo(every.toMillis());
+                });
+    }
+
+    @Test
+    void aPriorNeverCostsADownloadThatReportsNothingMorePolls() {
+        // Whatever the prior says (the quickest time from a tenth of the download's time to twice it), the first look
+        // only skips polls: after it, blind polling goes on from the time since submission, as without a prior.
+        qt().withExamples(1500).forAll(integers().between(10, 7200), doubles().between(0.25, 5.0), doubles().between(0, 0.999_999))
+                .checkAssert((seconds, typical, random) -> {
+                    long totalMs = seconds * 1000L;
+                    Run without = run(PollCourse.start(schedule, new ThroughputPrior(java.time.Clock.systemUTC()), T0, BYTES),
+                            totalMs, x -> 0, random);
+                    Run with = run(PollCourse.start(schedule, alike((long) (typical * totalMs)), T0, BYTES), totalMs,
+                            x -> 0, random);
+                    assertThat(with.polls).isLessThanOrEqualTo(without.polls);
+                });
+    }
+
+    /** Polls a download through {@link PollCourse}, as the worker's poller does: its first wait included. */
+    private static Run run(PollCourse course, long totalMs, java.util.function.DoubleUnaryOperator shape, double random) {
+        long now = course.first(random).toMillis();
+        int polls = 0;
+        while (true) {
+            polls++;
+            if (now >= totalMs) {
+                return new Run(polls, now - totalMs);
+            }
+            course.running(T0.plusMillis(now), Optional.of(shape.applyAsDouble((double) now / totalMs)));
+            now += course.next(T0.plusMillis(now), Optional.empty(), random).toMillis();
+        }
+    }
+
     private record Run(int polls, long latenessMs) { }
 
     /** Polls a download of {@code totalMs} whose reported fraction at share x of its time is {@code shape(x)}. */

@@ -30,6 +30,18 @@ class HostUpSimulatorTest extends SimulatorHttpHarness {
     // ------------------------------------------------------------------ tests
 
     @Test
+    void eachRecordedCallKeepsItsUserAgentSoInstancesSharingAKeyCanBeCountedApart() throws Exception {
+        sim.vps(VPS);
+        HttpRequest named = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/v2/vps/" + VPS + "/iso"))
+                .header("Authorization", "Bearer " + TOKEN).header("User-Agent", "hostup-iso-worker (instance-2)").GET().build();
+        assertThat(http.send(named, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        list(VPS);
+        assertThat(sim.calls()).extracting(RecordedCall::client)
+                .satisfiesExactly(first -> assertThat(first).isEqualTo("hostup-iso-worker (instance-2)"),
+                        second -> assertThat(second).startsWith("Java-http-client"));
+    }
+
+    @Test
     void commonHeadersOnEveryResponse() throws Exception {
         sim.vps(VPS);
         HttpResponse<String> r = list(VPS);

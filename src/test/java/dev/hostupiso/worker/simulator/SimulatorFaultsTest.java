@@ -353,7 +353,7 @@ class SimulatorFaultsTest {
             String path = "/api/v2/vps/" + vps + "/iso/actions/from-url";
             assertThat(call("POST", path, "{\"url\":\"https://releases.example.com/a.iso\",\"filename\":\"a.iso\"}")
                     .statusCode()).isEqualTo(202);
-            assertThat(get(control, "GET", "/control/calls")).matches("\\d+ FROM_URL " + vps + " null 202\n");
+            assertThat(get(control, "GET", "/control/calls")).matches("\\d+ FROM_URL " + vps + " null 202 Java-http-client%2F\\S+\n");
             assertThat(get(control, "GET", "/control/jobs")).matches("job_\\w+ " + vps + " \\d+ \\d+ false false\n");
             assertThat(get(control, "POST", "/control/ratelimit?calls=1&windowMs=60000")).isEqualTo("ok");
             call("GET", "/api/v2/vps/" + vps + "/iso", null);
