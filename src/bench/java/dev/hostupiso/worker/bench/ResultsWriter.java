@@ -80,7 +80,7 @@ final class ResultsWriter {
             sb.append("\n").append(analysis.strip()).append('\n');
         }
         sb.append("\n## Reproduce\n\n```sh\nbench/run                 # full run (the run time above)\n")
-                .append("BENCH_SOAK=60s BENCH_JOBS=3000 bench/run   # quick run (~8 min)\n```\n\n")
+                .append("BENCH_SOAK=60s BENCH_JOBS=3000 bench/run   # quicker run (shorter soak, fewer jobs)\n```\n\n")
                 .append("Knobs (environment): `BENCH_SCENARIOS` (comma list of throughput, inflight, ratelimit, latency, ")
                 .append("startup, calls, sharedkey, matrix), `BENCH_JOBS`, `BENCH_WARMUP`, `BENCH_CAPACITY_JOBS`, `BENCH_INFLIGHT_JOBS`, `BENCH_INFLIGHT_XMX` (default 1g), `BENCH_SOAK`, ")
                 .append("`BENCH_SOAK_SETTLE`, `BENCH_RL_REQUESTS`, `BENCH_RL_LIMIT`, `BENCH_RL_WINDOW`, `BENCH_SK_LIMIT` (default 120), ")
