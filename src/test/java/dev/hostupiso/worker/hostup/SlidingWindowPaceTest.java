@@ -82,6 +82,20 @@ class SlidingWindowPaceTest {
         assertThat(refused).isZero();
     }
 
+    @Test
+    void withExactResetsTheOwnPaceKeepsTheMarginPastTheCallTenBackLeaving() {
+        // Resets in milliseconds: the window is read exactly, and from the third window on each call goes at least 1 %
+        // of the window (plus the slack) after the call ten back leaves it, not right as it leaves.
+        for (int i = 0; i < 3 * LIMIT; i++) {
+            nextCall(ResetPrecision.MILLISECONDS);
+        }
+        for (int i = 2 * LIMIT; i < 3 * LIMIT; i++) {
+            Instant leaves = calls.get(i - LIMIT).plusMillis(WINDOW_MILLIS);
+            assertThat(calls.get(i)).as("call %d", i).isAfterOrEqualTo(leaves.plusMillis(WINDOW_MILLIS / 100));
+        }
+        assertThat(refused).isZero();
+    }
+
     @ParameterizedTest
     @EnumSource(ResetPrecision.class)
     void overFiveWindowsAtLeast95PercentOfTheBudgetIsUsedWithoutA429(ResetPrecision precision) {
